@@ -1,0 +1,37 @@
+using Warmup.Core.Planning;
+
+namespace Warmup.Core.Analysis;
+
+/// <summary>What one plan step measured. Small by design: percentiles and counts, never raw samples.</summary>
+public sealed record StepResult
+{
+    public required PlanStep Step { get; init; }
+
+    /// <summary>warmup or verify.</summary>
+    public string Phase { get; init; } = Phases.Warmup;
+
+    public int Requests { get; init; }
+
+    public int Succeeded { get; init; }
+
+    public required LatencySummary TtftMs { get; init; }
+
+    public required LatencySummary InterTokenMs { get; init; }
+
+    public required LatencySummary E2eMs { get; init; }
+
+    /// <summary>Failures keyed by outcome class (see ProbeOutcome), e.g. { "HttpError:503": 2, "Timeout": 1 }.</summary>
+    public IReadOnlyDictionary<string, int> ErrorsByOutcome { get; init; } = new Dictionary<string, int>();
+
+    public long PromptTokens { get; init; }
+
+    public long OutputTokens { get; init; }
+
+    public double WallMs { get; init; }
+}
+
+public static class Phases
+{
+    public const string Warmup = "warmup";
+    public const string Verify = "verify";
+}

@@ -1,0 +1,43 @@
+using Warmup.Core.Probing;
+using Warmup.Core.Targets;
+
+namespace Warmup.Core.Dialects;
+
+/// <summary>
+/// How one server family is spoken to. Adding a server (TGI native, SGLang native, llama.cpp native,
+/// Ollama, Triton, Azure ML) means adding one class that implements this.
+/// </summary>
+public interface IDialect
+{
+    string Name { get; }
+
+    /// <summary>True when the request can force the exact output length (max_tokens + min_tokens + ignore_eos).</summary>
+    bool ForcesOutputLength { get; }
+
+    /// <summary>Builds the streamed generation request. Every request is marked as warm-up traffic.</summary>
+    HttpRequestMessage CreateGenerationRequest(WarmupTarget target, GenerationRequest request);
+
+    /// <summary>Parses the response body as it streams. Yields as soon as each event is complete.</summary>
+    IAsyncEnumerable<StreamEvent> ReadEventsAsync(Stream body, CancellationToken cancellationToken);
+
+    /// <summary>The readiness request; see <see cref="IsReady"/>.</summary>
+    HttpRequestMessage CreateReadinessRequest(WarmupTarget target);
+
+    /// <summary>Whether a readiness response means "serving". A connection refused never reaches here.</summary>
+    bool IsReady(HttpResponseMessage response);
+
+    /// <summary>Asks the server how many tokens the text is, or null when the server has no tokenizer endpoint.</summary>
+    Task<int?> CountTokensAsync(HttpClient http, WarmupTarget target, string text, CancellationToken cancellationToken);
+
+    /// <summary>The model's context window as the server reports it, or null.</summary>
+    Task<int?> GetMaxContextAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken);
+
+    /// <summary>Reads server load counters (requests done, running, waiting), or null when the server has no metrics.</summary>
+    Task<ServerLoad?> GetLoadAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken);
+}
+
+/// <summary>Counters scraped from the server's metrics endpoint.</summary>
+/// <param name="RequestsCompleted">Monotonic count of finished requests (all of them, ours included).</param>
+/// <param name="Running">Requests running now.</param>
+/// <param name="Waiting">Requests queued now.</param>
+public sealed record ServerLoad(double RequestsCompleted, double Running, double Waiting);

@@ -1,0 +1,39 @@
+namespace Warmup.Core.Probing;
+
+/// <summary>
+/// The measured timeline of one streamed request. Times are milliseconds from the moment the request
+/// was handed to the HTTP stack (monotonic clock).
+/// </summary>
+public sealed record ProbeResult
+{
+    public required ProbeOutcome Outcome { get; init; }
+
+    /// <summary>HTTP status, when response headers arrived.</summary>
+    public int? StatusCode { get; init; }
+
+    /// <summary>Short, secret-free reason for a failure (never the prompt, never a key).</summary>
+    public string? Error { get; init; }
+
+    public double? HeadersMs { get; init; }
+
+    /// <summary>Time to the first content-bearing token: not headers, not a role-only chunk, not an SSE comment.</summary>
+    public double? TtftMs { get; init; }
+
+    /// <summary>Gaps between successive token-bearing chunks (per chunk).</summary>
+    public IReadOnlyList<double> InterTokenMs { get; init; } = [];
+
+    /// <summary>Time to the last token-bearing chunk (vLLM bench convention).</summary>
+    public double? E2eMs { get; init; }
+
+    /// <summary>Time to the end of the body (terminal marker or EOF).</summary>
+    public double? EndMs { get; init; }
+
+    public int PromptTokens { get; init; }
+
+    public int OutputTokens { get; init; }
+
+    /// <summary>True when token counts came from the server (usage chunk), false when counted client-side.</summary>
+    public bool TokensFromServer { get; init; }
+
+    public bool IsSuccess => Outcome == ProbeOutcome.Ok;
+}
