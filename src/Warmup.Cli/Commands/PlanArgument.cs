@@ -1,0 +1,30 @@
+using Warmup.Core.Planning;
+
+namespace Warmup.Cli.Commands;
+
+/// <summary>--plan accepts a preset name or the path of a JSON plan file.</summary>
+internal static class PlanArgument
+{
+    public static PlanSpec Parse(string value)
+    {
+        if (value is PlanPresets.Full or PlanPresets.Light or PlanPresets.Seed)
+        {
+            return PlanSpec.FromPreset(value);
+        }
+
+        if (!File.Exists(value))
+        {
+            throw new UsageException($"--plan '{value}' is neither a preset (full, light, seed) nor an existing plan file");
+        }
+
+        try
+        {
+            var plan = PlanFile.Load(value);
+            return PlanSpec.FromSteps(plan.Name, plan.Steps);
+        }
+        catch (Exception e) when (e is PlanValidationException or IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"plan file '{value}': {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Sockets;
+using Warmup.Core.Dialects;
+using Warmup.Core.Targets;
+
+namespace Warmup.Cli.Targets;
+
+/// <summary>What `warmup run --endpoint ...` says about an ad-hoc target.</summary>
+internal sealed record EndpointTargetOptions(
+    string Endpoint,
+    string Dialect,
+    string Model,
+    string Api,
+    IReadOnlyList<string> Adapters,
+    string? ApiKeyEnv,
+    int MaxConcurrency,
+    TimeSpan ReadyTimeout,
+    TimeSpan RequestTimeout)
+{
+    public const string AdHocTargetName = "endpoint";
+
+    /// <summary>Builds and checks the target; every problem is a <see cref="UsageException"/> with one clear line.</summary>
+    public async Task<WarmupTarget> ToTargetAsync(CancellationToken cancellationToken)
+    {
+        if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var url)
+            || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)
+            || string.IsNullOrEmpty(url.Host))
+        {
+            throw new UsageException($"--endpoint '{Endpoint}' is not an absolute http(s) URL (example: http://127.0.0.1:8000)");
+        }
+
+        if (!DialectRegistry.Default.TryGet(Dialect, out _))
+        {
+            throw new UsageException($"--dialect '{Dialect}' is unknown; known dialects: {string.Join(", ", DialectRegistry.Default.Names)}");
+        }
+
+        if (Api is not (OpenAiApis.Completions or OpenAiApis.Chat))
+        {
+            throw new UsageException($"--api '{Api}' must be '{OpenAiApis.Completions}' or '{OpenAiApis.Chat}'");
+        }
+
+        if (string.IsNullOrWhiteSpace(Model))
+        {
+            throw new UsageException("--model is required with --endpoint (the served model name, e.g. meta-llama/Llama-3.1-8B-Instruct)");
+        }
+
+        if (MaxConcurrency is < 1 or > 1024)
+        {
+            throw new UsageException($"--max-concurrency must be between 1 and 1024, got {MaxConcurrency}");
+        }
+
+        if (ApiKeyEnv is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ApiKeyEnv)))
+        {
+            throw new UsageException($"--api-key-env names '{ApiKeyEnv}', but that environment variable is not set");
+        }
+
+        await EnsureResolvableAsync(url, cancellationToken);
+
+        return new WarmupTarget
+        {
+            Name = AdHocTargetName,
+            BaseUrl = url,
+            Dialect = Dialect,
+            Model = Model,
+            Api = Api,
+            Adapters = Adapters,
+            Auth = new TargetAuth { ApiKeySetting = ApiKeyEnv },
+            Limits = new TargetLimits
+            {
+                MaxConcurrency = MaxConcurrency,
+                ReadyDeadline = ReadyTimeout,
+                RequestTimeout = RequestTimeout,
+            },
+        };
+    }
+
+    /// <summary>
+    /// A host name that does not resolve is a typo, not a server that is still loading: say so at once instead of
+    /// polling readiness until the deadline.
+    /// </summary>
+    internal static async Task EnsureResolvableAsync(Uri url, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out _))
+        {
+            return;
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(url.IdnHost, cancellationToken);
+            if (addresses.Length == 0)
+            {
+                throw new UsageException($"cannot resolve host '{url.Host}' of {url}");
+            }
+        }
+        catch (SocketException)
+        {
+            throw new UsageException($"cannot resolve host '{url.Host}' of {url}: the host is unknown or unreachable");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+namespace Warmup.Cli.Tests;
+
+/// <summary>Bad input gets one clear error line and exit code 2, never a stack trace.</summary>
+public sealed class BadInputTests
+{
+    [Fact]
+    public async Task Unknown_dialect_is_one_line_naming_the_known_dialects()
+    {
+        var result = await CliRunner.RunAsync("run", "--endpoint", "http://127.0.0.1:8000", "--model", "m", "--dialect", "grpc-magic");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("grpc-magic", line);
+        Assert.Contains("openai", line);
+        Assert.Contains("vllm-generate", line);
+    }
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("ftp://127.0.0.1/models")]
+    [InlineData("/v1/completions")]
+    public async Task Malformed_url_is_rejected_before_any_traffic(string endpoint)
+    {
+        var result = await CliRunner.RunAsync("run", "--endpoint", endpoint, "--model", "m");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("not an absolute http(s) URL", line);
+    }
+
+    [Fact]
+    public async Task Plan_file_with_negative_concurrency_names_the_step()
+    {
+        var plan = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():n}.json");
+        await File.WriteAllTextAsync(plan, """
+            { "name": "broken", "steps": [
+              { "promptTokens": 128, "maxOutputTokens": 16, "concurrency": 1 },
+              { "promptTokens": 256, "maxOutputTokens": 16, "concurrency": -4 } ] }
+            """);
+        try
+        {
+            var result = await CliRunner.RunAsync("run", "--endpoint", "http://127.0.0.1:8000", "--model", "m", "--plan", plan);
+
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            var line = Assert.Single(result.ErrorLines);
+            Assert.Contains("concurrency", line);
+            Assert.Contains("-4", line);
+        }
+        finally
+        {
+            File.Delete(plan);
+        }
+    }
+
+    [Fact]
+    public async Task Unresolvable_host_fails_fast_instead_of_waiting_for_readiness()
+    {
+        var result = await CliRunner.RunAsync("run", "--endpoint", "http://no-such-host.invalid:8000", "--model", "m");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("cannot resolve host 'no-such-host.invalid'", line);
+    }
+
+    [Fact]
+    public async Task Unknown_option_is_a_usage_error()
+    {
+        var result = await CliRunner.RunAsync("run", "--frobnicate");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Single(result.ErrorLines);
+        Assert.DoesNotContain("   at ", result.Error);
+    }
+
+    [Fact]
+    public async Task Missing_endpoint_says_what_to_pass()
+    {
+        var result = await CliRunner.RunAsync("run", "--model", "m");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("--endpoint", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public async Task Api_key_variable_that_is_not_set_is_reported_by_name()
+    {
+        var result = await CliRunner.RunAsync("run", "--endpoint", "http://127.0.0.1:8000", "--model", "m", "--api-key-env", "WARMUP_TEST_UNSET_KEY_VARIABLE");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("WARMUP_TEST_UNSET_KEY_VARIABLE", Assert.Single(result.ErrorLines));
+    }
+
+    [Fact]
+    public async Task Bad_fault_spec_for_the_simulator_is_a_usage_error()
+    {
+        var result = await CliRunner.RunAsync("simulate", "--port", "0", "--faults", "teleport:3");
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("--faults", Assert.Single(result.ErrorLines));
+    }
+}
