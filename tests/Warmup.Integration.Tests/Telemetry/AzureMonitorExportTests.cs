@@ -81,7 +81,6 @@ public sealed class AzureMonitorExportTests
         }
 
         var envelopes = ingestion.Envelopes;
-        File.WriteAllLines("/tmp/tele-dump.txt", ingestion.RawLines);
         var traceId = ActivityContext.Parse(traceParent, null).TraceId.ToHexString();
         Assert.All(ingestion.Paths, path => Assert.Equal("/v2.1/track", path));
 
@@ -147,6 +146,8 @@ public sealed class AzureMonitorExportTests
         Assert.Equal(RunOutcomes.Warm, runSpan.Property(WarmupTagNames.SpanOutcome));
         Assert.NotNull(runSpan.Property(WarmupTagNames.SpanRatio));
         Assert.Equal(runSpan.Id, run.ParentId); // the run event is written inside the run span
+        Assert.Equal(WarmupTagNames.SyntheticSourceValue, runSpan.Tag("ai.operation.syntheticSource"));
+        Assert.Equal(WarmupTagNames.SyntheticSourceValue, run.Tag("ai.operation.syntheticSource"));
 
         var stepSpans = envelopes.Where(e => e.Name == "RemoteDependency" && stepSpanIds.Contains(e.Id!)).ToList();
         Assert.Equal(4, stepSpans.Count);
@@ -161,7 +162,12 @@ public sealed class AzureMonitorExportTests
 
         var requestSpans = envelopes.Where(e => e.Name == "RemoteDependency" && stepSpanIds.Contains(e.ParentId!)).ToList();
         Assert.Equal(6, requestSpans.Count);
-        Assert.All(requestSpans, r => Assert.Equal(traceId, r.OperationId));
+        Assert.All(requestSpans, r =>
+        {
+            Assert.Equal(traceId, r.OperationId);
+            Assert.Equal("Http", (string?)r.BaseData["type"]);
+            Assert.Equal(WarmupTagNames.SyntheticSourceValue, r.Tag("ai.operation.syntheticSource"));
+        });
         Assert.Single(requestSpans, r => (bool)r.BaseData["success"]! == false);
 
         var triggerSpan = Assert.Single(envelopes, e => e.Id == triggerSpanId);
