@@ -37,6 +37,17 @@ public sealed class CliTelemetryTests
     }
 
     [Fact]
+    public void A_malformed_connection_string_fails_with_one_clear_message()
+    {
+        var error = Assert.Throws<CliTelemetryConfigurationException>(() => CliTelemetry.Start(new Dictionary<string, string?>
+        {
+            [CliTelemetry.ConnectionStringVariable] = "this is not a connection string",
+        }));
+        Assert.Contains(CliTelemetry.ConnectionStringVariable, error.Message);
+        Assert.DoesNotContain("   at ", error.Message);
+    }
+
+    [Fact]
     public async Task OTLP_http_protobuf_receives_traces_metrics_and_logs_on_loopback()
     {
         await using var collector = await OtlpListener.StartAsync();
