@@ -41,6 +41,14 @@ param idleSchedule string = '0 5 * * * *'
 @maxLength(63)
 param deploymentQueueName string = 'deployment-events'
 
+@description('Seconds during which further deployment events for a target that is already warming count as the same deployment (WARMUP_DEPLOYMENT_DEBOUNCE_SECONDS).')
+@minValue(0)
+param deploymentDebounceSeconds int = 60
+
+@description('Minutes after a completed warm-up during which the idle timer leaves a target alone (WARMUP_IDLE_WINDOW_MINUTES).')
+@minValue(1)
+param idleWindowMinutes int = 30
+
 // ---------- Function App ----------
 
 @minValue(1)
@@ -264,6 +272,8 @@ module functionApp 'modules/functionapp.bicep' = {
     keyVaultName: keyVault.outputs.name
     targets: targets
     idleSchedule: idleSchedule
+    deploymentDebounceSeconds: deploymentDebounceSeconds
+    idleWindowMinutes: idleWindowMinutes
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     durableAlwaysReadyInstances: durableAlwaysReadyInstances

@@ -10,6 +10,8 @@ param principalType = readEnvironmentVariable('AZURE_PRINCIPAL_TYPE', 'User')
 // JSON array of targets; see docs/deploy.md and infra/types.bicep for the shape.
 param targets = json(readEnvironmentVariable('WARMUP_TARGETS_JSON', '[]'))
 param idleSchedule = readEnvironmentVariable('WARMUP_IDLE_SCHEDULE', '0 5 * * * *')
+param deploymentDebounceSeconds = int(readEnvironmentVariable('WARMUP_DEPLOYMENT_DEBOUNCE_SECONDS', '60'))
+param idleWindowMinutes = int(readEnvironmentVariable('WARMUP_IDLE_WINDOW_MINUTES', '30'))
 
 param eventSourceScope = readEnvironmentVariable('WARMUP_EVENT_SCOPE', 'resourceGroup')
 param watchedResourceGroupName = readEnvironmentVariable('WARMUP_WATCHED_RESOURCE_GROUP', '')

@@ -29,6 +29,14 @@ param targets array
 @description('NCRONTAB schedule (UTC) of the idle re-warm timer.')
 param idleSchedule string
 
+@description('Seconds after a warm-up started during which another deployment event for the same target counts as the same deployment.')
+@minValue(0)
+param deploymentDebounceSeconds int
+
+@description('Minutes after a completed warm-up during which the idle timer leaves a target alone.')
+@minValue(1)
+param idleWindowMinutes int
+
 @minValue(1)
 @maxValue(1000)
 param maximumInstanceCount int
@@ -72,6 +80,8 @@ var warmupSettings = {
   WARMUP_TARGETS: string(targets)
   WARMUP_IDLE_SCHEDULE: idleSchedule
   WARMUP_DEPLOYMENT_QUEUE: deploymentQueueName
+  WARMUP_DEPLOYMENT_DEBOUNCE_SECONDS: string(deploymentDebounceSeconds)
+  WARMUP_IDLE_WINDOW_MINUTES: string(idleWindowMinutes)
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

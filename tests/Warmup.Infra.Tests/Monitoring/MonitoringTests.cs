@@ -63,7 +63,7 @@ public sealed partial class MonitoringTests(InfraBuild infra)
 
         var fromFiles = QueryFiles.Select(f => File.ReadAllText(Path.Combine(QueriesDir, f))).ToHashSet(StringComparer.Ordinal);
         Assert.All(queries, q => Assert.Contains(q, fromFiles));
-        Assert.Contains(queries, q => q.Contains("\"WarmupStepCompleted\"", StringComparison.Ordinal) && q.Contains("\"verify\"", StringComparison.Ordinal));
+        Assert.Contains(queries, q => q.Contains("\"WarmupStepCompleted\"", StringComparison.Ordinal) && q.Contains("\"first-user-like\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("\"WarmupRunCompleted\"", StringComparison.Ordinal));
         Assert.Contains(queries, q => q.Contains("\"warmup.ttft\"", StringComparison.Ordinal));
 

@@ -47,8 +47,17 @@ public sealed class AppSettingsTests(InfraBuild infra)
     [MemberData(nameof(SettingNames))]
     public void Every_setting_the_app_reads_is_set_by_the_template(string name)
     {
-        Assert.True(Settings.ContainsKey(name), $"{name} (AppSettingNames) is not set in infra/modules/functionapp.bicep.");
-        Assert.False(string.IsNullOrWhiteSpace(Settings[name]!.GetValue<string>()), $"{name} is empty.");
+        // An identity-based connection (AzureWebJobsStorage) is a prefix: NAME__credential, NAME__clientId, ...
+        var keys = Settings.Where(s => s.Key == name || s.Key.StartsWith(name + "__", StringComparison.Ordinal)).ToList();
+        Assert.True(keys.Count > 0, $"{name} (AppSettingNames) is not set in infra/modules/functionapp.bicep.");
+        Assert.All(keys, s => Assert.False(string.IsNullOrWhiteSpace(s.Value!.GetValue<string>()), $"{s.Key} is empty."));
+    }
+
+    [Fact]
+    public void Debounce_and_idle_window_have_their_defaults()
+    {
+        Assert.Equal("60", Settings["WARMUP_DEPLOYMENT_DEBOUNCE_SECONDS"]!.GetValue<string>());
+        Assert.Equal("30", Settings["WARMUP_IDLE_WINDOW_MINUTES"]!.GetValue<string>());
     }
 
     [Fact]
