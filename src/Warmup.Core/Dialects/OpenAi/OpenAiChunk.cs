@@ -98,9 +98,9 @@ internal static class OpenAiChunk
         {
             return Malformed("chunk is not valid JSON");
         }
-        catch (InvalidOperationException)
+        catch (FormatException)
         {
-            // A number that does not fit an int, or a value of the wrong type where we read one.
+            // A count that is not a whole number that fits an int.
             return Malformed("chunk has a field of an unexpected type");
         }
     }
@@ -250,12 +250,12 @@ internal static class OpenAiChunk
             if (reader.ValueTextEquals("prompt_tokens"u8))
             {
                 reader.Read();
-                promptTokens = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : null;
+                promptTokens = ReadCount(ref reader);
             }
             else if (reader.ValueTextEquals("completion_tokens"u8))
             {
                 reader.Read();
-                completionTokens = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : null;
+                completionTokens = ReadCount(ref reader);
             }
             else
             {
@@ -264,6 +264,13 @@ internal static class OpenAiChunk
             }
         }
     }
+
+    private static int? ReadCount(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Number => reader.GetInt32(),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException("usage counts must be numbers"),
+    };
 
     /// <summary>Reads <c>"error": {"message": ...}</c> or <c>"error": "..."</c>; leaves the reader after the value.</summary>
     private static string? ReadErrorMessage(ref Utf8JsonReader reader)
