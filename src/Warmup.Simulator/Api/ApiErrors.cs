@@ -10,7 +10,7 @@ internal static class ApiErrors
     public static byte[] Body(string style, string message, string type, int code)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             if (style == ErrorStyles.Legacy)

@@ -80,12 +80,7 @@ internal sealed class InferenceEngine
                     continue;
                 }
 
-                var remainingNs = deadline.Value - _clock.NowUnixNs;
-                if (remainingNs > 500_000)
-                {
-                    await Task.Delay(TimeSpan.FromTicks(remainingNs / 100), ct);
-                }
-
+                await WaitUntilAsync(deadline.Value, ct);
                 EmitTokens(deadline.Value);
             }
         }
@@ -95,6 +90,25 @@ internal sealed class InferenceEngine
         finally
         {
             AbortAll();
+        }
+    }
+
+    /// <summary>
+    /// Timers tick in whole milliseconds and may fire up to 1 ms early, so the last stretch is a
+    /// yielding spin: a token is never handed out before its modelled time.
+    /// </summary>
+    private async Task WaitUntilAsync(long deadlineUnixNs, CancellationToken ct)
+    {
+        var remainingNs = deadlineUnixNs - _clock.NowUnixNs;
+        if (remainingNs > 2_000_000)
+        {
+            await Task.Delay(TimeSpan.FromTicks((remainingNs - 1_000_000) / 100), ct);
+        }
+
+        while (_clock.NowUnixNs < deadlineUnixNs)
+        {
+            ct.ThrowIfCancellationRequested();
+            Thread.Yield();
         }
     }
 
