@@ -120,6 +120,10 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
 
     public override string ToString() => IsEmpty ? "none" : string.Join(",", Rules.Select(Describe));
 
+    public bool Equals(FaultPlan? other) => other is not null && Rules.SequenceEqual(other.Rules);
+
+    public override int GetHashCode() => Rules.Aggregate(0, (hash, rule) => HashCode.Combine(hash, rule));
+
     private static string Describe(FaultRule r) => r.Kind switch
     {
         FaultKind.ServiceUnavailable => $"503-burst:{r.BurstLength}@{r.Selector}",
