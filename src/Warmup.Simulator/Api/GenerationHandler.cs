@@ -19,7 +19,8 @@ internal sealed class GenerationHandler(
     SimClock clock,
     InferenceEngine engine,
     SimulatorLog log,
-    FaultInjector faults)
+    FaultInjector faults,
+    CancellationToken stopping)
 {
     public const string RequestIdHeader = "x-request-id";
     public const string PenaltiesHeader = "x-sim-penalties";
@@ -86,7 +87,12 @@ internal sealed class GenerationHandler(
             : profile.DefaultMaxTokens);
         var sequence = new SimSequence(id, request.Model, adapter, request.PromptTokenIds, request.CacheSalt,
             maxTokens, request.MinTokens, request.IgnoreEos, request.Seed ?? HashCode.Combine(profile.Seed, number), arrival);
-        engine.Submit(sequence);
+        if (!engine.Submit(sequence))
+        {
+            await ApiErrors.WriteAsync(ctx, profile.ErrorStyle, 503, "ServiceUnavailableError", "The engine is not running (the simulator is stopping).");
+            log.Add(record with { Status = 503, FinishReason = "error" });
+            return;
+        }
 
         ResponseFormat format = kind switch
         {
@@ -140,7 +146,11 @@ internal sealed class GenerationHandler(
                     {
                         case FaultKind.StallMidstream:
                             await output.FlushAsync(ct);
-                            await Task.Delay(fault.Duration, ct);
+                            using (var stall = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping))
+                            {
+                                await Task.Delay(fault.Duration, stall.Token);
+                            }
+
                             break;
                         case FaultKind.ResetMidstream:
                             await output.FlushAsync(ct);
@@ -259,12 +269,15 @@ internal sealed class GenerationHandler(
             case FaultKind.HangBeforeHeaders:
                 try
                 {
-                    await Task.Delay(fault.Duration, ctx.RequestAborted);
+                    // A hang ends when the client gives up or the simulator stops (which then drops the connection).
+                    using var hang = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+                    await Task.Delay(fault.Duration, hang.Token);
                     return false;
                 }
                 catch (OperationCanceledException)
                 {
                     log.Add(record with { Status = 0, FinishReason = "abort" });
+                    ctx.Abort();
                     return true;
                 }
 

@@ -47,11 +47,17 @@ internal sealed class InferenceEngine
 
     public static string WordFor(int index, Random random) => " " + s_words[random.Next(s_words.Length)];
 
-    public void Submit(SimSequence sequence)
+    /// <summary>Queues a sequence; false when the engine has stopped (the caller answers 503).</summary>
+    public bool Submit(SimSequence sequence)
     {
+        if (!_arrivals.Writer.TryWrite(sequence))
+        {
+            return false;
+        }
+
         Interlocked.Increment(ref _pendingArrivals);
-        _arrivals.Writer.TryWrite(sequence);
         _metrics.Waiting = _waiting.Count + Volatile.Read(ref _pendingArrivals);
+        return true;
     }
 
     public SimulatorState Snapshot()
@@ -89,6 +95,7 @@ internal sealed class InferenceEngine
         }
         finally
         {
+            _arrivals.Writer.TryComplete();
             AbortAll();
         }
     }

@@ -172,7 +172,7 @@ public sealed class SimulatorHost : IAsyncDisposable
 
         var app = builder.Build();
         var profile = options.Profile;
-        var generation = new GenerationHandler(profile, Clock, _engine, Log, new FaultInjector(options.Faults));
+        var generation = new GenerationHandler(profile, Clock, _engine, Log, new FaultInjector(options.Faults), _stopping.Token);
         var ops = new OperationalEndpoints(profile, metrics, Log, _engine, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
 
         if (!string.IsNullOrEmpty(options.ApiKey))

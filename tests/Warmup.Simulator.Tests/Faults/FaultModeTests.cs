@@ -56,6 +56,21 @@ public sealed class FaultModeTests
     }
 
     [Fact]
+    public async Task Stopping_the_simulator_ends_a_hung_request_promptly()
+    {
+        var host = await Sim.StartAsync(faults: FaultPlan.Parse("hang:forever"));
+        using var client = Sim.Client(host);
+        var pending = Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2));
+        await Task.Delay(300);
+
+        var stopping = Stopwatch.StartNew();
+        await host.StopAsync();
+
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(4), $"stop took {stopping.Elapsed}");
+        await Assert.ThrowsAnyAsync<Exception>(() => pending);
+    }
+
+    [Fact]
     public async Task Stall_midstream_stops_sending_then_continues_to_done()
     {
         await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("stall:600ms@after=2"));
