@@ -26,6 +26,8 @@ internal sealed class GenerationHandler(
     public const string PenaltiesHeader = "x-sim-penalties";
     public const string FirstTokenHeader = "x-sim-first-token-unix-ns";
 
+    private static readonly TimeSpan ResetGrace = TimeSpan.FromMilliseconds(100);
+
     private long _requestCount;
 
     public async Task HandleAsync(HttpContext ctx, WireKind kind)
@@ -154,6 +156,10 @@ internal sealed class GenerationHandler(
                             break;
                         case FaultKind.ResetMidstream:
                             await output.FlushAsync(ct);
+
+                            // A reset discards whatever the client has not read yet; a short pause lets the
+                            // sent chunks arrive first, so the client sees "some tokens, then a reset".
+                            await Task.Delay(ResetGrace, ct);
                             sequence.Abort();
                             ctx.Abort();
                             return new Outcome("abort", chunks);
