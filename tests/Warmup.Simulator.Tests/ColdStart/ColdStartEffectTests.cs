@@ -9,7 +9,7 @@ public sealed class ColdStartEffectTests
     [Fact]
     public async Task First_request_in_a_new_bucket_pays_jit_and_the_second_in_that_bucket_does_not()
     {
-        await using var host = await Sim.StartAsync(Sim.Fast(timeScale: 0.05));
+        await using var host = await Sim.StartAsync(Sim.Fast(timeScale: 0.2));
         using var client = Sim.Client(host);
         await Sim.CompleteAsync(host, client, Sim.CompletionBody(Sim.Prompt(100, "warm"), 4));
 
@@ -30,7 +30,8 @@ public sealed class ColdStartEffectTests
     [Fact]
     public async Task First_request_ttft_is_about_ten_times_steady_state_on_the_default_profile()
     {
-        var profile = SimulatorProfile.Default with { TimeScale = 0.05, StartupDelayMs = 0 };
+        // TimeScale 0.2: steady ~29 ms, so a few ms of engine wake-up noise cannot move the ratio much.
+        var profile = SimulatorProfile.Default with { TimeScale = 0.2, StartupDelayMs = 0 };
         await using var host = await Sim.StartAsync(profile);
         using var client = Sim.Client(host);
 
@@ -54,7 +55,8 @@ public sealed class ColdStartEffectTests
     [Fact]
     public async Task A_concurrency_burst_reaching_a_new_capture_size_stalls_and_a_repeat_does_not()
     {
-        await using var host = await Sim.StartAsync(Sim.Fast(timeScale: 0.05));
+        // TimeScale 0.2: each stream lives ~100 ms, long enough for all 8 to overlap.
+        await using var host = await Sim.StartAsync(Sim.Fast(timeScale: 0.2));
         using var client = Sim.Client(host);
         await Sim.CompleteAsync(host, client, Sim.CompletionBody(Sim.Prompt(50, "solo"), 4));
 
@@ -66,13 +68,17 @@ public sealed class ColdStartEffectTests
         }
 
         var first = await BurstAsync("x");
+        var capturedAfterFirst = host.State.CapturedGraphSizes;
+        Assert.Contains(8, capturedAfterFirst);
         var second = await BurstAsync("y");
 
         var graphPenalties = first.SelectMany(r => r.Penalties).Where(p => p.Name.StartsWith("graph:", StringComparison.Ordinal)).Select(p => p.Name).Distinct().ToList();
         Assert.NotEmpty(graphPenalties);
         Assert.DoesNotContain("graph:1", graphPenalties);
-        Assert.DoesNotContain(second.SelectMany(r => r.Penalties), p => p.Name.StartsWith("graph:", StringComparison.Ordinal));
-        Assert.Contains(8, host.State.CapturedGraphSizes);
+
+        // How the 8 arrivals interleave decides which smaller sizes (2, 4) the first burst passed through;
+        // a size captured once is never charged again.
+        Assert.DoesNotContain(second.SelectMany(r => r.Penalties), p => capturedAfterFirst.Any(size => p.Name == $"graph:{size}"));
     }
 
     [Fact]
@@ -130,7 +136,7 @@ public sealed class ColdStartEffectTests
     [Fact]
     public async Task Repeated_unsalted_prompt_hits_the_prefix_cache_and_looks_falsely_warm_while_a_salted_one_does_not()
     {
-        await using var host = await Sim.StartAsync(Sim.Fast(timeScale: 0.05) with { EnablePromptTokensDetails = true });
+        await using var host = await Sim.StartAsync(Sim.Fast(timeScale: 0.2) with { EnablePromptTokensDetails = true });
         using var client = Sim.Client(host);
         var prompt = Sim.Prompt(1000, "pc");
         // Warm both buckets involved: 1024 for a full prefill, 128 for the few tokens left after a cache hit.
