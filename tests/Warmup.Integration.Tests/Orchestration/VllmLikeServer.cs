@@ -53,7 +53,7 @@ internal sealed class VllmLikeServer : IAsyncDisposable
 
     public TimeSpan BaseTtft { get; init; } = TimeSpan.FromMilliseconds(150);
 
-    public TimeSpan ColdPenalty { get; init; } = TimeSpan.FromMilliseconds(1500);
+    public TimeSpan ColdPenalty { get; init; } = TimeSpan.FromMilliseconds(800);
 
     public TimeSpan InterToken { get; init; } = TimeSpan.FromMilliseconds(2);
 
