@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Warmup.Core.Analysis;
@@ -27,7 +26,7 @@ public sealed class RunStepActivity(
         var target = catalog.Require(input.Target);
         var dialect = dialects.Get(target.Dialect);
         var step = input.Step;
-        using var span = StartSpan(input);
+        using var span = WarmupSpans.StartStep(input.TraceParent, input.Target, step, input.Phase, input.StepIndex, context.InstanceId);
 
         var requests = new List<GenerationRequest>(step.Concurrency);
         for (var i = 0; i < step.Concurrency; i++)
@@ -42,21 +41,10 @@ public sealed class RunStepActivity(
             .ConfigureAwait(false);
         var summary = StepAggregator.Summarize(step, input.Phase, results, time.GetElapsedTime(started).TotalMilliseconds);
 
-        span?.SetTag("warmup.step.succeeded", summary.Succeeded);
+        WarmupSpans.CompleteStep(span, summary);
         logger.LogInformation(
             "Step {StepIndex} of {Target}: {Succeeded}/{Requests} ok, TTFT p50 {TtftP50:F1} ms, prompt {PromptTokens} tokens, concurrency {Concurrency}",
             input.StepIndex + 1, input.Target, summary.Succeeded, summary.Requests, summary.TtftMs.P50, step.PromptTokens, step.Concurrency);
         return summary;
-    }
-
-    private static Activity? StartSpan(RunStepInput input)
-    {
-        ActivityContext.TryParse(input.TraceParent, null, out var parent);
-        var span = WarmupTelemetry.Source.StartActivity("warmup.step", ActivityKind.Internal, parent);
-        span?.SetTag("warmup.target", input.Target);
-        span?.SetTag("warmup.step.index", input.StepIndex);
-        span?.SetTag("warmup.step.prompt_tokens", input.Step.PromptTokens);
-        span?.SetTag("warmup.step.concurrency", input.Step.Concurrency);
-        return span;
     }
 }

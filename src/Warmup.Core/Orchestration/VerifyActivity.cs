@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Warmup.Core.Analysis;
@@ -30,38 +29,47 @@ public sealed class VerifyActivity(
         var target = catalog.Require(input.Target);
         var dialect = dialects.Get(target.Dialect);
         var plan = VerificationPlan.For(input.Plan, input.MaxContext);
-        ActivityContext.TryParse(input.TraceParent, null, out var parent);
-        using var span = WarmupTelemetry.Source.StartActivity("warmup.verify", ActivityKind.Internal, parent);
+        var pseudoStep = new PlanStep(plan.PromptLengths.DefaultIfEmpty(1).Max(), plan.OutputTokens, 1);
 
-        var started = time.GetTimestamp();
         var first = new List<LengthProbe>();
-        foreach (var length in plan.PromptLengths)
+        double firstWallMs;
+        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context.InstanceId))
         {
-            first.Add(await SendOneAsync(target, dialect, input, plan, length, $"{input.Salt}-first-{length}").ConfigureAwait(false));
-        }
-
-        var firstWallMs = time.GetElapsedTime(started).TotalMilliseconds;
-        started = time.GetTimestamp();
-        var steady = new List<LengthProbe>();
-        for (var round = 0; round < plan.SteadyRepeats; round++)
-        {
+            var started = time.GetTimestamp();
             foreach (var length in plan.PromptLengths)
             {
-                steady.Add(await SendOneAsync(target, dialect, input, plan, length, $"{input.Salt}-steady{round}-{length}").ConfigureAwait(false));
+                first.Add(await SendOneAsync(target, dialect, input, plan, length, $"{input.Salt}-first-{length}").ConfigureAwait(false));
             }
+
+            firstWallMs = time.GetElapsedTime(started).TotalMilliseconds;
+            WarmupSpans.CompleteStep(span, Summarize(pseudoStep, plan, Phases.Verify, first, firstWallMs));
         }
 
-        var steadyWallMs = time.GetElapsedTime(started).TotalMilliseconds;
+        var steady = new List<LengthProbe>();
+        double steadyWallMs;
+        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context.InstanceId))
+        {
+            var started = time.GetTimestamp();
+            for (var round = 0; round < plan.SteadyRepeats; round++)
+            {
+                foreach (var length in plan.PromptLengths)
+                {
+                    steady.Add(await SendOneAsync(target, dialect, input, plan, length, $"{input.Salt}-steady{round}-{length}").ConfigureAwait(false));
+                }
+            }
+
+            steadyWallMs = time.GetElapsedTime(started).TotalMilliseconds;
+            WarmupSpans.CompleteStep(span, Summarize(pseudoStep, plan, Phases.Steady, steady, steadyWallMs));
+        }
+
         var verdict = VerdictCalculator.Calculate(first, steady, input.Threshold);
-        span?.SetTag("warmup.verdict.warm", verdict.IsWarm);
-        span?.SetTag("warmup.verdict.ratio", verdict.Ratio);
         logger.LogInformation(
             "Verification of {Target}: warm={IsWarm}, ratio {Ratio:F2} (threshold {Threshold:F2}): {Reason}",
             input.Target, verdict.IsWarm, verdict.Ratio, verdict.Threshold, verdict.Reason);
 
         return new VerificationResult(
-            Summarize(plan, Phases.Verify, first, firstWallMs),
-            Summarize(plan, Phases.Steady, steady, steadyWallMs),
+            Summarize(pseudoStep, plan, Phases.Verify, first, firstWallMs),
+            Summarize(pseudoStep, plan, Phases.Steady, steady, steadyWallMs),
             verdict);
     }
 
@@ -74,11 +82,6 @@ public sealed class VerifyActivity(
         return new LengthProbe(length, result);
     }
 
-    private static StepResult Summarize(VerificationPlan plan, string phase, List<LengthProbe> probes, double wallMs)
-        => StepAggregator.Summarize(
-                new PlanStep(plan.PromptLengths.DefaultIfEmpty(0).Max(), plan.OutputTokens, 1),
-                phase,
-                probes.Select(p => p.Probe).ToList(),
-                wallMs)
-            with { PromptLengths = plan.PromptLengths };
+    private static StepResult Summarize(PlanStep pseudoStep, VerificationPlan plan, string phase, List<LengthProbe> probes, double wallMs)
+        => StepAggregator.Summarize(pseudoStep, phase, probes.Select(p => p.Probe).ToList(), wallMs) with { PromptLengths = plan.PromptLengths };
 }

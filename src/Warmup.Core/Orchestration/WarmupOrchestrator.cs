@@ -76,7 +76,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
             var fanOut = level.Steps
                 .Select(s => context.CallActivityAsync<StepResult>(
                     TaskNames.RunStep,
-                    new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId),
+                    new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
                     ActivityRetry.Options))
                 .ToList();
             report.AddSteps(await Task.WhenAll(fanOut));
@@ -85,7 +85,8 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         context.SetCustomStatus(new WarmupProgress(Phases.Verify, total, total, "verifying: first-user-like requests against the steady state"));
         var verification = await context.CallActivityAsync<VerificationResult>(
             TaskNames.Verify,
-            new VerifyInput(input.Target, plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId),
+            new VerifyInput(
+                input.Target, plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId, input.TraceParent),
             ActivityRetry.Options);
         report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
         log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
