@@ -26,7 +26,8 @@ public sealed class RunStepActivity(
         var target = catalog.Require(input.Target);
         var dialect = dialects.Get(target.Dialect);
         var step = input.Step;
-        using var span = WarmupSpans.StartStep(input.TraceParent, input.Target, step, input.Phase, input.StepIndex, context.InstanceId);
+        // context may be null when a Functions shim calls RunAsync directly.
+        using var span = WarmupSpans.StartStep(input.TraceParent, input.Target, step, input.Phase, input.StepIndex, context?.InstanceId);
 
         var requests = new List<GenerationRequest>(step.Concurrency);
         for (var i = 0; i < step.Concurrency; i++)

@@ -33,7 +33,7 @@ public sealed class VerifyActivity(
 
         var first = new List<LengthProbe>();
         double firstWallMs;
-        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context.InstanceId))
+        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context?.InstanceId))
         {
             var started = time.GetTimestamp();
             foreach (var length in plan.PromptLengths)
@@ -47,7 +47,7 @@ public sealed class VerifyActivity(
 
         var steady = new List<LengthProbe>();
         double steadyWallMs;
-        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context.InstanceId))
+        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context?.InstanceId))
         {
             var started = time.GetTimestamp();
             for (var round = 0; round < plan.SteadyRepeats; round++)
