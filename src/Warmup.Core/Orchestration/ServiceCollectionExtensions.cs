@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Warmup.Core.Dialects;
@@ -23,7 +22,7 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddLogging();
-        services.TryAddSingleton(_ => CreateHttpClient());
+        services.TryAddSingleton(_ => WarmupHttp.CreateClient());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(DialectRegistry.Default);
         services.TryAddSingleton<IRequestAuthenticator, NoCredentialsAuthenticator>();
@@ -38,19 +37,4 @@ public static class ServiceCollectionExtensions
         services.TryAddTransient<WarmupOrchestrator>();
         return services;
     }
-
-    // Streaming needs: no response buffering (callers use ResponseHeadersRead), no decompression (gzip proxies
-    // buffer), no client-side connection cap (it would queue requests before their clock starts), and no global
-    // timeout (each target has its own request timeout).
-    private static HttpClient CreateHttpClient()
-        => new(new SocketsHttpHandler
-        {
-            AutomaticDecompression = DecompressionMethods.None,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            MaxConnectionsPerServer = int.MaxValue,
-            UseCookies = false,
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
 }
