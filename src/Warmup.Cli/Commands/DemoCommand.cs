@@ -47,7 +47,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
             BaseUrl = simulator.BaseUrl,
             Dialect = DialectNames.OpenAi,
             Model = profile.Model,
-            Adapters = profile.Adapters.Select(a => a.Name).ToList(),
+            Adapters = profile.LoraAdapters.Select(a => a.Name).ToList(),
             Limits = new TargetLimits { ReadyDeadline = TimeSpan.FromMinutes(2) },
         };
         var catalog = new StaticTargetCatalog([target]);
@@ -90,8 +90,8 @@ internal sealed class DemoCommand(IAnsiConsole console)
 
     private static async Task<WarmupReport> RunQuietlyAsync(ITargetCatalog catalog, WarmupRequest request, CancellationToken cancellationToken)
     {
-        await using var engine = await Hosting.EmbeddedWarmupEngine.StartAsync(services => services.AddSingletonCatalog(catalog), cancellationToken);
-        return await engine.RunAsync(request, new Progress<WarmupProgress>(), cancellationToken);
+        await using var host = await Hosting.EmbeddedDurableHost.StartAsync(catalog, jsonReport: null, telemetry: null, cancellationToken);
+        return await host.Engine.RunAsync(request, progress: null, cancellationToken);
     }
 
     internal static IReadOnlyList<ChartBar> Bars(ProbeResult cold, ProbeResult warm, WarmupReport coldRun, WarmupReport warmRun)

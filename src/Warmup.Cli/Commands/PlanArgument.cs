@@ -19,8 +19,7 @@ internal static class PlanArgument
 
         try
         {
-            var plan = PlanFile.Load(value);
-            return PlanSpec.FromSteps(plan.Name, plan.Steps);
+            return PlanFile.Load(value);
         }
         catch (Exception e) when (e is PlanValidationException or IOException or UnauthorizedAccessException)
         {

@@ -12,6 +12,7 @@ using Warmup.Core.Planning;
 using Warmup.Core.Probing;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
+using Warmup.Core.Telemetry;
 
 namespace Warmup.Cli.Commands;
 
@@ -63,28 +64,36 @@ internal sealed class RunCommand(IAnsiConsole console)
     internal static async Task<WarmupReport> RunAsync(
         IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken)
     {
-        using var telemetry = CliTelemetry.Start(Environment.GetEnvironmentVariable);
-        await using var engine = await EmbeddedWarmupEngine.StartAsync(
-            services =>
-            {
-                services.AddSingletonCatalog(catalog);
-                if (jsonPath is not null)
-                {
-                    services.AddSingleton<IWarmupResultSink>(new JsonFileResultSink(jsonPath));
-                }
+        using var telemetry = StartTelemetry();
+        using var trigger = WarmupSpans.StartTrigger("cli", request.Target);
+        request = request with { TraceParent = WarmupSpans.CurrentTraceParent() };
+        await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken);
 
-                telemetry?.AddTo(services);
-            },
-            cancellationToken);
-
-        var report = await RunProgress.ShowAsync(console, progress => engine.RunAsync(request, progress, cancellationToken));
+        var report = await RunProgress.ShowAsync<WarmupReport>(console, progress => host.Engine.RunAsync(request, progress, cancellationToken));
         ReportSummary.Write(console, report);
         if (jsonPath is not null)
         {
             console.MarkupLine($"Report: {Markup.Escape(Path.GetFullPath(jsonPath))}");
         }
 
+        if (telemetry is not null)
+        {
+            console.MarkupLine($"Telemetry: {Markup.Escape(string.Join(", ", telemetry.Destinations))}");
+        }
+
         return report;
+    }
+
+    private static CliTelemetry? StartTelemetry()
+    {
+        try
+        {
+            return CliTelemetry.Start(Environment.GetEnvironmentVariable);
+        }
+        catch (CliTelemetryConfigurationException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 
     internal static int ExitCodeFor(WarmupReport report) => report.Outcome switch

@@ -1,0 +1,62 @@
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Warmup.Cli.Telemetry;
+using Warmup.Core.Orchestration;
+using Warmup.Core.Probing;
+using Warmup.Core.Reporting;
+using Warmup.Core.Targets;
+using Warmup.Core.Telemetry;
+
+namespace Warmup.Cli.Hosting;
+
+/// <summary>
+/// The CLI's Durable engine: Microsoft.DurableTask.InProcessTestHost (an in-memory backend behind a loopback gRPC
+/// sidecar) running the same orchestrator and activities the Functions app registers.
+/// </summary>
+internal sealed class EmbeddedDurableHost : IAsyncDisposable
+{
+    private readonly DurableTaskTestHost _host;
+
+    private EmbeddedDurableHost(DurableTaskTestHost host)
+    {
+        _host = host;
+        Engine = new EmbeddedWarmupEngine(host.Client);
+    }
+
+    public EmbeddedWarmupEngine Engine { get; }
+
+    /// <param name="jsonReport">File or folder for the JSON report, or null.</param>
+    /// <param name="telemetry">Exporters configured from the environment, or null for the local report only.</param>
+    public static async Task<EmbeddedDurableHost> StartAsync(
+        ITargetCatalog catalog, string? jsonReport, CliTelemetry? telemetry, CancellationToken cancellationToken)
+    {
+        // The sidecar's host reads logging levels from the environment; without this it prints ~100 info lines per run.
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
+        Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft", "Error");
+
+        var host = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddWarmupTasks(),
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = services =>
+                {
+                    services.AddWarmupEngine();
+                    services.AddSingleton(catalog);
+                    services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
+                    if (jsonReport is not null)
+                    {
+                        services.AddSingleton<IWarmupResultSink>(new JsonFileResultSink(jsonReport));
+                    }
+
+                    if (telemetry is not null)
+                    {
+                        services.AddSingleton<IWarmupResultSink>(new TelemetryResultSink(new WarmupEvents(telemetry.LoggerFactory)));
+                    }
+                },
+            },
+            cancellationToken);
+        return new EmbeddedDurableHost(host);
+    }
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+}
