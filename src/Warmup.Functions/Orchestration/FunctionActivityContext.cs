@@ -1,0 +1,21 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+
+namespace Warmup.Functions.Orchestration;
+
+/// <summary>The <see cref="TaskActivityContext"/> a class-based activity sees when a [Function] shim runs it.</summary>
+internal sealed class FunctionActivityContext(TaskName name, string instanceId) : TaskActivityContext
+{
+    public override TaskName Name { get; } = name;
+
+    public override string InstanceId { get; } = instanceId;
+
+    public static FunctionActivityContext For(string name, FunctionContext context)
+    {
+        // The Durable extension puts the orchestration's instance id into the activity's binding data.
+        string instanceId = context.BindingContext.BindingData.TryGetValue("instanceId", out object? value) && value is not null
+            ? value.ToString() ?? ""
+            : "";
+        return new FunctionActivityContext(name, instanceId);
+    }
+}
