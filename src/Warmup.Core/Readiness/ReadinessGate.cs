@@ -1,4 +1,6 @@
-#pragma warning disable CS9113 // STUB: remove with the implementation
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 using Warmup.Core.Dialects;
 using Warmup.Core.Targets;
 
@@ -6,11 +8,157 @@ namespace Warmup.Core.Readiness;
 
 /// <summary>
 /// Polls the dialect's readiness signal with exponential backoff until it answers ready or the deadline
-/// passes. No fixed sleeps. Connection refused (vLLM, TGI while loading) and 503 (llama.cpp "Loading model")
-/// both mean "not yet".
+/// passes. No fixed sleeps. Connection refused (vLLM, TGI while loading), connection reset, a poll that times
+/// out and a not-ready status (llama.cpp 503 "Loading model", SGLang 503 until its own warm-up ends) all mean
+/// "not yet". Endpoint faults never throw: they end as <c>Ready = false</c> with the last error. Caller
+/// cancellation and configuration faults (the authenticator or the dialect throwing) do throw.
 /// </summary>
-public sealed class ReadinessGate(HttpClient http, IRequestAuthenticator authenticator, TimeProvider time)
+public sealed class ReadinessGate
 {
-    public Task<ReadinessResult> WaitAsync(WarmupTarget target, IDialect dialect, TimeSpan deadline, CancellationToken cancellationToken)
-        => throw new NotImplementedException();
+    private static readonly TimeSpan MinDeadline = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(1);
+    private const int MaxErrorBodyChars = 2048;
+
+    private readonly HttpClient _http;
+    private readonly IRequestAuthenticator _authenticator;
+    private readonly TimeProvider _time;
+    private readonly ReadinessGateOptions _options;
+
+    public ReadinessGate(HttpClient http, IRequestAuthenticator authenticator, TimeProvider time)
+        : this(http, authenticator, time, ReadinessGateOptions.Default)
+    {
+    }
+
+    public ReadinessGate(HttpClient http, IRequestAuthenticator authenticator, TimeProvider time, ReadinessGateOptions options)
+    {
+        _http = http ?? throw new ArgumentNullException(nameof(http));
+        _authenticator = authenticator ?? throw new ArgumentNullException(nameof(authenticator));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+    }
+
+    /// <summary>
+    /// Waits until the target answers ready or <paramref name="deadline"/> passes, then asks the dialect once
+    /// for the context window (a failure there gives <c>MaxContext = null</c>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The deadline is not between 10 ms and 24 h.</exception>
+    /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
+    public async Task<ReadinessResult> WaitAsync(WarmupTarget target, IDialect dialect, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(dialect);
+        if (deadline < MinDeadline || deadline > MaxDeadline)
+            throw new ArgumentOutOfRangeException(nameof(deadline), deadline, "The readiness deadline must be between 10 ms and 24 h.");
+
+        var polls = new PollLog();
+        var started = _time.GetTimestamp();
+        var pipeline = BuildPipeline(deadline, polls);
+        try
+        {
+            await pipeline.ExecuteAsync(ct => PollOnceAsync(target, dialect, polls, ct), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var waited = _time.GetElapsedTime(started).TotalMilliseconds;
+            return new ReadinessResult(false, waited, polls.Attempts, polls.LastError ?? "no answer before the deadline");
+        }
+
+        var timeToReady = _time.GetElapsedTime(started).TotalMilliseconds;
+        var maxContext = await TryGetMaxContextAsync(target, dialect, cancellationToken).ConfigureAwait(false);
+        return new ReadinessResult(true, timeToReady, polls.Attempts, polls.LastError, maxContext);
+    }
+
+    /// <summary>
+    /// Outer timeout = the deadline; retry = unlimited attempts with capped, jittered exponential backoff while
+    /// the server is not ready; inner timeout = one poll. Polly converts the deadline into
+    /// <see cref="TimeoutRejectedException"/>, and lets the caller's cancellation through as cancellation.
+    /// </summary>
+    private ResiliencePipeline<PollOutcome> BuildPipeline(TimeSpan deadline, PollLog polls)
+    {
+        var attemptTimeout = _options.AttemptTimeout < deadline ? _options.AttemptTimeout : deadline;
+        return new ResiliencePipelineBuilder<PollOutcome> { TimeProvider = _time }
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = deadline, Name = "readiness-deadline" })
+            .AddRetry(new RetryStrategyOptions<PollOutcome>
+            {
+                Name = "readiness-poll",
+                ShouldHandle = new PredicateBuilder<PollOutcome>()
+                    .HandleResult(outcome => !outcome.Ready)
+                    .Handle<TimeoutRejectedException>(),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.InitialDelay,
+                MaxDelay = _options.MaxDelay,
+                OnRetry = args =>
+                {
+                    if (args.Outcome.Exception is TimeoutRejectedException)
+                        polls.LastError = ReadinessErrors.TimedOut(attemptTimeout);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = attemptTimeout, Name = "readiness-attempt" })
+            .Build();
+    }
+
+    private async ValueTask<PollOutcome> PollOnceAsync(WarmupTarget target, IDialect dialect, PollLog polls, CancellationToken cancellationToken)
+    {
+        polls.Attempts++;
+        using var request = dialect.CreateReadinessRequest(target);
+        await _authenticator.AuthenticateAsync(target, request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Buffered on purpose: readiness bodies are tiny and IsReady is synchronous, so it may read them.
+            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (dialect.IsReady(response))
+                return PollOutcome.Open;
+
+            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            polls.LastError = ReadinessErrors.Describe(response.StatusCode, body.Length > MaxErrorBodyChars ? null : body);
+            return PollOutcome.NotYet;
+        }
+        catch (HttpRequestException exception)
+        {
+            polls.LastError = ReadinessErrors.Describe(exception);
+            return PollOutcome.NotYet;
+        }
+        catch (IOException exception)
+        {
+            polls.LastError = ReadinessErrors.Describe(exception);
+            return PollOutcome.NotYet;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient.Timeout fired (shorter than the attempt timeout): same meaning as an attempt timeout.
+            polls.LastError = ReadinessErrors.TimedOut(_http.Timeout);
+            return PollOutcome.NotYet;
+        }
+    }
+
+    private async Task<int?> TryGetMaxContextAsync(WarmupTarget target, IDialect dialect, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_options.MaxContextTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await dialect.GetMaxContextAsync(_http, target, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The context window is a nice-to-have for clipping plans; a server that cannot say is still ready.
+            return null;
+        }
+    }
+
+    private readonly record struct PollOutcome(bool Ready)
+    {
+        public static PollOutcome Open => new(true);
+        public static PollOutcome NotYet => new(false);
+    }
+
+    /// <summary>What the polls of one wait saw; written by one poll at a time (the retry loop is sequential).</summary>
+    private sealed class PollLog
+    {
+        public int Attempts { get; set; }
+        public string? LastError { get; set; }
+    }
 }

@@ -1,0 +1,102 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Warmup.Core.Readiness;
+
+/// <summary>
+/// Turns what a poll saw into a short, secret-free phrase for <see cref="ReadinessResult.LastError"/>.
+/// Exception messages are never used: they can carry URLs with query strings and are long.
+/// </summary>
+internal static class ReadinessErrors
+{
+    private const int MaxDetailLength = 80;
+
+    public static string Describe(Exception exception)
+    {
+        var socketError = FindSocketError(exception);
+        if (socketError is SocketError.ConnectionRefused)
+            return "connection refused";
+        if (socketError is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+            return "connection reset";
+        if (socketError is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData)
+            return "host name not resolved";
+        if (socketError is SocketError.TimedOut)
+            return "connect timed out";
+        if (socketError is SocketError.HostUnreachable or SocketError.NetworkUnreachable)
+            return "host unreachable";
+
+        return (exception as HttpRequestException)?.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "host name not resolved",
+            HttpRequestError.SecureConnectionError => "TLS handshake failed",
+            HttpRequestError.ResponseEnded => "connection closed before a response",
+            HttpRequestError.InvalidResponse => "invalid HTTP response",
+            HttpRequestError.ConnectionError => "connection failed",
+            _ => exception is IOException ? "connection reset" : "request failed (" + exception.GetType().Name + ")",
+        };
+    }
+
+    public static string TimedOut(TimeSpan attemptTimeout) => $"no answer within {attemptTimeout.TotalSeconds:0.#} s";
+
+    /// <summary>"HTTP 503 Loading model": the status and, when the body is a known JSON error shape, its message.</summary>
+    public static string Describe(HttpStatusCode status, string? body)
+    {
+        var code = (int)status;
+        var detail = ExtractMessage(body);
+        return detail is null ? $"HTTP {code}" : $"HTTP {code} {detail}";
+    }
+
+    private static SocketError? FindSocketError(Exception? exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is SocketException socket)
+                return socket.SocketErrorCode;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Reads the message from the error shapes the servers use: llama.cpp {"error":{"message":..}},
+    /// vLLM {"error":"Unauthorized"} or {"message":..}, TGI {"error":"..","error_type":..}, FastAPI {"detail":..}.
+    /// Anything else (HTML pages, empty bodies) gives no detail.
+    /// </summary>
+    private static string? ExtractMessage(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return null;
+            if (root.TryGetProperty("error", out var error))
+            {
+                if (error.ValueKind == JsonValueKind.String)
+                    return Shorten(error.GetString());
+                if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var nested) && nested.ValueKind == JsonValueKind.String)
+                    return Shorten(nested.GetString());
+            }
+            foreach (var name in (ReadOnlySpan<string>)["message", "detail"])
+            {
+                if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                    return Shorten(value.GetString());
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Shorten(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return null;
+        var oneLine = string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        return oneLine.Length <= MaxDetailLength ? oneLine : oneLine[..MaxDetailLength] + "...";
+    }
+}
