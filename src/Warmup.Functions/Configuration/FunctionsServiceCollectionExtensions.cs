@@ -2,8 +2,10 @@ using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Warmup.Core.Dialects;
 using Warmup.Core.Targets;
+using Warmup.Core.Telemetry;
 using Warmup.Functions.Auth;
 using Warmup.Functions.Events;
 using Warmup.Functions.Idle;
@@ -30,7 +32,8 @@ public static class FunctionsServiceCollectionExtensions
         services.AddHostedService<StartupReport>();
 
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IWarmupEventSink, LoggingWarmupEventSink>();
+        services.AddSingleton(sp => new WarmupEvents(sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IWarmupEventSink, WarmupEventsSink>();
         services.AddSingleton<DeploymentEventMatcher>();
         services.AddSingleton<DeploymentEventProcessor>();
         services.AddSingleton<WarmupStarter>();

@@ -71,7 +71,7 @@ public sealed class DeploymentEventProcessor(DeploymentEventMatcher matcher, War
 
     private EventOutcome Ignore(DeploymentEvent e, string reason, string detail)
     {
-        events.DeploymentEventIgnored(e.Id, e.Type, reason, detail);
+        events.DeploymentEventIgnored(e.Id, e.Type, e.Subject ?? e.ResourceId ?? "", reason, detail);
         return new EventOutcome(e.Id, e.Type, EventOutcome.Ignored, null, null, reason, detail);
     }
 }

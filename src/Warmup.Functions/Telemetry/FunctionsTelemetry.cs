@@ -14,15 +14,12 @@ namespace Warmup.Functions.Telemetry;
 /// <summary>OpenTelemetry wiring of the worker, kept in one place so the telemetry owner can refine it.</summary>
 public static class FunctionsTelemetry
 {
-    /// <summary>Spans the Durable Task SDK emits for orchestrations and activities.</summary>
-    public const string DurableTaskSourceName = "Microsoft.DurableTask";
-
     public static IServiceCollection AddWarmupTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otel = services.AddOpenTelemetry()
             .UseFunctionsWorkerDefaults()
-            .WithTracing(t => t.AddSource(WarmupTelemetry.SourceName).AddSource(DurableTaskSourceName))
-            .WithMetrics(m => m.AddMeter(WarmupTelemetry.MeterName));
+            .WithTracing(t => t.AddWarmupInstrumentation())
+            .WithMetrics(m => m.AddWarmupInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(configuration[AppSettingNames.AppInsightsConnectionString]))
         {

@@ -1,8 +1,8 @@
 namespace Warmup.Functions.Telemetry;
 
 /// <summary>
-/// The custom events the triggers emit (Application Insights customEvents). One seam, so the implementation can move to
-/// the shared Core event writer without touching the triggers.
+/// The custom events the triggers emit (Application Insights customEvents). A seam so triggers are tested without a
+/// logging pipeline; the app writes them through <see cref="WarmupEventsSink"/>.
 /// </summary>
 public interface IWarmupEventSink
 {
@@ -10,5 +10,5 @@ public interface IWarmupEventSink
     void WarmupSkipped(string target, string trigger, string reason, string detail);
 
     /// <summary>A deployment event was acknowledged without starting anything (unknown type, no matching target, ...).</summary>
-    void DeploymentEventIgnored(string eventId, string eventType, string reason, string detail);
+    void DeploymentEventIgnored(string eventId, string eventType, string subject, string reason, string detail);
 }

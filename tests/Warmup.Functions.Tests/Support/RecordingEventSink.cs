@@ -9,5 +9,5 @@ internal sealed class RecordingEventSink : IWarmupEventSink
 
     public void WarmupSkipped(string target, string trigger, string reason, string detail) => Skipped.Add((target, trigger, reason, detail));
 
-    public void DeploymentEventIgnored(string eventId, string eventType, string reason, string detail) => Ignored.Add((eventId, eventType, reason, detail));
+    public void DeploymentEventIgnored(string eventId, string eventType, string subject, string reason, string detail) => Ignored.Add((eventId, eventType, reason, detail));
 }
