@@ -20,6 +20,13 @@ public interface IDialect
     /// <summary>Parses the response body as it streams. Yields as soon as each event is complete.</summary>
     IAsyncEnumerable<StreamEvent> ReadEventsAsync(Stream body, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Parses the response body of <paramref name="request"/>. Dialects whose stream repeats the prompt (cumulative
+    /// text that starts with it) override this to tell the prompt from the first token.
+    /// </summary>
+    IAsyncEnumerable<StreamEvent> ReadEventsAsync(Stream body, GenerationRequest request, CancellationToken cancellationToken)
+        => ReadEventsAsync(body, cancellationToken);
+
     /// <summary>The readiness request; see <see cref="IsReady"/>.</summary>
     HttpRequestMessage CreateReadinessRequest(WarmupTarget target);
 
@@ -37,7 +44,14 @@ public interface IDialect
 }
 
 /// <summary>Counters scraped from the server's metrics endpoint.</summary>
-/// <param name="RequestsCompleted">Monotonic count of finished requests (all of them, ours included).</param>
+/// <param name="RequestsCompleted">
+/// Monotonic count of finished requests (all of them, ours included). Servers without such a counter report another
+/// monotonic activity counter here (llama.cpp: generated tokens); <see cref="ActivityCounter"/> names it. Compare deltas only.
+/// </param>
 /// <param name="Running">Requests running now.</param>
 /// <param name="Waiting">Requests queued now.</param>
-public sealed record ServerLoad(double RequestsCompleted, double Running, double Waiting);
+public sealed record ServerLoad(double RequestsCompleted, double Running, double Waiting)
+{
+    /// <summary>The metric behind <see cref="RequestsCompleted"/>, e.g. <c>vllm:request_success_total</c>.</summary>
+    public string? ActivityCounter { get; init; }
+}

@@ -35,5 +35,12 @@ public sealed record ProbeResult
     /// <summary>True when token counts came from the server (usage chunk), false when counted client-side.</summary>
     public bool TokensFromServer { get; init; }
 
+    /// <summary>
+    /// <see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> at the first token, in Stopwatch ticks. Only comparable with
+    /// timestamps taken in the same process (benchmarks use it to measure the probe's own overhead).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long? FirstTokenTimestamp { get; init; }
+
     public bool IsSuccess => Outcome == ProbeOutcome.Ok;
 }

@@ -1,20 +1,142 @@
-#pragma warning disable CS9113 // STUB: remove with the implementation
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
 using Warmup.Core.Dialects;
 using Warmup.Core.Targets;
+using Warmup.Core.Telemetry;
 
 namespace Warmup.Core.Probing;
 
 /// <summary>
 /// Sends one streamed generation request and records its timeline. Never throws for endpoint failures:
 /// refused connections, HTTP errors, timeouts and broken streams come back as a <see cref="ProbeResult"/>.
-/// Only cancellation by the caller propagates.
+/// Only cancellation by the caller propagates. Never retries: a retry would hide exactly the cold failure we look for.
 /// </summary>
 public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authenticator)
 {
-    public Task<ProbeResult> SendAsync(
+    private static readonly StringWithQualityHeaderValue Identity = new("identity");
+
+    public async Task<ProbeResult> SendAsync(
         WarmupTarget target,
         IDialect dialect,
         GenerationRequest request,
         string correlationId,
-        CancellationToken cancellationToken) => throw new NotImplementedException();
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(request);
+
+        using var activity = StartActivity(target, request);
+        using var message = dialect.CreateGenerationRequest(target, request);
+        message.Headers.TryAddWithoutValidation(WarmupTraffic.HeaderName, correlationId);
+        message.Headers.AcceptEncoding.Add(Identity);
+        await authenticator.AuthenticateAsync(target, message, cancellationToken).ConfigureAwait(false);
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(target.Limits.RequestTimeout);
+        var timeline = new ProbeTimeline(request.PromptTokens);
+        ProbeResult result;
+        try
+        {
+            result = await ExchangeAsync(message, dialect, request, timeline, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result = timeline.Fail(ProbeOutcome.Timeout, string.Create(
+                CultureInfo.InvariantCulture, $"no complete response within {target.Limits.RequestTimeout.TotalSeconds:0.###} s"));
+        }
+        catch (HttpRequestException exception)
+        {
+            var (outcome, reason) = ProbeFailure.Classify(exception);
+            result = timeline.Fail(outcome, reason);
+        }
+        catch (IOException exception)
+        {
+            // Mid-body: reset, or a chunked body cut off without its last chunk.
+            result = timeline.Fail(ProbeOutcome.ConnectionReset, exception.Message);
+        }
+
+        Record(activity, result);
+        return result;
+    }
+
+    private async Task<ProbeResult> ExchangeAsync(
+        HttpRequestMessage message, IDialect dialect, GenerationRequest request, ProbeTimeline timeline, CancellationToken cancellationToken)
+    {
+        timeline.Start();
+        using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        timeline.Headers((int)response.StatusCode);
+        if (!response.IsSuccessStatusCode)
+        {
+            return timeline.Fail(ProbeOutcome.HttpError, await HttpErrorDescription.DescribeAsync(response, cancellationToken).ConfigureAwait(false));
+        }
+
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (var item in dialect.ReadEventsAsync(body, request, cancellationToken).ConfigureAwait(false))
+        {
+            var now = Stopwatch.GetTimestamp();
+            switch (item.Kind)
+            {
+                case StreamEventKind.Token:
+                    timeline.Token(now, item);
+                    break;
+                case StreamEventKind.Usage:
+                    timeline.Usage(item);
+                    break;
+                case StreamEventKind.Error:
+                    return timeline.Fail(ProbeOutcome.StreamError, item.Detail ?? "error event in stream", now);
+                case StreamEventKind.Malformed:
+                    return timeline.Fail(ProbeOutcome.MalformedChunk, item.Detail ?? "unparseable event in stream", now);
+                case StreamEventKind.Done:
+                    return timeline.Complete(now);
+                case StreamEventKind.NoContent:
+                default:
+                    break;
+            }
+        }
+
+        return timeline.Fail(ProbeOutcome.TruncatedStream, $"stream ended before the {dialect.Name} end marker", Stopwatch.GetTimestamp());
+    }
+
+    private static Activity? StartActivity(WarmupTarget target, GenerationRequest request)
+    {
+        var activity = WarmupTelemetry.Source.StartActivity("warmup.request", ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("warmup.target", target.Name);
+            activity.SetTag("warmup.model", request.Adapter ?? target.Model);
+            activity.SetTag("server.address", target.BaseUrl.Host);
+            activity.SetTag("server.port", target.BaseUrl.Port);
+            activity.SetTag("http.request.method", "POST");
+        }
+
+        return activity;
+    }
+
+    private static void Record(Activity? activity, ProbeResult result)
+    {
+        if (activity is not { IsAllDataRequested: true })
+        {
+            return;
+        }
+
+        if (result.StatusCode is { } status)
+        {
+            activity.SetTag("http.response.status_code", status);
+        }
+
+        activity.SetTag("warmup.outcome", result.Outcome.ToString());
+        if (result.TtftMs is { } ttft)
+        {
+            activity.SetTag("warmup.ttft_ms", ttft);
+        }
+
+        activity.SetTag("warmup.prompt_tokens", result.PromptTokens);
+        activity.SetTag("warmup.output_tokens", result.OutputTokens);
+        if (!result.IsSuccess)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, $"{result.Outcome}: {result.Error}");
+        }
+    }
 }

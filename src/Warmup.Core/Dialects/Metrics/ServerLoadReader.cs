@@ -1,0 +1,45 @@
+namespace Warmup.Core.Dialects.Metrics;
+
+/// <summary>Turns a scraped metrics page into <see cref="ServerLoad"/>, whichever OpenAI-compatible server family wrote it.</summary>
+public static class ServerLoadReader
+{
+    /// <summary>Returns null when the page holds none of the families we know.</summary>
+    public static ServerLoad? Read(PrometheusText metrics)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+
+        // vLLM: labels model_name/engine/finished_reason; summing gives the per-server view.
+        if (metrics.Sum("vllm:num_requests_running") is { } vllmRunning)
+        {
+            return new ServerLoad(
+                metrics.Sum("vllm:request_success_total") ?? 0,
+                vllmRunning,
+                metrics.Sum("vllm:num_requests_waiting") ?? 0)
+            { ActivityCounter = "vllm:request_success_total" };
+        }
+
+        // llama.cpp has no finished-requests counter (see fixtures/transcripts/llamacpp/metrics*.txt), so generated
+        // tokens stand in as the monotonic "something was served" counter.
+        if (metrics.Sum("llamacpp:requests_processing") is { } llamaProcessing)
+        {
+            return new ServerLoad(
+                metrics.Sum("llamacpp:tokens_predicted_total") ?? 0,
+                llamaProcessing,
+                metrics.Sum("llamacpp:requests_deferred") ?? 0)
+            { ActivityCounter = "llamacpp:tokens_predicted_total" };
+        }
+
+        // SGLang: num_requests_total is newer; older builds only count generated tokens.
+        if (metrics.Sum("sglang:num_running_reqs") is { } sglangRunning)
+        {
+            var counter = metrics.Contains("sglang:num_requests_total") ? "sglang:num_requests_total" : "sglang:generation_tokens_total";
+            return new ServerLoad(
+                metrics.Sum(counter) ?? 0,
+                sglangRunning,
+                metrics.Sum("sglang:num_queue_reqs") ?? 0)
+            { ActivityCounter = counter };
+        }
+
+        return null;
+    }
+}
