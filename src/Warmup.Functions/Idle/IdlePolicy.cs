@@ -7,7 +7,8 @@ namespace Warmup.Functions.Idle;
 
 /// <summary>The target's last warm-up as its orchestration instance tells it.</summary>
 /// <param name="Requests">Requests the run sent (report totals); null when the run produced no report.</param>
-public sealed record LastWarmup(DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt, OrchestrationRuntimeStatus Status, int? Requests);
+/// <param name="OutputTokens">Tokens the run generated (report totals); null when the run produced no report.</param>
+public sealed record LastWarmup(DateTimeOffset CreatedAt, DateTimeOffset LastUpdatedAt, OrchestrationRuntimeStatus Status, int? Requests, long? OutputTokens = null);
 
 /// <summary>The idle timer's verdict for one target.</summary>
 /// <param name="Reason">"idle" when a warm-up should start, otherwise a <see cref="SkipReasons"/> value.</param>
@@ -40,18 +41,24 @@ public static class IdlePolicy
             if (delta < 0)
                 return new(true, IdleDecision.Idle, $"completed-requests counter fell from {Count(before)} to {Count(load.RequestsCompleted)}: the server restarted");
 
-            // Warmup's own requests since the last check are those of a run created after it (the instance keeps the latest run).
-            double own = lastWarmup is not null && lastWarmup.CreatedAt >= previous.CheckedAt ? lastWarmup.Requests ?? 0 : 0;
+            // Warmup's own share since the last check is that of a run created after it (the instance keeps the latest run).
+            double own = lastWarmup is not null && lastWarmup.CreatedAt >= previous.CheckedAt ? OwnShare(load, lastWarmup) : 0;
             double users = delta - own;
             if (users > 0)
-                return new(false, SkipReasons.RecentlyUsed, $"{Count(users)} user requests since {previous.CheckedAt:O}");
-            return new(true, IdleDecision.Idle, $"no user requests since {previous.CheckedAt:O} ({Count(delta)} completed, {Count(own)} of them Warmup's)");
+                return new(false, SkipReasons.RecentlyUsed, $"{Count(users)} more {Unit(load)} than Warmup's own since {previous.CheckedAt:O}");
+            return new(true, IdleDecision.Idle, $"no user traffic since {previous.CheckedAt:O} ({Count(delta)} {Unit(load)}, {Count(own)} of them Warmup's)");
         }
 
         string basis = load is null ? "the target has no readable metrics" : "first observation of its metrics";
         string last = lastWarmup is null ? "no warm-up on record" : $"last warm-up {lastWarmup.Status} at {lastWarmup.LastUpdatedAt:O}";
         return new(true, IdleDecision.Idle, $"{last}, outside the idle window of {idleWindow.TotalMinutes:F0} min ({basis})");
     }
+
+    // Servers without a finished-requests counter (llama.cpp) count generated tokens instead; compare like with like.
+    private static double OwnShare(ServerLoad load, LastWarmup run) =>
+        load.ActivityCounter?.Contains("token", StringComparison.OrdinalIgnoreCase) == true ? run.OutputTokens ?? 0 : run.Requests ?? 0;
+
+    private static string Unit(ServerLoad load) => load.ActivityCounter ?? "completed requests";
 
     private static string Count(double value) => value.ToString("0", CultureInfo.InvariantCulture);
 }

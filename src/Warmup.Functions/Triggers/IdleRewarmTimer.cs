@@ -83,19 +83,19 @@ public sealed partial class IdleRewarmTimer(
     {
         if (instance is null)
             return null;
-        int? requests = null;
+        RunTotals? totals = null;
         if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && !string.IsNullOrEmpty(instance.SerializedOutput))
         {
             try
             {
-                requests = instance.ReadOutputAs<WarmupReport>()?.Totals?.Requests;
+                totals = instance.ReadOutputAs<WarmupReport>()?.Totals;
             }
             catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException or NotSupportedException)
             {
-                requests = null;
+                totals = null;
             }
         }
-        return new LastWarmup(instance.CreatedAt, instance.LastUpdatedAt, instance.RuntimeStatus, requests);
+        return new LastWarmup(instance.CreatedAt, instance.LastUpdatedAt, instance.RuntimeStatus, totals?.Requests, totals?.OutputTokens);
     }
 
     private IdleCheckResult Skip(WarmupTarget target, string reason, string detail)
