@@ -7,7 +7,7 @@ public sealed record StepResult
 {
     public required PlanStep Step { get; init; }
 
-    /// <summary>warmup or verify.</summary>
+    /// <summary>warmup (a plan step), verify (first-user-like probes) or steady (the steady baseline). See <see cref="Phases"/>.</summary>
     public string Phase { get; init; } = Phases.Warmup;
 
     public int Requests { get; init; }
@@ -27,11 +27,16 @@ public sealed record StepResult
 
     public long OutputTokens { get; init; }
 
+    /// <summary>Wall time of the whole step, from releasing the requests to the last one ending (ms).</summary>
     public double WallMs { get; init; }
+
+    /// <summary>Verification only: every prompt length probed (Step.PromptTokens is then the longest). Null for plan steps.</summary>
+    public IReadOnlyList<int>? PromptLengths { get; init; }
 }
 
 public static class Phases
 {
     public const string Warmup = "warmup";
     public const string Verify = "verify";
+    public const string Steady = "steady";
 }

@@ -1,8 +1,61 @@
+using Warmup.Core.Targets;
+
 namespace Warmup.Core.Planning;
 
-public static partial class PlanPresets
+/// <summary>
+/// The built-in plans and the one place a <see cref="PlanSpec"/> becomes a concrete, validated <see cref="WarmupPlan"/>.
+/// <list type="bullet">
+/// <item><c>light</c>: one request, 64-token prompt, 16 output tokens. A cheap "is anything still loaded" touch
+/// for idle re-warms; it does not claim to cover shapes.</item>
+/// <item><c>seed</c>: the original script's plan, kept for comparison: four short prompts (~32 tokens) with max_tokens
+/// 128, 256, 512 and 1024, at concurrency 1, 2 and 4: 28 requests, 13,440 output tokens at most.</item>
+/// <item><c>full</c>: every compiled shape a user can reach, with as few tokens as possible (see <see cref="FullPlan"/>).</item>
+/// </list>
+/// </summary>
+public static class PlanPresets
 {
     public const string Full = "full";
     public const string Light = "light";
     public const string Seed = "seed";
+
+    /// <summary>Context window assumed when the server does not report one.</summary>
+    public const int DefaultContext = 4096;
+
+    public static IReadOnlyList<string> Names { get; } = [Full, Light, Seed];
+
+    /// <summary>
+    /// Builds the plan for <paramref name="target"/> and validates it (<see cref="PlanValidator"/>).
+    /// <paramref name="maxContext"/> is the context window the server reported, or null.
+    /// </summary>
+    /// <exception cref="PlanValidationException">Unknown preset, or a plan that cannot run against the target.</exception>
+    public static WarmupPlan Resolve(PlanSpec spec, WarmupTarget target, int? maxContext)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(target);
+        var plan = spec.Steps is { } steps
+            ? new WarmupPlan(string.IsNullOrWhiteSpace(spec.Preset) ? "custom" : spec.Preset, steps)
+            : Build(spec, target, maxContext);
+        return PlanValidator.Validate(plan, target, maxContext);
+    }
+
+    private static WarmupPlan Build(PlanSpec spec, WarmupTarget target, int? maxContext) => spec.Preset switch
+    {
+        Light => LightPlan(),
+        Seed => SeedPlan(),
+        Full => FullPlan.Build(spec, target, maxContext),
+        _ => throw new PlanValidationException(
+            $"unknown plan preset '{spec.Preset}'; known presets: {string.Join(", ", Names)} (or give explicit steps in a plan file)"),
+    };
+
+    public static WarmupPlan LightPlan() => new(Light, [new PlanStep(PromptTokens: 64, MaxOutputTokens: 16, Concurrency: 1)]);
+
+    public static WarmupPlan SeedPlan()
+    {
+        int[] concurrencies = [1, 2, 4];
+        int[] maxTokens = [128, 256, 512, 1024];
+        var steps = concurrencies
+            .SelectMany(c => maxTokens.Select(m => new PlanStep(PromptTokens: 32, MaxOutputTokens: m, Concurrency: c)))
+            .ToList();
+        return new WarmupPlan(Seed, steps);
+    }
 }

@@ -4,7 +4,8 @@ using Warmup.Core.Readiness;
 namespace Warmup.Core.Reporting;
 
 /// <summary>
-/// One JSON document per run. The schema is stable: fields are only ever added. See docs in README ("Report schema").
+/// One JSON document per run. The schema is stable: fields are only ever added. Documented field by field in
+/// docs/report-schema.md; serialized with <see cref="ReportJson"/>.
 /// </summary>
 public sealed record WarmupReport
 {
@@ -27,6 +28,9 @@ public sealed record WarmupReport
     public required string Reason { get; init; }
 
     public required string Plan { get; init; }
+
+    /// <summary>What plan resolution changed and why (clipped concurrency, a step shortened to fit the token budget).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
 
     public DateTimeOffset StartedAt { get; init; }
 

@@ -1,0 +1,51 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Warmup.Core.Analysis;
+using Warmup.Core.Dialects;
+using Warmup.Core.Probing;
+using Warmup.Core.Prompts;
+using Warmup.Core.Targets;
+using Warmup.Core.Telemetry;
+
+namespace Warmup.Core.Orchestration;
+
+/// <summary>
+/// Runs one plan step: <c>Concurrency</c> requests with fresh salted prompts, released together, and returns their
+/// summary (never raw samples). Failed probes are counted in the result; only infrastructure faults throw.
+/// </summary>
+public sealed class RunStepActivity(
+    ITargetCatalog catalog,
+    DialectRegistry dialects,
+    PromptFactory prompts,
+    StreamingProbe probe,
+    TimeProvider time,
+    ILogger<RunStepActivity> logger) : TaskActivity<RunStepInput, StepResult>
+{
+    public override async Task<StepResult> RunAsync(TaskActivityContext context, RunStepInput input)
+    {
+        var target = catalog.Require(input.Target);
+        var dialect = dialects.Get(target.Dialect);
+        var step = input.Step;
+        // context may be null when a Functions shim calls RunAsync directly.
+        using var span = WarmupSpans.StartStep(input.TraceParent, input.Target, step, input.Phase, input.StepIndex, context?.InstanceId);
+
+        var requests = new List<GenerationRequest>(step.Concurrency);
+        for (var i = 0; i < step.Concurrency; i++)
+        {
+            requests.Add(await prompts.CreateAsync(
+                target, dialect, step.PromptTokens, step.MaxOutputTokens, $"{input.Salt}-s{input.StepIndex}-r{i}", step.Adapter,
+                CancellationToken.None).ConfigureAwait(false));
+        }
+
+        var started = time.GetTimestamp();
+        var results = await SimultaneousRelease.SendAsync(probe, target, dialect, requests, input.CorrelationId, CancellationToken.None)
+            .ConfigureAwait(false);
+        var summary = StepAggregator.Summarize(step, input.Phase, results, time.GetElapsedTime(started).TotalMilliseconds);
+
+        WarmupSpans.CompleteStep(span, summary);
+        logger.LogInformation(
+            "Step {StepIndex} of {Target}: {Succeeded}/{Requests} ok, TTFT p50 {TtftP50:F1} ms, prompt {PromptTokens} tokens, concurrency {Concurrency}",
+            input.StepIndex + 1, input.Target, summary.Succeeded, summary.Requests, summary.TtftMs.P50, step.PromptTokens, step.Concurrency);
+        return summary;
+    }
+}

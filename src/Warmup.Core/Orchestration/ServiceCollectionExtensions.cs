@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Warmup.Core.Dialects;
+using Warmup.Core.Probing;
+using Warmup.Core.Prompts;
+using Warmup.Core.Readiness;
+using Warmup.Core.Reporting;
+using Warmup.Core.Targets;
+
+namespace Warmup.Core.Orchestration;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers what the warm-up activities need: the shared streaming HttpClient, TimeProvider.System, the prompt
+    /// factory, readiness gate, streaming probe, DialectRegistry.Default and the activity classes themselves (the
+    /// Functions shims resolve them from DI). Uses TryAdd, so a host's own registration wins.
+    /// The host still registers an <see cref="ITargetCatalog"/> and its <see cref="IWarmupResultSink"/>s, and usually an
+    /// <see cref="IRequestAuthenticator"/> (the default one refuses targets that need credentials).
+    /// </summary>
+    public static IServiceCollection AddWarmupEngine(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddLogging();
+        services.TryAddSingleton(_ => WarmupHttp.CreateClient());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(DialectRegistry.Default);
+        services.TryAddSingleton<IRequestAuthenticator, NoCredentialsAuthenticator>();
+        services.TryAddSingleton<PromptFactory>();
+        services.TryAddSingleton<ReadinessGate>();
+        services.TryAddSingleton<StreamingProbe>();
+        services.TryAddTransient<WaitUntilReadyActivity>();
+        services.TryAddTransient<ResolvePlanActivity>();
+        services.TryAddTransient<RunStepActivity>();
+        services.TryAddTransient<VerifyActivity>();
+        services.TryAddTransient<RecordActivity>();
+        services.TryAddTransient<WarmupOrchestrator>();
+        return services;
+    }
+}

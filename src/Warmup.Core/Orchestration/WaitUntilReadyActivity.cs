@@ -1,0 +1,30 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Warmup.Core.Dialects;
+using Warmup.Core.Readiness;
+using Warmup.Core.Targets;
+
+namespace Warmup.Core.Orchestration;
+
+/// <summary>
+/// Waits until the target answers its readiness signal, up to the target's ready deadline. A target that never
+/// becomes ready is a result (Ready = false), not a failure. The result carries the context window when the
+/// server reports one.
+/// </summary>
+public sealed class WaitUntilReadyActivity(
+    ITargetCatalog catalog,
+    DialectRegistry dialects,
+    ReadinessGate gate,
+    ILogger<WaitUntilReadyActivity> logger) : TaskActivity<string, ReadinessResult>
+{
+    public override async Task<ReadinessResult> RunAsync(TaskActivityContext context, string target)
+    {
+        var config = catalog.Require(target);
+        var dialect = dialects.Get(config.Dialect);
+        var result = await gate.WaitAsync(config, dialect, config.Limits.ReadyDeadline, CancellationToken.None).ConfigureAwait(false);
+        logger.LogInformation(
+            "Target {Target} ready={Ready} after {TimeToReadyMs:F0} ms and {Attempts} attempts (max context {MaxContext})",
+            target, result.Ready, result.TimeToReadyMs, result.Attempts, result.MaxContext);
+        return result;
+    }
+}

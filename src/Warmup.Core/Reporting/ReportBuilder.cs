@@ -1,0 +1,136 @@
+using Warmup.Core.Analysis;
+using Warmup.Core.Planning;
+using Warmup.Core.Readiness;
+
+namespace Warmup.Core.Reporting;
+
+/// <summary>
+/// Assembles a <see cref="WarmupReport"/> as a run progresses. Pure and deterministic (no clock, no I/O), so the
+/// orchestrator can use it: the caller passes every time in.
+/// Outcome: failed when an error was recorded, never-ready when the readiness gate did not open, otherwise warm or
+/// not-warm from the verdict (not-warm when there is none).
+/// </summary>
+public sealed class ReportBuilder
+{
+    /// <summary>Readiness placeholder for runs that failed before the gate answered.</summary>
+    public static ReadinessResult NotChecked { get; } = new(false, 0, 0, "readiness was not checked");
+
+    private readonly string _runId;
+    private readonly string _correlationId;
+    private readonly string _target;
+    private readonly string _reason;
+    private readonly DateTimeOffset _startedAt;
+    private readonly List<StepResult> _steps = [];
+    private string _plan;
+    private IReadOnlyList<string> _notes = [];
+    private string _dialect = string.Empty;
+    private string _model = string.Empty;
+    private ReadinessResult? _readiness;
+    private StepResult? _firstUserLike;
+    private StepResult? _steady;
+    private Verdict? _verdict;
+    private string? _error;
+
+    public ReportBuilder(string runId, string correlationId, string target, string reason, string plan, DateTimeOffset startedAt)
+    {
+        _runId = runId;
+        _correlationId = correlationId;
+        _target = target;
+        _reason = reason;
+        _plan = plan;
+        _startedAt = startedAt;
+    }
+
+    public ReportBuilder WithTarget(string dialect, string model)
+    {
+        _dialect = dialect;
+        _model = model;
+        return this;
+    }
+
+    public ReportBuilder WithReadiness(ReadinessResult readiness)
+    {
+        _readiness = readiness;
+        return this;
+    }
+
+    public ReportBuilder WithPlan(WarmupPlan plan)
+    {
+        _plan = plan.Name;
+        _notes = plan.Notes;
+        return this;
+    }
+
+    public ReportBuilder AddSteps(IEnumerable<StepResult> steps)
+    {
+        _steps.AddRange(steps);
+        return this;
+    }
+
+    public ReportBuilder WithVerification(StepResult firstUserLike, StepResult steady, Verdict verdict)
+    {
+        _firstUserLike = firstUserLike;
+        _steady = steady;
+        _verdict = verdict;
+        return this;
+    }
+
+    /// <summary>Records why the run failed. The first error wins: later ones are consequences.</summary>
+    public ReportBuilder Fail(string error)
+    {
+        _error ??= error;
+        return this;
+    }
+
+    public WarmupReport Build(DateTimeOffset finishedAt)
+    {
+        var readiness = _readiness ?? NotChecked;
+        var measured = _steps.Concat(new[] { _firstUserLike, _steady }.OfType<StepResult>()).ToList();
+        return new WarmupReport
+        {
+            RunId = _runId,
+            CorrelationId = _correlationId,
+            Target = _target,
+            Dialect = _dialect,
+            Model = _model,
+            Reason = _reason,
+            Plan = _plan,
+            Notes = _notes,
+            StartedAt = _startedAt,
+            FinishedAt = finishedAt,
+            DurationMs = (finishedAt - _startedAt).TotalMilliseconds,
+            Outcome = OutcomeOf(_error, readiness, _verdict),
+            Readiness = readiness,
+            Steps = _steps.ToList(),
+            FirstUserLike = _firstUserLike,
+            Steady = _steady,
+            Verdict = _verdict,
+            Totals = Totals(measured),
+            Error = _error,
+        };
+    }
+
+    public static string OutcomeOf(string? error, ReadinessResult readiness, Verdict? verdict)
+    {
+        if (error is not null)
+        {
+            return RunOutcomes.Failed;
+        }
+
+        if (!readiness.Ready)
+        {
+            return RunOutcomes.NeverReady;
+        }
+
+        return verdict is { IsWarm: true } ? RunOutcomes.Warm : RunOutcomes.NotWarm;
+    }
+
+    /// <summary>Sums of every measured step (warm-up steps and verification).</summary>
+    public static RunTotals Totals(IReadOnlyCollection<StepResult> steps)
+        => new(
+            steps.Sum(s => s.Requests),
+            steps.Sum(s => s.Requests - s.Succeeded),
+            steps.Sum(s => s.PromptTokens),
+            steps.Sum(s => s.OutputTokens),
+            Analysis.StepAggregator.MergeErrors(steps.Select(s => s.ErrorsByOutcome)));
+}

@@ -1,0 +1,218 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Warmup.Simulator.Api;
+using Warmup.Simulator.Engine;
+using Warmup.Simulator.Faults;
+using Warmup.Simulator.Metrics;
+
+namespace Warmup.Simulator;
+
+/// <summary>
+/// A running vLLM-compatible simulator on Kestrel. Like `vllm serve`, the port is bound at once but
+/// only listens after the modelled start-up delay, so connections are refused until then.
+/// </summary>
+public sealed class SimulatorHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly InferenceEngine _engine;
+    private readonly Socket _boundSocket;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task? _startup;
+    private Task? _engineLoop;
+    private int _stopped;
+
+    private SimulatorHost(SimulatorOptions options, Socket boundSocket, Uri baseUrl)
+    {
+        Options = options;
+        BaseUrl = baseUrl;
+        _boundSocket = boundSocket;
+        Clock = new SimClock();
+        Log = new SimulatorLog(options.LogFile);
+        var metrics = new SimMetrics(options.Profile.Model);
+        _engine = new InferenceEngine(options.Profile, Clock, metrics);
+        _app = BuildApp(options, boundSocket, metrics);
+    }
+
+    public SimulatorOptions Options { get; }
+
+    public SimulatorProfile Profile => Options.Profile;
+
+    /// <summary>e.g. http://127.0.0.1:41234/ — known at once, even while start-up is still modelled.</summary>
+    public Uri BaseUrl { get; }
+
+    public SimulatorLog Log { get; }
+
+    public SimClock Clock { get; }
+
+    /// <summary>Completes when the server accepts connections (after the modelled start-up delay).</summary>
+    public Task Listening => _listening.Task;
+
+    /// <summary>What is warm right now: compiled buckets, captured graph sizes, KV high-water mark, loaded adapters.</summary>
+    public SimulatorState State => _engine.Snapshot();
+
+    /// <summary>
+    /// Binds the port and returns. With no start-up delay the server is listening on return; otherwise
+    /// it starts listening after Profile.StartupDelayMs × TimeScale (await <see cref="Listening"/>).
+    /// </summary>
+    public static async Task<SimulatorHost> StartAsync(SimulatorOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Profile.Validate($"simulator profile '{options.Profile.Name}'");
+        var address = ParseHost(options.Host);
+        if (options.Port is < 0 or > 65535)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), $"port {options.Port} is not a TCP port (0 = pick a free one)");
+        }
+
+        // Bound but not listening: a client gets "connection refused", exactly as while vLLM loads.
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, options.Port));
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"cannot bind the simulator to {options.Host}:{options.Port}: {ex.Message}", ex);
+        }
+
+        var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        var sim = new SimulatorHost(options, socket, new Uri($"http://{host}:{port}/"));
+        var delay = TimeSpan.FromMilliseconds(options.Profile.StartupDelayMs * options.Profile.TimeScale);
+        if (delay <= TimeSpan.Zero)
+        {
+            await sim.GoLiveAsync(ct);
+        }
+        else
+        {
+            sim._startup = sim.GoLiveAfterAsync(delay);
+        }
+
+        return sim;
+    }
+
+    private async Task GoLiveAfterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stopping.Token);
+            await GoLiveAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            _listening.TrySetCanceled();
+        }
+        catch (Exception ex)
+        {
+            _listening.TrySetException(ex);
+        }
+    }
+
+    private async Task GoLiveAsync(CancellationToken ct)
+    {
+        _engineLoop = Task.Run(() => _engine.RunAsync(_stopping.Token), CancellationToken.None);
+        await _app.StartAsync(ct);
+
+        // Kestrel now owns the descriptor; keep our wrapper from closing it a second time.
+        _boundSocket.SafeHandle.SetHandleAsInvalid();
+        GC.SuppressFinalize(_boundSocket);
+        _listening.TrySetResult();
+    }
+
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync();
+        if (_startup is not null)
+        {
+            await _startup;
+        }
+
+        if (_listening.Task.IsCompletedSuccessfully)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(timeout.Token);
+        }
+        else
+        {
+            _boundSocket.Dispose();
+        }
+
+        if (_engineLoop is not null)
+        {
+            await _engineLoop;
+        }
+
+        await _app.DisposeAsync();
+        Log.Dispose();
+        _stopping.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    private WebApplication BuildApp(SimulatorOptions options, Socket boundSocket, SimMetrics metrics)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ListenHandle((ulong)boundSocket.Handle);
+        });
+
+        var app = builder.Build();
+        var profile = options.Profile;
+        var generation = new GenerationHandler(profile, Clock, _engine, Log, new FaultInjector(options.Faults), _stopping.Token);
+        var ops = new OperationalEndpoints(profile, metrics, Log, _engine, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        if (!string.IsNullOrEmpty(options.ApiKey))
+        {
+            var expected = $"Bearer {options.ApiKey}";
+            app.Use(async (ctx, next) =>
+            {
+                if (ctx.Request.Path.StartsWithSegments("/v1") && ctx.Request.Headers.Authorization.ToString() != expected)
+                {
+                    await ApiErrors.UnauthorizedAsync(ctx);
+                    return;
+                }
+
+                await next(ctx);
+            });
+        }
+
+        app.MapPost("/v1/completions", ctx => generation.HandleAsync(ctx, WireKind.Completions));
+        app.MapPost("/v1/chat/completions", ctx => generation.HandleAsync(ctx, WireKind.ChatCompletions));
+        app.MapPost("/generate", ctx => generation.HandleAsync(ctx, WireKind.LegacyGenerate));
+        app.MapGet("/health", ops.HealthAsync);
+        app.MapMethods("/ping", ["GET", "POST"], ops.HealthAsync);
+        app.MapGet("/version", ops.VersionAsync);
+        app.MapGet("/v1/models", ops.ModelsAsync);
+        app.MapPost("/tokenize", ops.TokenizeAsync);
+        app.MapGet("/metrics", ops.MetricsAsync);
+        app.MapGet("/sim/log", ops.LogAsync);
+        app.MapGet("/sim/state", ops.StateAsync);
+        return app;
+    }
+
+    private static IPAddress ParseHost(string host)
+    {
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return IPAddress.Loopback;
+        }
+
+        return IPAddress.TryParse(host, out var address)
+            ? address
+            : throw new ArgumentException($"simulator host '{host}' must be an IP address or 'localhost'", nameof(host));
+    }
+}

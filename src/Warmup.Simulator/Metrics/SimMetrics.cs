@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+
+namespace Warmup.Simulator.Metrics;
+
+/// <summary>vLLM's Prometheus metrics (current names, §2.8 of the protocol reference), label model_name + engine.</summary>
+internal sealed class SimMetrics(string modelName)
+{
+    // vLLM v1/metrics/loggers.py bucket boundaries.
+    private static readonly double[] s_ttftBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0];
+    private static readonly double[] s_itlBuckets = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0];
+    private static readonly double[] s_e2eBuckets = [0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0];
+
+    private readonly Lock _lock = new();
+    private readonly Histogram _ttft = new(s_ttftBuckets);
+    private readonly Histogram _itl = new(s_itlBuckets);
+    private readonly Histogram _e2e = new(s_e2eBuckets);
+    private readonly Dictionary<string, long> _success = new() { ["stop"] = 0, ["length"] = 0, ["abort"] = 0 };
+    private long _promptTokens;
+    private long _generationTokens;
+    private long _prefixQueries;
+    private long _prefixHits;
+
+    public int Running { get; set; }
+    public int Waiting { get; set; }
+    public double KvCacheUsage { get; set; }
+
+    public void Admitted(int promptTokens, int cachedTokens)
+    {
+        lock (_lock)
+        {
+            _promptTokens += promptTokens;
+            _prefixQueries += promptTokens;
+            _prefixHits += cachedTokens;
+        }
+    }
+
+    public void Token(bool first, double secondsSinceArrivalOrPrevious)
+    {
+        lock (_lock)
+        {
+            _generationTokens++;
+            (first ? _ttft : _itl).Observe(secondsSinceArrivalOrPrevious);
+        }
+    }
+
+    public void Finished(string reason, double e2eSeconds)
+    {
+        lock (_lock)
+        {
+            _success[reason] = _success.GetValueOrDefault(reason) + 1;
+            if (reason != "abort")
+            {
+                _e2e.Observe(e2eSeconds);
+            }
+        }
+    }
+
+    public string Render()
+    {
+        var labels = $"engine=\"0\",model_name=\"{Escape(modelName)}\"";
+        var sb = new StringBuilder();
+        lock (_lock)
+        {
+            Gauge(sb, "vllm:num_requests_running", "Number of requests in model execution batches.", labels, Running);
+            Gauge(sb, "vllm:num_requests_waiting", "Number of requests waiting to be processed.", labels, Waiting);
+            Gauge(sb, "vllm:kv_cache_usage_perc", "KV-cache usage. 1 means 100 percent usage.", labels, KvCacheUsage);
+            Counter(sb, "vllm:prefix_cache_queries", "Prefix cache queries, in terms of number of queried tokens.", [(labels, _prefixQueries)]);
+            Counter(sb, "vllm:prefix_cache_hits", "Prefix cache hits, in terms of number of cached tokens.", [(labels, _prefixHits)]);
+            Counter(sb, "vllm:num_preemptions", "Cumulative number of preemption from the engine.", [(labels, 0)]);
+            Counter(sb, "vllm:prompt_tokens", "Number of prefill tokens processed.", [(labels, _promptTokens)]);
+            Counter(sb, "vllm:generation_tokens", "Number of generation tokens processed.", [(labels, _generationTokens)]);
+            Counter(sb, "vllm:request_success", "Count of successfully processed requests.",
+                _success.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => ($"{labels},finished_reason=\"{kv.Key}\"", kv.Value)).ToList());
+            _ttft.Render(sb, "vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", labels);
+            _itl.Render(sb, "vllm:inter_token_latency_seconds", "Histogram of inter-token latency in seconds.", labels);
+            _e2e.Render(sb, "vllm:e2e_request_latency_seconds", "Histogram of e2e request latency in seconds.", labels);
+        }
+
+        return sb.ToString();
+    }
+
+    private static void Gauge(StringBuilder sb, string name, string help, string labels, double value)
+    {
+        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+        sb.Append("# TYPE ").Append(name).Append(" gauge\n");
+        sb.Append(name).Append('{').Append(labels).Append("} ").Append(Format(value)).Append('\n');
+    }
+
+    // prometheus_client convention: the TYPE line names the counter without _total, samples carry _total.
+    private static void Counter(StringBuilder sb, string name, string help, IReadOnlyList<(string Labels, long Value)> samples)
+    {
+        sb.Append("# HELP ").Append(name).Append("_total ").Append(help).Append('\n');
+        sb.Append("# TYPE ").Append(name).Append(" counter\n");
+        foreach (var (labels, value) in samples)
+        {
+            sb.Append(name).Append("_total{").Append(labels).Append("} ").Append(Format(value)).Append('\n');
+        }
+    }
+
+    internal static string Format(double value)
+    {
+        if (double.IsPositiveInfinity(value))
+        {
+            return "+Inf";
+        }
+
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        return text.Contains('.') || text.Contains('E') ? text : text + ".0";
+    }
+
+    private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");
+
+    private sealed class Histogram(double[] bounds)
+    {
+        private readonly long[] _counts = new long[bounds.Length + 1];
+        private double _sum;
+        private long _count;
+
+        public void Observe(double value)
+        {
+            var i = 0;
+            while (i < bounds.Length && value > bounds[i])
+            {
+                i++;
+            }
+
+            _counts[i]++;
+            _sum += value;
+            _count++;
+        }
+
+        public void Render(StringBuilder sb, string name, string help, string labels)
+        {
+            sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            sb.Append("# TYPE ").Append(name).Append(" histogram\n");
+            long cumulative = 0;
+            for (var i = 0; i <= bounds.Length; i++)
+            {
+                cumulative += _counts[i];
+                var le = i < bounds.Length ? Format(bounds[i]) : "+Inf";
+                sb.Append(name).Append("_bucket{").Append(labels).Append(",le=\"").Append(le).Append("\"} ").Append(Format(cumulative)).Append('\n');
+            }
+
+            sb.Append(name).Append("_count{").Append(labels).Append("} ").Append(Format(_count)).Append('\n');
+            sb.Append(name).Append("_sum{").Append(labels).Append("} ").Append(Format(_sum)).Append('\n');
+        }
+    }
+}

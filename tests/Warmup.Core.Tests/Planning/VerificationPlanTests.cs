@@ -1,0 +1,33 @@
+using Warmup.Core.Planning;
+using Warmup.Core.Targets;
+
+namespace Warmup.Core.Tests.Planning;
+
+public sealed class VerificationPlanTests
+{
+    [Fact]
+    public void Five_log_spaced_lengths_from_48_to_three_quarters_of_the_context_off_the_plan_points()
+    {
+        var target = new WarmupTarget { Name = "t", BaseUrl = new Uri("http://127.0.0.1:1/"), Model = "m" };
+        var plan = PlanPresets.Resolve(PlanSpec.FromPreset(PlanPresets.Full), target, 4096);
+
+        var verification = VerificationPlan.For(plan, 4096);
+
+        Assert.Equal(5, verification.PromptLengths.Count);
+        Assert.Equal(48, verification.PromptLengths[0]);
+        Assert.Equal(3072, verification.PromptLengths[^1]);
+        Assert.Equal(verification.PromptLengths.Order(), verification.PromptLengths);
+        Assert.Empty(verification.PromptLengths.Intersect(plan.Steps.Select(s => s.PromptTokens)));
+        Assert.Equal(20, verification.Requests);
+    }
+
+    [Fact]
+    public void Lengths_step_aside_from_plan_points()
+    {
+        var plan = new WarmupPlan("p", [new PlanStep(48, 8, 1), new PlanStep(49, 8, 1)]);
+
+        var verification = VerificationPlan.For(plan, 4096);
+
+        Assert.Equal(50, verification.PromptLengths[0]);
+    }
+}

@@ -1,0 +1,69 @@
+using Warmup.Core.Analysis;
+using Warmup.Core.Readiness;
+using Warmup.Core.Reporting;
+
+namespace Warmup.Core.Tests.Reporting;
+
+public sealed class ReportBuilderTests
+{
+    private static ReportBuilder NewBuilder() => new("run", "corr", "t", "idle", "full", SampleReports.Started);
+
+    [Fact]
+    public void A_warm_run_adds_up_every_step_and_the_verification()
+    {
+        var report = SampleReports.Warm();
+
+        Assert.Equal(RunOutcomes.Warm, report.Outcome);
+        Assert.Equal(12_500, report.DurationMs);
+        Assert.Equal(new RunTotals(5, 1, 64 + 64 + 136 + 136, 8 * 4, report.Totals.ErrorsByOutcome), report.Totals);
+        Assert.Equal(new Dictionary<string, int> { ["HttpError:503"] = 1 }, report.Totals.ErrorsByOutcome);
+        Assert.Equal(["a note"], report.Notes);
+        Assert.Null(report.Error);
+    }
+
+    [Fact]
+    public void Not_ready_is_never_ready_with_nothing_measured()
+    {
+        var report = NewBuilder().WithReadiness(new ReadinessResult(false, 5000, 9, "connection refused")).Build(SampleReports.Started.AddSeconds(5));
+
+        Assert.Equal(RunOutcomes.NeverReady, report.Outcome);
+        Assert.Empty(report.Steps);
+        Assert.Null(report.Verdict);
+        Assert.Equal(0, report.Totals.Requests);
+    }
+
+    [Fact]
+    public void An_error_makes_the_run_failed_and_the_first_error_wins()
+    {
+        var report = NewBuilder()
+            .WithReadiness(new ReadinessResult(true, 1, 1, null))
+            .AddSteps([SampleReports.Step(64, 1)])
+            .Fail("RunStep failed: boom")
+            .Fail("Record failed: later")
+            .Build(SampleReports.Started);
+
+        Assert.Equal(RunOutcomes.Failed, report.Outcome);
+        Assert.Equal("RunStep failed: boom", report.Error);
+        Assert.Single(report.Steps);
+    }
+
+    [Fact]
+    public void Failing_before_readiness_still_builds_a_report()
+    {
+        var report = NewBuilder().Fail("WaitUntilReady failed: unknown target 't'").Build(SampleReports.Started);
+
+        Assert.Equal(RunOutcomes.Failed, report.Outcome);
+        Assert.Same(ReportBuilder.NotChecked, report.Readiness);
+    }
+
+    [Fact]
+    public void A_not_warm_verdict_is_not_warm()
+    {
+        var report = NewBuilder()
+            .WithReadiness(new ReadinessResult(true, 1, 1, null))
+            .WithVerification(SampleReports.Step(48, 1, Phases.Verify), SampleReports.Step(48, 1, Phases.Steady), new Verdict(300, 100, 3, 1.2, false, "slow"))
+            .Build(SampleReports.Started);
+
+        Assert.Equal(RunOutcomes.NotWarm, report.Outcome);
+    }
+}
