@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Warmup.Core.Dialects;
+using Warmup.Core.Orchestration;
+using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
 using Warmup.Functions.Auth;
@@ -17,8 +19,8 @@ namespace Warmup.Functions.Configuration;
 public static class FunctionsServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the triggers' services: the validated target catalog, trigger policy options, event matching, the
-    /// starter, idle checking, and the app's request authenticator. Configuration is read once, here.
+    /// Registers the triggers' services (the validated target catalog, trigger policy options, event matching, the
+    /// starter, idle checking, the app's request authenticator) and the warm-up engine. Configuration is read once, here.
     /// </summary>
     public static IServiceCollection AddWarmupFunctions(this IServiceCollection services, IConfiguration configuration)
     {
@@ -49,6 +51,10 @@ public static class FunctionsServiceCollectionExtensions
             ManagedIdentityClientId = configuration[AppSettingNames.ManagedIdentityClientId],
         }));
         services.AddSingleton<IRequestAuthenticator, AppSettingsAuthenticator>();
+
+        // The engine (activities, probe, readiness gate, ...); its TryAdd registrations yield to the ones above.
+        services.AddSingleton<IWarmupResultSink, TelemetryResultSink>();
+        services.AddWarmupEngine();
         return services;
     }
 }

@@ -7,6 +7,7 @@ using Warmup.Core.Analysis;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Targets;
+using Warmup.Core.Telemetry;
 using Warmup.Functions.Configuration;
 using Warmup.Functions.Telemetry;
 
@@ -55,7 +56,7 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
             restarting = true;
         }
 
-        var request = new WarmupRequest(target.Name, WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), eventId);
+        var request = new WarmupRequest(target.Name, WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), eventId, TraceParent: WarmupSpans.CurrentTraceParent());
         var result = await ScheduleAsync(client, target, request, WarmupReasons.Deployment, cancellationToken);
         return restarting && result.Outcome == StartOutcome.Started ? result with { Outcome = StartOutcome.Restarted, Detail = $"restarted {id} for event {eventId}" } : result;
     }
@@ -68,7 +69,7 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
         if (IsActive(existing))
             return Skip(target, WarmupReasons.Idle, SkipReasons.AlreadyWarming, $"{id} is {existing!.RuntimeStatus}");
 
-        var request = new WarmupRequest(target.Name, WarmupReasons.Idle, PlanSpec.FromPreset(PlanPresets.Light), NewCorrelationId());
+        var request = new WarmupRequest(target.Name, WarmupReasons.Idle, PlanSpec.FromPreset(PlanPresets.Light), NewCorrelationId(), TraceParent: WarmupSpans.CurrentTraceParent());
         var result = await ScheduleAsync(client, target, request, WarmupReasons.Idle, cancellationToken);
         return result.IsStarted ? result with { Detail = $"{result.Detail}: {detail}" } : result;
     }
@@ -82,7 +83,7 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
             return Skip(target, WarmupReasons.Manual, SkipReasons.AlreadyWarming,
                 $"target '{target.Name}' is already warming ({id} is {existing!.RuntimeStatus} since {existing.CreatedAt:O})");
 
-        var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, NewCorrelationId(), threshold);
+        var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, NewCorrelationId(), threshold, WarmupSpans.CurrentTraceParent());
         return await ScheduleAsync(client, target, request, WarmupReasons.Manual, cancellationToken);
     }
 

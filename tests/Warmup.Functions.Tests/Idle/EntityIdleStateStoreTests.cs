@@ -34,25 +34,13 @@ public sealed class EntityIdleStateStoreTests
     [Fact]
     public void Entity_record_operation_replaces_the_state()
     {
-        var entity = new TestableEntity();
+        var entity = new IdleTrackerEntity();
         var observation = new IdleObservation { Target = "x", RequestsCompleted = 3 };
 
         entity.Record(observation);
 
-        Assert.Same(observation, entity.CurrentState);
-    }
-
-    private sealed class TestableEntity : TaskEntityWrapper
-    {
-    }
-
-    private class TaskEntityWrapper
-    {
-        private readonly IdleTrackerEntity _entity = new();
-
-        public void Record(IdleObservation observation) => _entity.Record(observation);
-
-        public IdleObservation CurrentState =>
-            (IdleObservation)typeof(IdleTrackerEntity).GetProperty("State", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public)!.GetValue(_entity)!;
+        // TaskEntity<T>.State is protected: read it the way the dispatcher's serializer would see it.
+        var state = typeof(IdleTrackerEntity).GetProperty("State", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(entity);
+        Assert.Same(observation, state);
     }
 }
