@@ -10,10 +10,12 @@ internal sealed class FunctionActivityContext(TaskName name, string instanceId) 
 
     public override string InstanceId { get; } = instanceId;
 
+    /// <summary>Binding data key under which the Durable extension passes the orchestration's instance id to an activity.</summary>
+    internal const string InstanceIdBindingKey = "instanceId";
+
     public static FunctionActivityContext For(string name, FunctionContext context)
     {
-        // The Durable extension puts the orchestration's instance id into the activity's binding data.
-        string instanceId = context.BindingContext.BindingData.TryGetValue("instanceId", out object? value) && value is not null
+        string instanceId = context.BindingContext.BindingData.TryGetValue(InstanceIdBindingKey, out object? value) && value is not null
             ? value.ToString() ?? ""
             : "";
         return new FunctionActivityContext(name, instanceId);
