@@ -40,6 +40,11 @@ public sealed class RunStepActivity(
         var started = time.GetTimestamp();
         var results = await SimultaneousRelease.SendAsync(probe, target, dialect, requests, input.CorrelationId, CancellationToken.None)
             .ConfigureAwait(false);
+        foreach (var result in results)
+        {
+            WarmupMetrics.RecordProbe(target.Name, input.Phase, step, result);
+        }
+
         var summary = StepAggregator.Summarize(step, input.Phase, results, time.GetElapsedTime(started).TotalMilliseconds);
 
         WarmupSpans.CompleteStep(span, summary);

@@ -22,7 +22,12 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddLogging();
-        services.TryAddSingleton(_ => WarmupHttp.CreateClient());
+        // Side requests (/v1/models, /tokenize, /metrics) get the target's credentials too; see the handler.
+        services.TryAddSingleton(sp => WarmupHttp.CreateClient(new TargetAuthenticatingHandler(
+            sp.GetRequiredService<ITargetCatalog>(), sp.GetRequiredService<IRequestAuthenticator>())
+        {
+            InnerHandler = WarmupHttp.CreateHandler(),
+        }));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(DialectRegistry.Default);
         services.TryAddSingleton<IRequestAuthenticator, NoCredentialsAuthenticator>();

@@ -79,6 +79,8 @@ public sealed class VerifyActivity(
         var request = await prompts.CreateAsync(target, dialect, length, plan.OutputTokens, salt, adapter: null, CancellationToken.None)
             .ConfigureAwait(false);
         var result = await probe.SendAsync(target, dialect, request, input.CorrelationId, CancellationToken.None).ConfigureAwait(false);
+        // First-user-like and steady probes are both verification traffic on the metrics' phase dimension.
+        WarmupMetrics.RecordProbe(target.Name, Phases.Verify, new PlanStep(length, plan.OutputTokens, 1), result);
         return new LengthProbe(length, result);
     }
 

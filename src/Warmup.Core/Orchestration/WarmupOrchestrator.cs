@@ -35,7 +35,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         }
 
         context.SetCustomStatus(new WarmupProgress("record", 0, 0, "recording the report"));
-        var finished = report.Build(context.CurrentUtcDateTime);
+        var finished = report.Build(context.CurrentUtcDateTime) with { TraceParent = input.TraceParent };
         try
         {
             return await context.CallActivityAsync<WarmupReport>(TaskNames.Record, finished, ActivityRetry.Options);

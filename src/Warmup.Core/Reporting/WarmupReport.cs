@@ -55,6 +55,9 @@ public sealed record WarmupReport
 
     public required RunTotals Totals { get; init; }
 
+    /// <summary>W3C traceparent of the trigger that started the run, so the run's telemetry joins its trace.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>Why a run failed or was cut short, when it was.</summary>
     public string? Error { get; init; }
 }

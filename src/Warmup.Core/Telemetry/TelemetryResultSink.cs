@@ -9,9 +9,9 @@ namespace Warmup.Core.Telemetry;
 /// </summary>
 public sealed class TelemetryResultSink(WarmupEvents events) : IWarmupResultSink
 {
-    /// <summary>Uses the current span's context as the trigger context (see the overload with a traceparent).</summary>
+    /// <summary>Joins the trace of the trigger recorded in the report, else the current span's.</summary>
     public Task RecordAsync(WarmupReport report, CancellationToken cancellationToken) =>
-        RecordAsync(report, WarmupSpans.CurrentTraceParent(), cancellationToken);
+        RecordAsync(report, report.TraceParent ?? WarmupSpans.CurrentTraceParent(), cancellationToken);
 
     public Task RecordAsync(WarmupReport report, string? traceParent, CancellationToken cancellationToken)
     {

@@ -2,20 +2,46 @@ namespace Warmup.Functions.Configuration;
 
 /// <summary>
 /// Every app setting the Functions app reads. infra/ must set each one; a test checks that against the Bicep template.
+/// Per-target API key settings are named by each target's auth.apiKeySetting and are not listed here.
 /// </summary>
 public static class AppSettingNames
 {
     /// <summary>JSON array of targets (same shape as the targets section of a config file).</summary>
     public const string Targets = "WARMUP_TARGETS";
 
-    /// <summary>NCRONTAB schedule of the idle re-warm timer. Default hourly.</summary>
+    /// <summary>
+    /// NCRONTAB schedule of the idle re-warm timer (UTC, six fields). Default hourly: <see cref="WarmupOptions.DefaultIdleSchedule"/>.
+    /// The Functions host resolves %WARMUP_IDLE_SCHEDULE% itself, so the setting must exist in the app settings.
+    /// </summary>
     public const string IdleSchedule = "WARMUP_IDLE_SCHEDULE";
 
-    /// <summary>Name of the Storage queue Event Grid delivers deployment events to.</summary>
+    /// <summary>Name of the Storage queue Event Grid delivers deployment events to (resolved by the host).</summary>
     public const string DeploymentQueue = "WARMUP_DEPLOYMENT_QUEUE";
+
+    /// <summary>
+    /// Connection of the deployment queue: the host storage account. With identity-based connections this is a prefix
+    /// (AzureWebJobsStorage__queueServiceUri, __credential, __clientId); locally "UseDevelopmentStorage=true".
+    /// </summary>
+    public const string StorageConnection = "AzureWebJobsStorage";
+
+    /// <summary>Seconds after a warm-up started during which another deployment event for the same target is the same deployment. Default 60.</summary>
+    public const string DeploymentDebounceSeconds = "WARMUP_DEPLOYMENT_DEBOUNCE_SECONDS";
+
+    /// <summary>Minutes after a completed warm-up during which the idle timer leaves a target alone. Default 30.</summary>
+    public const string IdleWindowMinutes = "WARMUP_IDLE_WINDOW_MINUTES";
 
     public const string AppInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
+    /// <summary>"Authorization=AAD;ClientId=..." when App Insights has local auth disabled; the worker exporter then uses the managed identity.</summary>
+    public const string AppInsightsAuthenticationString = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+
     /// <summary>Client id of the user-assigned managed identity (Azure.Identity, App Insights Entra auth).</summary>
     public const string ManagedIdentityClientId = "AZURE_CLIENT_ID";
+
+    /// <summary>Every constant above, for configuration checks.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Targets, IdleSchedule, DeploymentQueue, StorageConnection, DeploymentDebounceSeconds, IdleWindowMinutes,
+        AppInsightsConnectionString, AppInsightsAuthenticationString, ManagedIdentityClientId,
+    ];
 }

@@ -291,6 +291,7 @@ public sealed class ReportJsonTests
               "HttpError:503": 1
             }
           },
+          "traceParent": null,
           "error": null
         }
         """;

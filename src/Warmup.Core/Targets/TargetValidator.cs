@@ -1,0 +1,232 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Warmup.Core.Dialects;
+
+namespace Warmup.Core.Targets;
+
+/// <summary>Turns one <see cref="TargetDocument"/> into a <see cref="WarmupTarget"/>, or into one message that lists everything wrong with it.</summary>
+internal static partial class TargetValidator
+{
+    public const int MinConcurrency = 1;
+    public const int MaxConcurrency = 256;
+    public const long MaxTokensPerRunCeiling = 100_000_000;
+    public static readonly TimeSpan MaxReadyDeadline = TimeSpan.FromHours(2);
+
+    // The Functions host stops a function after functionTimeout (30 min in host.json); one request must fit well inside.
+    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMinutes(20);
+
+    /// <summary>Dialect names known to the engine: every public constant of <see cref="DialectNames"/>.</summary>
+    public static IReadOnlyList<string> KnownDialects { get; } = typeof(DialectNames)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .Order(StringComparer.Ordinal)
+        .ToArray();
+
+    private static readonly string[] KnownApis = [OpenAiApis.Completions, OpenAiApis.Chat];
+
+    [GeneratedRegex("^[a-z0-9-]{1,48}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex NamePattern();
+
+    public static bool TryValidate(TargetDocument doc, string label, out WarmupTarget? target, out string? problem)
+    {
+        var errors = new List<string>();
+        string? name = doc.Name?.Trim();
+        string subject = string.IsNullOrEmpty(name) ? label : $"target '{name}'";
+
+        if (string.IsNullOrEmpty(name))
+            errors.Add("name is required");
+        else if (!NamePattern().IsMatch(name))
+            errors.Add($"name '{name}' must match [a-z0-9-]{{1,48}} (lower-case letters, digits and '-'; it becomes part of the instance id)");
+
+        Uri? baseUrl = ValidateBaseUrl(doc.BaseUrl, errors);
+
+        string dialect = string.IsNullOrWhiteSpace(doc.Dialect) ? DialectNames.OpenAi : doc.Dialect.Trim();
+        if (!KnownDialects.Contains(dialect, StringComparer.Ordinal))
+            errors.Add($"dialect '{dialect}' is not known; known dialects: {string.Join(", ", KnownDialects)}");
+
+        string? model = doc.Model?.Trim();
+        if (string.IsNullOrEmpty(model))
+            errors.Add("model is required (the served model name)");
+
+        string api = string.IsNullOrWhiteSpace(doc.Api) ? OpenAiApis.Completions : doc.Api.Trim();
+        if (!KnownApis.Contains(api, StringComparer.Ordinal))
+            errors.Add($"api '{api}' is not known; use {string.Join(" or ", KnownApis)}");
+
+        var adapters = ValidateAdapters(doc.Adapters, errors);
+        var auth = ValidateAuth(doc.Auth, errors);
+        var limits = ValidateLimits(doc.Limits, errors);
+        var rules = ValidateRules(doc.EventRules, errors);
+
+        if (errors.Count > 0)
+        {
+            target = null;
+            problem = $"{subject}: {string.Join("; ", errors)}";
+            return false;
+        }
+
+        target = new WarmupTarget
+        {
+            Name = name!,
+            BaseUrl = baseUrl!,
+            Dialect = dialect,
+            Model = model!,
+            Api = api,
+            Adapters = adapters,
+            Auth = auth,
+            Limits = limits,
+            EventRules = rules,
+        };
+        problem = null;
+        return true;
+    }
+
+    private static Uri? ValidateBaseUrl(string? raw, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            errors.Add("baseUrl is required");
+            return null;
+        }
+        if (!Uri.TryCreate(raw.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"baseUrl '{raw}' must be an absolute http(s) URL");
+            return null;
+        }
+        if (!string.IsNullOrEmpty(uri.UserInfo))
+        {
+            // Never echo the credentials back into a log line.
+            errors.Add("baseUrl must not carry credentials; name an app setting in auth.apiKeySetting instead");
+            return null;
+        }
+        if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            errors.Add($"baseUrl '{raw}' must not have a query or fragment");
+            return null;
+        }
+        // A trailing slash makes relative paths ("v1/completions") resolve under the base path, not beside it.
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+    }
+
+    private static IReadOnlyList<string> ValidateAdapters(List<string?>? raw, List<string> errors)
+    {
+        if (raw is null || raw.Count == 0)
+            return [];
+        var adapters = new List<string>();
+        foreach (string? adapter in raw)
+        {
+            if (string.IsNullOrWhiteSpace(adapter))
+                errors.Add("adapters must not contain empty names");
+            else if (adapters.Contains(adapter.Trim(), StringComparer.Ordinal))
+                errors.Add($"adapter '{adapter.Trim()}' is listed twice");
+            else
+                adapters.Add(adapter.Trim());
+        }
+        return adapters;
+    }
+
+    private static TargetAuth ValidateAuth(AuthDocument? raw, List<string> errors)
+    {
+        if (raw is null)
+            return new TargetAuth();
+        string? apiKeySetting = Blank(raw.ApiKeySetting);
+        string? entraScope = Blank(raw.EntraScope);
+        if (apiKeySetting is not null && entraScope is not null)
+            errors.Add("auth: set either apiKeySetting or entraScope, not both");
+        if (apiKeySetting is not null && apiKeySetting.Any(char.IsWhiteSpace))
+            errors.Add($"auth.apiKeySetting '{apiKeySetting}' must be the name of an app setting (no spaces), not the key itself");
+        return new TargetAuth { ApiKeySetting = apiKeySetting, EntraScope = entraScope, AzureMlDeployment = Blank(raw.AzureMlDeployment) };
+    }
+
+    private static TargetLimits ValidateLimits(LimitsDocument? raw, List<string> errors)
+    {
+        var limits = new TargetLimits();
+        if (raw is null)
+            return limits;
+        if (raw.MaxConcurrency is { } concurrency)
+        {
+            if (concurrency is < MinConcurrency or > MaxConcurrency)
+                errors.Add($"limits.maxConcurrency {concurrency} must be between {MinConcurrency} and {MaxConcurrency}");
+            limits = limits with { MaxConcurrency = concurrency };
+        }
+        if (raw.MaxTokensPerRun is { } tokens)
+        {
+            if (tokens is < 1 or > MaxTokensPerRunCeiling)
+                errors.Add($"limits.maxTokensPerRun {tokens} must be between 1 and {MaxTokensPerRunCeiling}");
+            limits = limits with { MaxTokensPerRun = tokens };
+        }
+        if (raw.ReadyDeadline is { } deadline)
+        {
+            if (deadline <= TimeSpan.Zero || deadline > MaxReadyDeadline)
+                errors.Add($"limits.readyDeadline {deadline} must be positive and at most {MaxReadyDeadline}");
+            limits = limits with { ReadyDeadline = deadline };
+        }
+        if (raw.RequestTimeout is { } timeout)
+        {
+            if (timeout <= TimeSpan.Zero || timeout > MaxRequestTimeout)
+                errors.Add($"limits.requestTimeout {timeout} must be positive and at most {MaxRequestTimeout}");
+            limits = limits with { RequestTimeout = timeout };
+        }
+        return limits;
+    }
+
+    private static IReadOnlyList<EventMatchRule> ValidateRules(List<EventRuleDocument?>? raw, List<string> errors)
+    {
+        if (raw is null || raw.Count == 0)
+            return [];
+        var rules = new List<EventMatchRule>();
+        for (int i = 0; i < raw.Count; i++)
+        {
+            var doc = raw[i];
+            string where = $"eventRules[{i}]";
+            if (doc is null)
+            {
+                errors.Add($"{where} is empty");
+                continue;
+            }
+            string? prefix = Blank(doc.ResourceIdPrefix);
+            string? pattern = Blank(doc.ResourceIdPattern);
+            string? repository = Blank(doc.Repository);
+            var types = (doc.EventTypes ?? []).Select(Blank).ToList();
+            if (types.Any(t => t is null))
+                errors.Add($"{where}.eventTypes must not contain empty names");
+
+            // A rule naming only event types would match every resource write in the subscription.
+            if (prefix is null && pattern is null && repository is null)
+                errors.Add($"{where} must name a resourceIdPrefix, a resourceIdPattern or a repository");
+
+            if (prefix is not null && !prefix.StartsWith('/'))
+                errors.Add($"{where}.resourceIdPrefix '{prefix}' must be an ARM resource id starting with '/'");
+
+            if (pattern is not null)
+            {
+                try
+                {
+                    _ = new Regex(pattern, EventRuleRegex.Options, EventRuleRegex.Timeout);
+                }
+                catch (ArgumentException ex)
+                {
+                    errors.Add($"{where}.resourceIdPattern is not a valid regular expression: {ex.Message}");
+                }
+            }
+
+            rules.Add(new EventMatchRule
+            {
+                EventTypes = types.OfType<string>().ToArray(),
+                ResourceIdPrefix = prefix,
+                ResourceIdPattern = pattern,
+                Repository = repository,
+            });
+        }
+        return rules;
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>How <see cref="EventMatchRule.ResourceIdPattern"/> is compiled everywhere: ARM ids are case-insensitive; a timeout bounds bad patterns.</summary>
+public static class EventRuleRegex
+{
+    public const RegexOptions Options = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+    public static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(250);
+}

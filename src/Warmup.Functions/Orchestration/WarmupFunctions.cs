@@ -1,0 +1,50 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Entities;
+using Microsoft.Extensions.DependencyInjection;
+using Warmup.Core.Analysis;
+using Warmup.Core.Orchestration;
+using Warmup.Core.Planning;
+using Warmup.Core.Readiness;
+using Warmup.Core.Reporting;
+using Warmup.Functions.Idle;
+
+namespace Warmup.Functions.Orchestration;
+
+/// <summary>
+/// [Function] shims over the engine's class-based orchestrator and activities (the Durable source generator is not
+/// available, so these are written by hand). Function names come from <see cref="TaskNames"/> and differ from the class
+/// names (DurableTask analyzer AD0001). Activities are resolved from DI per invocation.
+/// </summary>
+public static class WarmupFunctions
+{
+    [Function(TaskNames.WarmupOrchestration)]
+    public static Task<WarmupReport> Warmup([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        WarmupEscalation.RunAsync(context, context.GetInput<WarmupRequest>()!, static (ctx, request) => new WarmupOrchestrator().RunAsync(ctx, request));
+
+    [Function(TaskNames.WaitUntilReady)]
+    public static Task<ReadinessResult> WaitUntilReady([ActivityTrigger] string target, FunctionContext context) =>
+        Resolve<WaitUntilReadyActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.WaitUntilReady, context), target);
+
+    [Function(TaskNames.ResolvePlan)]
+    public static Task<WarmupPlan> ResolvePlan([ActivityTrigger] ResolvePlanInput input, FunctionContext context) =>
+        Resolve<ResolvePlanActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.ResolvePlan, context), input);
+
+    [Function(TaskNames.RunStep)]
+    public static Task<StepResult> RunStep([ActivityTrigger] RunStepInput input, FunctionContext context) =>
+        Resolve<RunStepActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.RunStep, context), input);
+
+    [Function(TaskNames.Verify)]
+    public static Task<VerificationResult> Verify([ActivityTrigger] VerifyInput input, FunctionContext context) =>
+        Resolve<VerifyActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.Verify, context), input);
+
+    [Function(TaskNames.Record)]
+    public static Task<WarmupReport> Record([ActivityTrigger] WarmupReport report, FunctionContext context) =>
+        Resolve<RecordActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.Record, context), report);
+
+    [Function(IdleTrackerEntity.EntityName)]
+    public static Task IdleTracker([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<IdleTrackerEntity>();
+
+    private static T Resolve<T>(FunctionContext context) where T : class =>
+        ActivatorUtilities.GetServiceOrCreateInstance<T>(context.InstanceServices);
+}

@@ -1,0 +1,44 @@
+using Azure.Identity;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Warmup.Core.Telemetry;
+using Warmup.Functions.Configuration;
+
+namespace Warmup.Functions.Telemetry;
+
+/// <summary>OpenTelemetry wiring of the worker, kept in one place so the telemetry owner can refine it.</summary>
+public static class FunctionsTelemetry
+{
+    public static IServiceCollection AddWarmupTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        var otel = services.AddOpenTelemetry()
+            .UseFunctionsWorkerDefaults()
+            .WithTracing(t => t.AddWarmupInstrumentation())
+            .WithMetrics(m => m.AddWarmupInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(configuration[AppSettingNames.AppInsightsConnectionString]))
+        {
+            bool entraAuth = (configuration[AppSettingNames.AppInsightsAuthenticationString] ?? "")
+                .Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase);
+            string? clientId = configuration[AppSettingNames.ManagedIdentityClientId];
+            otel.UseAzureMonitorExporter(o =>
+            {
+                o.ConnectionString = configuration[AppSettingNames.AppInsightsConnectionString];
+                // The default sampler keeps 5 traces/s; warm-up runs are rare and each one matters.
+                o.TracesPerSecond = null;
+                o.SamplingRatio = 1.0F;
+                // With local auth disabled on App Insights the worker must authenticate itself, like the host does.
+                if (entraAuth)
+                    o.Credential = string.IsNullOrWhiteSpace(clientId)
+                        ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
+                        : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+            });
+        }
+        return services;
+    }
+}

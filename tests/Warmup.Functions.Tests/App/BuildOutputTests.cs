@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Warmup.Core.Orchestration;
+using Warmup.Functions.Configuration;
+using Warmup.Functions.Idle;
+using Warmup.Functions.Triggers;
+
+namespace Warmup.Functions.Tests.App;
+
+/// <summary>
+/// The Functions host cannot run here, so the app's build output is checked instead: functions.metadata (what the host
+/// indexes), host.json and the local settings sample.
+/// </summary>
+public sealed class BuildOutputTests
+{
+    private static readonly Lazy<JsonArray> Metadata = new(() =>
+    {
+        // The test project references the app, so its build produced functions.metadata next to the app's binaries.
+        string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;   // .../bin/<Configuration>/net10.0
+        string path = Path.Combine(FixturePaths.RepoRoot, "src", "Warmup.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"{path} is missing: build src/Warmup.Functions");
+        return JsonNode.Parse(File.ReadAllText(path))!.AsArray();
+    });
+
+    private static JsonObject Function(string name) =>
+        Metadata.Value.Select(f => f!.AsObject()).SingleOrDefault(f => f["name"]!.GetValue<string>() == name)
+        ?? throw new Xunit.Sdk.XunitException($"functions.metadata has no function '{name}'");
+
+    private static JsonObject Binding(string function, string type) =>
+        Function(function)["bindings"]!.AsArray().Select(b => b!.AsObject()).Single(b => b["type"]!.GetValue<string>() == type);
+
+    [Fact]
+    public void Declares_exactly_the_expected_functions()
+    {
+        string[] expected =
+        [
+            DeploymentQueueTrigger.FunctionName, DeploymentWebhook.FunctionName, IdleRewarmTimer.FunctionName,
+            WarmupApi.StartFunctionName, WarmupApi.GetFunctionName, WarmupApi.CancelFunctionName,
+            TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record,
+            IdleTrackerEntity.EntityName,
+        ];
+
+        Assert.Equal(expected.Order(), Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order());
+    }
+
+    [Fact]
+    public void Queue_trigger_reads_the_configured_queue_on_the_host_storage()
+    {
+        var trigger = Binding(DeploymentQueueTrigger.FunctionName, "queueTrigger");
+
+        Assert.Equal("%WARMUP_DEPLOYMENT_QUEUE%", trigger["queueName"]!.GetValue<string>());
+        Assert.Equal(AppSettingNames.StorageConnection, trigger["connection"]!.GetValue<string>());
+        Binding(DeploymentQueueTrigger.FunctionName, "durableClient");
+    }
+
+    [Theory]
+    [InlineData(DeploymentWebhook.FunctionName, "events", new[] { "post", "options" })]
+    [InlineData(WarmupApi.StartFunctionName, "warmups/{target}", new[] { "post" })]
+    [InlineData(WarmupApi.GetFunctionName, "warmups/{target}", new[] { "get" })]
+    [InlineData(WarmupApi.CancelFunctionName, "warmups/{target}", new[] { "delete" })]
+    public void Http_functions_use_function_keys_and_their_routes(string function, string route, string[] methods)
+    {
+        var trigger = Binding(function, "httpTrigger");
+
+        Assert.Equal("Function", trigger["authLevel"]!.GetValue<string>());
+        Assert.Equal(route, trigger["route"]!.GetValue<string>());
+        Assert.Equal(methods, trigger["methods"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Binding(function, "durableClient");
+    }
+
+    [Fact]
+    public void Timer_runs_on_the_configured_schedule()
+    {
+        Assert.Equal("%WARMUP_IDLE_SCHEDULE%", Binding(IdleRewarmTimer.FunctionName, "timerTrigger")["schedule"]!.GetValue<string>());
+        Binding(IdleRewarmTimer.FunctionName, "durableClient");
+    }
+
+    [Fact]
+    public void Orchestrator_activities_and_entity_have_durable_triggers()
+    {
+        Binding(TaskNames.WarmupOrchestration, "orchestrationTrigger");
+        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record })
+            Binding(activity, "activityTrigger");
+        Binding(IdleTrackerEntity.EntityName, "entityTrigger");
+    }
+
+    [Fact]
+    public void Host_json_has_the_expected_shape()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(FixturePaths.RepoFile("host.json")))!;
+
+        Assert.Equal("2.0", host["version"]!.GetValue<string>());
+        Assert.Equal("OpenTelemetry", host["telemetryMode"]!.GetValue<string>());
+        // extensions must sit at the root (a sample once nested it under logging, where the hub name is silently ignored)
+        Assert.False(string.IsNullOrWhiteSpace(host["extensions"]!["durableTask"]!["hubName"]!.GetValue<string>()));
+        int maxDequeue = host["extensions"]!["queues"]!["maxDequeueCount"]!.GetValue<int>();
+        Assert.InRange(maxDequeue, 1, 10);
+        Assert.Null(host["logging"]?["extensions"]);
+    }
+
+    [Fact]
+    public void Local_settings_sample_names_every_app_setting_and_uses_azurite()
+    {
+        var values = JsonNode.Parse(File.ReadAllText(FixturePaths.RepoFile("local.settings.sample.json")))!["Values"]!.AsObject();
+
+        Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]!.GetValue<string>());
+        Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]!.GetValue<string>());
+        foreach (string setting in AppSettingNames.All)
+            Assert.True(values.ContainsKey(setting), $"local.settings.sample.json lacks {setting}");
+        Assert.Equal(WarmupOptions.DefaultIdleSchedule, values[AppSettingNames.IdleSchedule]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Sample_targets_are_valid()
+    {
+        var values = JsonNode.Parse(File.ReadAllText(FixturePaths.RepoFile("local.settings.sample.json")))!["Values"]!.AsObject();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => KeyValuePair.Create(v.Key, (string?)v.Value!.GetValue<string>())))
+            .Build();
+
+        var catalog = Core.Targets.TargetCatalog.FromConfiguration(configuration, AppSettingNames.Targets);
+
+        Assert.Empty(catalog.Problems);
+        Assert.Single(catalog.Targets);
+    }
+}
