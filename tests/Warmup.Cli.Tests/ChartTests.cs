@@ -7,7 +7,7 @@ public sealed class ChartTests
     [Fact]
     public void Bars_are_proportional_to_ttft_and_labelled()
     {
-        var html = TtftChart.Render("t", "s", [new ChartBar("512 tok × 1", 1000, 100), new ChartBar("64 tok × 8", 500, 50)]);
+        var html = System.Net.WebUtility.HtmlDecode(TtftChart.Render("t", "s", [new ChartBar("512 tok × 1", 1000, 100), new ChartBar("64 tok × 8", 500, 50)]));
 
         Assert.Contains("512 tok × 1 cold: 1000.0 ms", html);
         Assert.Contains("64 tok × 8 warm: 50.0 ms", html);
