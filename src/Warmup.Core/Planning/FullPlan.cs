@@ -33,10 +33,15 @@ public static class FullPlan
 
     public static IReadOnlyList<int> DefaultBatchSizes { get; } = [1, 2, 4, 8, 16, 24, 32];
 
+    /// <summary>Tokens kept free below the context window: 1/32 of it, at least 16.</summary>
+    public static int ContextHeadroom(int context) => Math.Max(16, context / 32);
+
     public static WarmupPlan Build(PlanSpec spec, WarmupTarget target, int? maxContext)
     {
         var context = maxContext ?? PlanPresets.DefaultContext;
-        var longestPrompt = context - PrefillOutputTokens;
+        // Prompt lengths are calibrated to within ~2% (or estimated without a tokenizer): keep that much headroom
+        // below the context window, or the longest steps are refused with HTTP 400 instead of warming anything.
+        var longestPrompt = context - PrefillOutputTokens - ContextHeadroom(context);
         if (longestPrompt < 1)
         {
             throw new PlanValidationException($"the model's context window of {context} tokens is too small for the full plan");

@@ -94,7 +94,7 @@ public sealed class PlanPresetsTests
         var unknown = PlanPresets.Resolve(PlanSpec.FromPreset(PlanPresets.Full), Target(), null);
 
         Assert.Contains(big.Steps, s => s.PromptTokens > 8192 && s.Concurrency == 1);
-        Assert.Equal(PlanPresets.DefaultContext - FullPlan.PrefillOutputTokens, unknown.Steps.Max(s => s.PromptTokens));
+        Assert.Equal(PlanPresets.DefaultContext - FullPlan.PrefillOutputTokens - FullPlan.ContextHeadroom(PlanPresets.DefaultContext), unknown.Steps.Max(s => s.PromptTokens));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public sealed class PlanPresetsTests
 
         var kv = plan.Steps.Single(s => s.Concurrency > 1 && s.PromptTokens > FullPlan.DecodePromptTokens);
         Assert.Equal(32, kv.Concurrency);
-        Assert.Equal(4096, kv.PromptTokens + kv.MaxOutputTokens);
+        Assert.Equal(4096 - FullPlan.ContextHeadroom(4096), kv.PromptTokens + kv.MaxOutputTokens);
         var levels = plan.Levels();
         Assert.Contains(levels, l => l.Steps.Count == 1 && l.Steps[0].Step == kv);
     }
