@@ -22,7 +22,8 @@ namespace Warmup.Cli.Commands;
 internal sealed class DemoCommand(IAnsiConsole console)
 {
     private readonly Option<string> _profile = new("--profile") { Description = "Simulator profile: default, many-buckets, lora, or a profile JSON file", DefaultValueFactory = _ => "default" };
-    private readonly Option<double?> _timeScale = new("--time-scale") { Description = "Multiply every modelled duration (0.5 = twice as fast)" };
+    // A quarter of real time keeps the demo near a minute; ratios (cold / warm, first / steady) do not depend on it.
+    private readonly Option<double> _timeScale = new("--time-scale") { Description = "Multiply every modelled duration (1 = the profile's real timings)", DefaultValueFactory = _ => 0.25 };
     private readonly Option<string> _plan = new("--plan") { Description = "full | light | seed | path to a JSON plan file", DefaultValueFactory = _ => PlanPresets.Full };
     private readonly Option<string> _out = new("--out") { Description = "Folder for report.json and the chart", DefaultValueFactory = _ => "warmup-demo" };
 
@@ -36,7 +37,10 @@ internal sealed class DemoCommand(IAnsiConsole console)
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var profile = SimulatorProfiles.Resolve(parse.GetValue(_profile)!, parse.GetValue(_timeScale));
-        var plan = PlanArgument.Parse(parse.GetValue(_plan)!);
+        // The full plan is told the server's compiled shapes, as an operator configures them per target.
+        var plan = PlanArgument.Parse(parse.GetValue(_plan)!) is { Steps: null } preset
+            ? preset with { PromptBuckets = profile.PrefillBuckets, BatchSizes = profile.CudaGraphCaptureSizes }
+            : PlanArgument.Parse(parse.GetValue(_plan)!);
         var outDir = parse.GetValue(_out)!;
         Directory.CreateDirectory(outDir);
 
@@ -54,7 +58,9 @@ internal sealed class DemoCommand(IAnsiConsole console)
         using var http = WarmupHttp.CreateClient();
         var user = new FirstUserRequest(http);
 
-        console.MarkupLine($"[bold]1.[/] Started the cold-start simulator at {simulator.BaseUrl} (profile [bold]{Markup.Escape(parse.GetValue(_profile)!)}[/]).");
+        console.MarkupLine(
+            $"[bold]1.[/] Started the cold-start simulator at {simulator.BaseUrl} (profile [bold]{Markup.Escape(parse.GetValue(_profile)!)}[/], " +
+            $"time scale {profile.TimeScale.ToString(CultureInfo.InvariantCulture)}).");
         var readiness = await user.WaitUntilReadyAsync(target, cancellationToken);
         if (!readiness.Ready)
         {

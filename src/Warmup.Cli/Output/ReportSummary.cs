@@ -43,10 +43,11 @@ internal static class ReportSummary
     private static Table StepTable(WarmupReport report)
     {
         var table = new Table().Border(TableBorder.Rounded).Title($"Warm-up of [bold]{Markup.Escape(report.Target)}[/] ({Markup.Escape(report.Plan)} plan)");
-        table.AddColumns("phase", "prompt", "output", "conc.", "ok/req", "TTFT p50", "TTFT p90", "TTFT p99", "ITL p50", "ITL p99", "E2E p50", "errors");
-        foreach (var column in table.Columns.Skip(1))
+        table.AddColumns("phase", "prompt", "out", "conc", "TTFT p50", "TTFT p99", "ITL p50", "E2E p50", "err");
+        table.Columns[0].NoWrap();
+        foreach (var column in table.Columns.Skip(1).Take(7))
         {
-            column.RightAligned();
+            column.RightAligned().NoWrap();
         }
 
         IEnumerable<StepResult> rows = report.Steps;
@@ -67,16 +68,13 @@ internal static class ReportSummary
                 step.Step.PromptTokens.ToString(CultureInfo.InvariantCulture),
                 step.Step.MaxOutputTokens.ToString(CultureInfo.InvariantCulture),
                 step.Step.Concurrency.ToString(CultureInfo.InvariantCulture),
-                $"{step.Succeeded}/{step.Requests}",
                 Ms(step.TtftMs.P50),
-                Ms(step.TtftMs.P90),
                 Ms(step.TtftMs.P99),
                 Ms(step.InterTokenMs.P50),
-                Ms(step.InterTokenMs.P99),
                 Ms(step.E2eMs.P50),
                 step.ErrorsByOutcome.Count == 0
                     ? "-"
-                    : Markup.Escape(string.Join(", ", step.ErrorsByOutcome.Select(e => $"{e.Key}×{e.Value}"))));
+                    : Markup.Escape($"{step.Requests - step.Succeeded}/{step.Requests} " + string.Join(", ", step.ErrorsByOutcome.Select(e => $"{e.Key}×{e.Value}"))));
         }
 
         return table;
@@ -84,8 +82,8 @@ internal static class ReportSummary
 
     internal static string Ms(double ms) => ms switch
     {
-        >= 10_000 => (ms / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " s",
-        >= 100 => ms.ToString("0", CultureInfo.InvariantCulture) + " ms",
-        _ => ms.ToString("0.0", CultureInfo.InvariantCulture) + " ms",
+        >= 10_000 => (ms / 1000).ToString("0.0", CultureInfo.InvariantCulture) + "s",
+        >= 100 => ms.ToString("0", CultureInfo.InvariantCulture) + "ms",
+        _ => ms.ToString("0.0", CultureInfo.InvariantCulture) + "ms",
     };
 }
