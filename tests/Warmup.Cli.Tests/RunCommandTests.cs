@@ -66,3 +66,39 @@ public sealed class RunCommandTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>`warmup run --target NAME --config FILE`: the same targets file the Functions app reads.</summary>
+public sealed class RunFromConfigTests
+{
+    [Fact]
+    public async Task Configured_target_is_warmed_and_a_misconfigured_one_is_named_in_one_line()
+    {
+        await using var simulator = await SimulatorHost.StartAsync(
+            new SimulatorOptions { Profile = SimulatorProfile.Default with { TimeScale = 0.05 }, Port = 0 }, CancellationToken.None);
+        var config = Path.Combine(Path.GetTempPath(), $"targets-{Guid.NewGuid():n}.json");
+        await File.WriteAllTextAsync(config, $$"""
+            { "targets": [
+              { "name": "sim", "baseUrl": "{{simulator.BaseUrl}}", "dialect": "openai", "model": "{{SimulatorProfile.Default.Model}}",
+                "limits": { "readyDeadline": "00:00:30" } },
+              { "name": "broken", "baseUrl": "ftp://example", "dialect": "openai", "model": "m" } ] }
+            """);
+        try
+        {
+            var good = await CliRunner.RunAsync("run", "--target", "sim", "--config", config, "--plan", "light");
+            var bad = await CliRunner.RunAsync("run", "--target", "broken", "--config", config, "--plan", "light");
+            var unknown = await CliRunner.RunAsync("run", "--target", "nope", "--config", config);
+
+            Assert.True(good.ExitCode is ExitCodes.Warm or ExitCodes.NotWarm, $"exit {good.ExitCode}: {good.Error}");
+            Assert.Contains("Warm-up of sim", good.Output);
+            Assert.Equal(ExitCodes.BadInput, bad.ExitCode);
+            Assert.Contains("broken", Assert.Single(bad.ErrorLines));
+            Assert.Contains("baseUrl", bad.Error);
+            Assert.Equal(ExitCodes.BadInput, unknown.ExitCode);
+            Assert.Contains("sim", Assert.Single(unknown.ErrorLines));
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+}
