@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Warmup.Core.Tests.Readiness;
 
+using Warmup.Core.Tests.TestSupport;
+
 namespace Warmup.Core.Tests.Prompts;
 
 /// <summary>
@@ -11,10 +13,10 @@ namespace Warmup.Core.Tests.Prompts;
 /// </summary>
 internal sealed class TokenizeServer : IAsyncDisposable
 {
-    private readonly LoopbackApp _app;
+    private readonly LoopbackServer _app;
     private int _requests;
 
-    private TokenizeServer(LoopbackApp app) => _app = app;
+    private TokenizeServer(LoopbackServer app) => _app = app;
 
     public Uri BaseUrl => _app.BaseUrl;
 
@@ -28,7 +30,7 @@ internal sealed class TokenizeServer : IAsyncDisposable
     public static async Task<TokenizeServer> StartAsync(Func<string, int>? count, int statusWithoutRule = 404)
     {
         TokenizeServer? server = null;
-        var app = await LoopbackApp.StartAsync(web => web.MapPost("/tokenize", async (HttpContext context) =>
+        var app = await LoopbackServer.StartAsync(web => web.MapPost("/tokenize", async (HttpContext context) =>
         {
             Interlocked.Increment(ref server!._requests);
             if (count is null)

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Warmup.Core.Readiness;
 
+using Warmup.Core.Tests.TestSupport;
+
 namespace Warmup.Core.Tests.Readiness;
 
 public sealed class ReadinessGateTests
@@ -46,7 +48,7 @@ public sealed class ReadinessGateTests
     {
         var polls = 0;
         var authorized = 0;
-        await using var server = await LoopbackApp.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.MapGet("/health", (HttpContext context) =>
             {
@@ -72,7 +74,7 @@ public sealed class ReadinessGateTests
     [Fact]
     public async Task A_server_that_never_becomes_ready_ends_at_the_deadline_without_throwing()
     {
-        await using var server = await LoopbackApp.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
             app.MapGet("/health", () => Results.Content(LoadingBody, "application/json; charset=utf-8", statusCode: 503)));
         using var http = new HttpClient();
         var deadline = TimeSpan.FromSeconds(1.5);
@@ -107,7 +109,7 @@ public sealed class ReadinessGateTests
     public async Task A_poll_that_hangs_is_cut_by_the_attempt_timeout_and_retried()
     {
         var polls = 0;
-        await using var server = await LoopbackApp.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
             app.MapGet("/health", async (CancellationToken aborted) =>
             {
                 if (Interlocked.Increment(ref polls) <= 2)
@@ -127,7 +129,7 @@ public sealed class ReadinessGateTests
     [Fact]
     public async Task A_missing_context_window_leaves_MaxContext_null_but_the_gate_open()
     {
-        await using var server = await LoopbackApp.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
         {
             app.MapGet("/health", () => Results.Ok());
             app.MapGet("/v1/models", () => Results.StatusCode(500));
@@ -145,7 +147,7 @@ public sealed class ReadinessGateTests
     [Fact]
     public async Task Caller_cancellation_propagates_promptly()
     {
-        await using var server = await LoopbackApp.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
             app.MapGet("/health", () => Results.Content(LoadingBody, "application/json", statusCode: 503)));
         using var http = new HttpClient();
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
@@ -175,7 +177,7 @@ public sealed class ReadinessGateTests
     public async Task Backoff_spaces_polls_out_rather_than_hammering()
     {
         var polls = 0;
-        await using var server = await LoopbackApp.StartAsync(app =>
+        await using var server = await LoopbackServer.StartAsync(app =>
             app.MapGet("/health", () =>
             {
                 Interlocked.Increment(ref polls);
