@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Warmup.Core.Tests.Readiness;
-
 using Warmup.Core.Tests.TestSupport;
 
 namespace Warmup.Core.Tests.Prompts;

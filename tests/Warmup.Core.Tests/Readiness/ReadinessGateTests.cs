@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Warmup.Core.Readiness;
-
 using Warmup.Core.Tests.TestSupport;
 
 namespace Warmup.Core.Tests.Readiness;
