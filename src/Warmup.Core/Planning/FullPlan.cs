@@ -1,4 +1,5 @@
 using System.Globalization;
+using Warmup.Core.Prompts;
 using Warmup.Core.Targets;
 
 namespace Warmup.Core.Planning;
@@ -13,6 +14,8 @@ namespace Warmup.Core.Planning;
 /// into the next bucket; 8 output tokens (prefill is what compiles per shape).</item>
 /// <item>One request per LoRA adapter (short prompt, concurrency 1): adapters load and compile on first use.</item>
 /// <item>One step at the longest prompt with the top concurrency: the largest KV-cache footprint users can need.
+/// The longest prompt leaves room for the prompt factory's length tolerance (<see cref="LongestPrompt"/>), so no
+/// request of it is rejected as longer than the context window.
 /// If the plan would exceed the target's token budget, this step's concurrency is halved until it fits (with a note).</item>
 /// <item>Concurrency ladder at a 32-token prompt with 32 output tokens, so all requests decode together, over the
 /// decode batch sizes the server captures (default vLLM's 1, 2, 4, 8, 16, 24, 32, capped at min(32, limit)).
@@ -36,7 +39,7 @@ public static class FullPlan
     public static WarmupPlan Build(PlanSpec spec, WarmupTarget target, int? maxContext)
     {
         var context = maxContext ?? PlanPresets.DefaultContext;
-        var longestPrompt = context - PrefillOutputTokens;
+        var longestPrompt = LongestPrompt(context);
         if (longestPrompt < 1)
         {
             throw new PlanValidationException($"the model's context window of {context} tokens is too small for the full plan");
@@ -67,6 +70,15 @@ public static class FullPlan
 
         return plan with { Notes = notes };
     }
+
+    /// <summary>
+    /// The longest prompt the plan asks for: the context window less the output tokens, less the prompt factory's
+    /// tolerance (a prompt built for N tokens may measure up to N × (1 + 2 %) or N + 2). Asking for context − output
+    /// exactly gets about half of the requests rejected with HTTP 400 (prompt + max_tokens over the window), which
+    /// the effectiveness benchmark showed on the largest-KV step.
+    /// </summary>
+    public static int LongestPrompt(int context)
+        => (int)Math.Floor((context - PrefillOutputTokens - PromptFactory.AbsoluteToleranceTokens) / (1 + PromptFactory.RelativeTolerance));
 
     /// <summary>Prompt lengths, one per bucket reachable below <paramref name="longestPrompt"/>.</summary>
     public static IReadOnlyList<PlanStep> PromptLadder(IReadOnlyList<int>? buckets, int longestPrompt)
