@@ -12,9 +12,11 @@ namespace Warmup.Core.Orchestration;
 
 /// <summary>
 /// Proves (or disproves) warmth. First-user-like probes: one fresh salted prompt per length of the
-/// <see cref="VerificationPlan"/>, one at a time, as the next real user would arrive. Then the steady baseline: the same
-/// lengths again, fresh salts each time (prefix caching must not flatter it), <see cref="VerificationPlan.SteadyRepeats"/>
-/// rounds. The verdict compares them per length (<see cref="VerdictCalculator"/>).
+/// <see cref="VerificationPlan"/>, then one per LoRA adapter the target serves, one at a time, as the next real users
+/// would arrive. Then the steady baseline: the same probes again, fresh salts each time (prefix caching must not
+/// flatter it), <see cref="VerificationPlan.SteadyRepeats"/> rounds. The verdict compares them per length for the base
+/// model and per adapter (<see cref="VerdictCalculator"/>); the worst comparison decides. <see cref="Verdict.ByLength"/>
+/// holds the base model's lengths; an adapter that decides the verdict is named in its reason.
 /// </summary>
 public sealed class VerifyActivity(
     ITargetCatalog catalog,
@@ -28,33 +30,33 @@ public sealed class VerifyActivity(
     {
         var target = catalog.Require(input.Target);
         var dialect = dialects.Get(target.Dialect);
-        var plan = VerificationPlan.For(input.Plan, input.MaxContext);
+        var plan = VerificationPlan.For(input.Plan, input.MaxContext, target.Adapters);
         var pseudoStep = new PlanStep(plan.PromptLengths.DefaultIfEmpty(1).Max(), plan.OutputTokens, 1);
 
-        var first = new List<LengthProbe>();
+        var first = new List<AddressedProbe>();
         double firstWallMs;
         using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context?.InstanceId))
         {
             var started = time.GetTimestamp();
-            foreach (var length in plan.PromptLengths)
+            foreach (var probe in Probes(plan))
             {
-                first.Add(await SendOneAsync(target, dialect, input, plan, length, $"{input.Salt}-first-{length}").ConfigureAwait(false));
+                first.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{input.Salt}-first-{probe.Key}").ConfigureAwait(false));
             }
 
             firstWallMs = time.GetElapsedTime(started).TotalMilliseconds;
             WarmupSpans.CompleteStep(span, Summarize(pseudoStep, plan, Phases.Verify, first, firstWallMs));
         }
 
-        var steady = new List<LengthProbe>();
+        var steady = new List<AddressedProbe>();
         double steadyWallMs;
         using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context?.InstanceId))
         {
             var started = time.GetTimestamp();
             for (var round = 0; round < plan.SteadyRepeats; round++)
             {
-                foreach (var length in plan.PromptLengths)
+                foreach (var probe in Probes(plan))
                 {
-                    steady.Add(await SendOneAsync(target, dialect, input, plan, length, $"{input.Salt}-steady{round}-{length}").ConfigureAwait(false));
+                    steady.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{input.Salt}-steady{round}-{probe.Key}").ConfigureAwait(false));
                 }
             }
 
@@ -62,7 +64,7 @@ public sealed class VerifyActivity(
             WarmupSpans.CompleteStep(span, Summarize(pseudoStep, plan, Phases.Steady, steady, steadyWallMs));
         }
 
-        var verdict = VerdictCalculator.Calculate(first, steady, input.Threshold);
+        var verdict = Judge(first, steady, input.Threshold);
         logger.LogInformation(
             "Verification of {Target}: warm={IsWarm}, ratio {Ratio:F2} (threshold {Threshold:F2}): {Reason}",
             input.Target, verdict.IsWarm, verdict.Ratio, verdict.Threshold, verdict.Reason);
@@ -73,17 +75,60 @@ public sealed class VerifyActivity(
             verdict);
     }
 
-    private async Task<LengthProbe> SendOneAsync(
-        WarmupTarget target, IDialect dialect, VerifyInput input, VerificationPlan plan, int length, string salt)
+    /// <summary>The base model at every length, then each adapter at its one length, in the order users are simulated.</summary>
+    private static IEnumerable<ProbeShape> Probes(VerificationPlan plan)
+        => plan.PromptLengths.Select(l => new ProbeShape(l, null))
+            .Concat(plan.Adapters.Select(a => new ProbeShape(plan.AdapterPromptLength, a)));
+
+    private async Task<AddressedProbe> SendOneAsync(
+        WarmupTarget target, IDialect dialect, VerifyInput input, VerificationPlan plan, ProbeShape shape, string salt)
     {
-        var request = await prompts.CreateAsync(target, dialect, length, plan.OutputTokens, salt, adapter: null, CancellationToken.None)
+        var request = await prompts.CreateAsync(target, dialect, shape.PromptTokens, plan.OutputTokens, salt, shape.Adapter, CancellationToken.None)
             .ConfigureAwait(false);
         var result = await probe.SendAsync(target, dialect, request, input.CorrelationId, CancellationToken.None).ConfigureAwait(false);
         // First-user-like and steady probes are both verification traffic on the metrics' phase dimension.
-        WarmupMetrics.RecordProbe(target.Name, Phases.Verify, new PlanStep(length, plan.OutputTokens, 1), result);
-        return new LengthProbe(length, result);
+        WarmupMetrics.RecordProbe(target.Name, Phases.Verify, new PlanStep(shape.PromptTokens, plan.OutputTokens, 1, shape.Adapter), result);
+        return new AddressedProbe(shape.Adapter, new LengthProbe(shape.PromptTokens, result));
     }
 
-    private static StepResult Summarize(PlanStep pseudoStep, VerificationPlan plan, string phase, List<LengthProbe> probes, double wallMs)
-        => StepAggregator.Summarize(pseudoStep, phase, probes.Select(p => p.Probe).ToList(), wallMs) with { PromptLengths = plan.PromptLengths };
+    /// <summary>
+    /// One verdict per model the users can address (the base model over its lengths, each adapter at its length),
+    /// combined: warm only when all are, and the worst ratio is the headline.
+    /// </summary>
+    private static Verdict Judge(List<AddressedProbe> first, List<AddressedProbe> steady, double threshold)
+    {
+        var baseModel = VerdictCalculator.Calculate(Of(first, null), Of(steady, null), threshold);
+        var adapters = first.Select(p => p.Adapter).OfType<string>().Distinct(StringComparer.Ordinal)
+            .Select(a => (Adapter: a, Verdict: VerdictCalculator.Calculate(Of(first, a), Of(steady, a), threshold)))
+            .ToList();
+        if (adapters.Count == 0)
+        {
+            return baseModel;
+        }
+
+        var all = adapters.Select(a => (Label: $"adapter '{a.Adapter}'", a.Verdict)).Prepend((Label: "base model", Verdict: baseModel)).ToList();
+        var worst = all.MaxBy(v => v.Verdict.Ratio);
+        var isWarm = all.TrueForAll(v => v.Verdict.IsWarm);
+        var reason = isWarm
+            ? $"{worst.Label}: {worst.Verdict.Reason}"
+            : string.Join("; ", all.Where(v => !v.Verdict.IsWarm).Select(v => $"{v.Label}: {v.Verdict.Reason}"));
+        return new Verdict(worst.Verdict.FirstTtftMs, worst.Verdict.SteadyTtftMs, worst.Verdict.Ratio, threshold, isWarm, reason)
+        {
+            ByLength = baseModel.ByLength,
+            WorstPromptTokens = worst.Verdict.WorstPromptTokens,
+        };
+    }
+
+    private static List<LengthProbe> Of(List<AddressedProbe> probes, string? adapter)
+        => probes.Where(p => p.Adapter == adapter).Select(p => p.Probe).ToList();
+
+    private static StepResult Summarize(PlanStep pseudoStep, VerificationPlan plan, string phase, List<AddressedProbe> probes, double wallMs)
+        => StepAggregator.Summarize(pseudoStep, phase, probes.Select(p => p.Probe.Probe).ToList(), wallMs) with { PromptLengths = plan.PromptLengths };
+
+    private sealed record ProbeShape(int PromptTokens, string? Adapter)
+    {
+        public string Key => Adapter is null ? $"{PromptTokens}" : $"{Adapter}-{PromptTokens}";
+    }
+
+    private sealed record AddressedProbe(string? Adapter, LengthProbe Probe);
 }

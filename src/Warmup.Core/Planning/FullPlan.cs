@@ -1,4 +1,5 @@
 using System.Globalization;
+using Warmup.Core.Prompts;
 using Warmup.Core.Targets;
 
 namespace Warmup.Core.Planning;
@@ -13,6 +14,8 @@ namespace Warmup.Core.Planning;
 /// into the next bucket; 8 output tokens (prefill is what compiles per shape).</item>
 /// <item>One request per LoRA adapter (short prompt, concurrency 1): adapters load and compile on first use.</item>
 /// <item>One step at the longest prompt with the top concurrency: the largest KV-cache footprint users can need.
+/// The longest prompt leaves room for the prompt factory's length tolerance (<see cref="LongestPrompt"/>), so no
+/// request of it is rejected as longer than the context window.
 /// If the plan would exceed the target's token budget, this step's concurrency is halved until it fits (with a note).</item>
 /// <item>Concurrency ladder at a 32-token prompt with 32 output tokens, so all requests decode together, over the
 /// decode batch sizes the server captures (default vLLM's 1, 2, 4, 8, 16, 24, 32, capped at min(32, limit)).
@@ -33,15 +36,11 @@ public static class FullPlan
 
     public static IReadOnlyList<int> DefaultBatchSizes { get; } = [1, 2, 4, 8, 16, 24, 32];
 
-    /// <summary>Tokens kept free below the context window: 1/32 of it, at least 16.</summary>
-    public static int ContextHeadroom(int context) => Math.Max(16, context / 32);
 
     public static WarmupPlan Build(PlanSpec spec, WarmupTarget target, int? maxContext)
     {
         var context = maxContext ?? PlanPresets.DefaultContext;
-        // Prompt lengths are calibrated to within ~2% (or estimated without a tokenizer): keep that much headroom
-        // below the context window, or the longest steps are refused with HTTP 400 instead of warming anything.
-        var longestPrompt = context - PrefillOutputTokens - ContextHeadroom(context);
+        var longestPrompt = LongestPrompt(context);
         if (longestPrompt < 1)
         {
             throw new PlanValidationException($"the model's context window of {context} tokens is too small for the full plan");
@@ -72,6 +71,15 @@ public static class FullPlan
 
         return plan with { Notes = notes };
     }
+
+    /// <summary>
+    /// The longest prompt the plan asks for: the context window less the output tokens, less the prompt factory's
+    /// tolerance (a prompt built for N tokens may measure up to N × (1 + 2 %) or N + 2). Asking for context − output
+    /// exactly gets about half of the requests rejected with HTTP 400 (prompt + max_tokens over the window), which
+    /// the effectiveness benchmark showed on the largest-KV step.
+    /// </summary>
+    public static int LongestPrompt(int context)
+        => (int)Math.Floor((context - PrefillOutputTokens - PromptFactory.AbsoluteToleranceTokens) / (1 + PromptFactory.RelativeTolerance));
 
     /// <summary>Prompt lengths, one per bucket reachable below <paramref name="longestPrompt"/>.</summary>
     public static IReadOnlyList<PlanStep> PromptLadder(IReadOnlyList<int>? buckets, int longestPrompt)
@@ -127,7 +135,7 @@ public static class FullPlan
         var budget = target.Limits.MaxTokensPerRun;
         var kv = plan.Steps[kvIndex];
         var original = kv.Concurrency;
-        while (PlanValidator.TokenCost(plan, maxContext) > budget && kv.Concurrency > 1)
+        while (PlanValidator.TokenCost(plan, maxContext, target.Adapters) > budget && kv.Concurrency > 1)
         {
             kv = kv with { Concurrency = kv.Concurrency / 2 };
             plan = plan with { Steps = plan.Steps.Select((s, i) => i == kvIndex ? kv : s).ToList() };

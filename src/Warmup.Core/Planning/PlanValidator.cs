@@ -91,7 +91,7 @@ public static class PlanValidator
         }
 
         var clipped = plan with { Steps = steps, Notes = notes };
-        var needed = TokenCost(clipped, maxContext);
+        var needed = TokenCost(clipped, maxContext, target.Adapters);
         if (needed > target.Limits.MaxTokensPerRun)
         {
             problems.Add(
@@ -110,8 +110,8 @@ public static class PlanValidator
     }
 
     /// <summary>Upper bound of prompt plus output tokens a run of this plan spends, verification included.</summary>
-    public static long TokenCost(WarmupPlan plan, int? maxContext)
-        => plan.MaxPromptTokens + plan.MaxOutputTokens + VerificationPlan.For(plan, maxContext).TokenCost;
+    public static long TokenCost(WarmupPlan plan, int? maxContext, IReadOnlyList<string>? adapters = null)
+        => plan.MaxPromptTokens + plan.MaxOutputTokens + VerificationPlan.For(plan, maxContext, adapters ?? []).TokenCost;
 
     private static void AtLeastOne(List<string> problems, int index, string field, int value)
     {

@@ -1,4 +1,5 @@
 using Warmup.Core.Planning;
+using Warmup.Core.Prompts;
 using Warmup.Core.Targets;
 
 namespace Warmup.Core.Tests.Planning;
@@ -94,7 +95,27 @@ public sealed class PlanPresetsTests
         var unknown = PlanPresets.Resolve(PlanSpec.FromPreset(PlanPresets.Full), Target(), null);
 
         Assert.Contains(big.Steps, s => s.PromptTokens > 8192 && s.Concurrency == 1);
-        Assert.Equal(PlanPresets.DefaultContext - FullPlan.PrefillOutputTokens - FullPlan.ContextHeadroom(PlanPresets.DefaultContext), unknown.Steps.Max(s => s.PromptTokens));
+        Assert.Equal(FullPlan.LongestPrompt(PlanPresets.DefaultContext), unknown.Steps.Max(s => s.PromptTokens));
+    }
+
+    [Theory]
+    [InlineData(2048)]
+    [InlineData(4096)]
+    [InlineData(8192)]
+    [InlineData(131_072)]
+    public void Full_longest_prompt_fits_the_context_even_at_the_prompt_factorys_tolerance(int context)
+    {
+        var plan = PlanPresets.Resolve(PlanSpec.FromPreset(PlanPresets.Full), Target(budget: 50_000_000), context);
+
+        // A prompt asked for N tokens may come back as long as N + max(2, 2 % of N) (PromptFactory's tolerance).
+        foreach (var step in plan.Steps)
+        {
+            var worstCase = step.PromptTokens + Math.Max(PromptFactory.AbsoluteToleranceTokens, (int)Math.Floor(step.PromptTokens * PromptFactory.RelativeTolerance));
+            Assert.True(worstCase + step.MaxOutputTokens <= context, $"step {step} can overflow a {context}-token context");
+        }
+
+        // ...without giving up much of the window: the KV step still fills at least 97 % of it.
+        Assert.True(plan.Steps.Max(s => s.PromptTokens) >= context * 0.97, $"longest prompt {plan.Steps.Max(s => s.PromptTokens)}");
     }
 
     [Fact]
@@ -134,7 +155,7 @@ public sealed class PlanPresetsTests
 
         var kv = plan.Steps.Single(s => s.Concurrency > 1 && s.PromptTokens > FullPlan.DecodePromptTokens);
         Assert.Equal(32, kv.Concurrency);
-        Assert.Equal(4096 - FullPlan.ContextHeadroom(4096), kv.PromptTokens + kv.MaxOutputTokens);
+        Assert.Equal(FullPlan.LongestPrompt(4096), kv.PromptTokens);
         var levels = plan.Levels();
         Assert.Contains(levels, l => l.Steps.Count == 1 && l.Steps[0].Step == kv);
     }

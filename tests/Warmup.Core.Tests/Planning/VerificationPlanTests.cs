@@ -30,4 +30,22 @@ public sealed class VerificationPlanTests
 
         Assert.Equal(50, verification.PromptLengths[0]);
     }
+
+    [Fact]
+    public void Each_adapter_of_the_target_gets_a_probe_at_the_middle_length_and_is_counted_in_requests_and_tokens()
+    {
+        var plan = new WarmupPlan("p", [new PlanStep(32, 8, 1)]);
+        var baseOnly = VerificationPlan.For(plan, 8192);
+
+        var withAdapters = VerificationPlan.For(plan, 8192, ["sql-lora", "chat-lora", "sql-lora", " "]);
+
+        Assert.Equal(["sql-lora", "chat-lora"], withAdapters.Adapters);
+        Assert.Equal(baseOnly.PromptLengths, withAdapters.PromptLengths);
+        Assert.Equal(withAdapters.PromptLengths[2], withAdapters.AdapterPromptLength);
+        Assert.Equal(baseOnly.Requests + (2 * (1 + VerificationPlan.DefaultSteadyRepeats)), withAdapters.Requests);
+        Assert.Equal(
+            baseOnly.TokenCost + (2L * (withAdapters.AdapterPromptLength + VerificationPlan.DefaultOutputTokens) * (1 + VerificationPlan.DefaultSteadyRepeats)),
+            withAdapters.TokenCost);
+        Assert.Empty(baseOnly.Adapters);
+    }
 }
