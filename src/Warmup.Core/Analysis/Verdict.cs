@@ -1,9 +1,9 @@
 namespace Warmup.Core.Analysis;
 
 /// <summary>
-/// Is the endpoint warm? Ratio of first-user-like TTFT to steady-state TTFT, against a threshold. Compared per prompt
-/// length (first probe / median of the steady probes at the same length); the worst length decides, and
-/// <see cref="FirstTtftMs"/>, <see cref="SteadyTtftMs"/> and <see cref="Ratio"/> are that length's numbers.
+/// Is the endpoint warm? <see cref="Ratio"/> is the mean first-user-like TTFT over the mean steady TTFT across the
+/// verified prompt lengths (<see cref="FirstTtftMs"/>, <see cref="SteadyTtftMs"/>); warm when it is within the
+/// threshold, no single length is cold (<see cref="LengthVerdict.IsCold"/>) and no verification probe failed.
 /// </summary>
 public sealed record Verdict(double FirstTtftMs, double SteadyTtftMs, double Ratio, double Threshold, bool IsWarm, string? Reason = null)
 {
@@ -18,4 +18,8 @@ public sealed record Verdict(double FirstTtftMs, double SteadyTtftMs, double Rat
 
 /// <param name="FirstTtftMs">TTFT of the first-user-like probe at this length.</param>
 /// <param name="SteadyTtftMs">Median TTFT of the steady probes at this length.</param>
-public sealed record LengthVerdict(int PromptTokens, double FirstTtftMs, double SteadyTtftMs, double Ratio);
+public sealed record LengthVerdict(int PromptTokens, double FirstTtftMs, double SteadyTtftMs, double Ratio)
+{
+    /// <summary>Over the threshold and slower than steady by more than the timing noise: a cold path a user would hit.</summary>
+    public bool IsCold { get; init; }
+}

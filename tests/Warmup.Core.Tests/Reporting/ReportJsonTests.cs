@@ -271,13 +271,15 @@ public sealed class ReportJsonTests
                 "promptTokens": 48,
                 "firstTtftMs": 52,
                 "steadyTtftMs": 50,
-                "ratio": 1.04
+                "ratio": 1.04,
+                "isCold": false
               },
               {
                 "promptTokens": 136,
                 "firstTtftMs": 55,
                 "steadyTtftMs": 50,
-                "ratio": 1.1
+                "ratio": 1.1,
+                "isCold": false
               }
             ],
             "worstPromptTokens": 136
