@@ -86,7 +86,6 @@ internal sealed class DemoCommand(IAnsiConsole console)
             "TTFT per step: cold against warm",
             $"Simulator profile '{parse.GetValue(_profile)}', plan '{plan.Preset}'. First user request: {Ttft(cold)} cold, {Ttft(warm)} warm.",
             Bars(cold, warm, report, warmPass)), cancellationToken);
-        console.MarkupLine($"   Report: {Markup.Escape(Path.GetFullPath(reportPath))}");
         console.MarkupLine($"   Chart:  {Markup.Escape(Path.GetFullPath(chartPath))}");
         return RunCommand.ExitCodeFor(report);
     }
