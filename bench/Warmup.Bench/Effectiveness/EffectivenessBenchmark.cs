@@ -75,7 +75,7 @@ public sealed class EffectivenessBenchmark : IBenchmark
             verification = "5 log-spaced lengths from 48 tokens to 75% of the context (same lengths in every case), plus one probe per " +
                            "LoRA adapter the target serves at the middle length; first-user-like round, then 3 steady rounds; 8 output tokens each",
             noWarmupCase = "the product's WaitUntilReady and Verify activities on the same engine with an empty plan (bench VerifyOnlyOrchestrator)",
-            ratioNote = "ratio = the product's verdict (client-measured TTFT); serverRatio = the same rule on the simulator's modelled TTFTs",
+            ratioNote = "ratio = the product's verdict (client-measured TTFT: mean first-user-like / mean steady over the verified lengths, each length also checked for a cold path); serverRatio = the worst single probe's first / median steady on the simulator's modelled TTFTs",
             profiles = summary,
             timeScaleCheck = checks.Select(c => new
             {

@@ -65,8 +65,10 @@ internal sealed record CaseRun(
     }
 
     /// <summary>
-    /// The verdict's rule (first / median steady per probe, worst decides) on the simulator's modelled TTFTs: what the
-    /// server did, without the client's HTTP and scheduling time. Probe i of each steady round repeats first-user probe i.
+    /// The strictest view, on the simulator's modelled TTFTs (what the server did, without the client's HTTP and
+    /// scheduling time): first / median steady per probe, worst probe decides. Probe i of each steady round repeats
+    /// first-user probe i. The product's verdict averages over lengths and guards each one separately; this shows
+    /// whether any single length was left cold.
     /// </summary>
     private static double WorstServerRatio(List<RequestRecord> first, List<RequestRecord> steady)
     {

@@ -17,7 +17,7 @@ internal sealed class FirstUserRequest(HttpClient http)
 
     public async Task<ReadinessResult> WaitUntilReadyAsync(WarmupTarget target, CancellationToken cancellationToken)
     {
-        var gate = new ReadinessGate(http, new NoAuthentication(), TimeProvider.System);
+        var gate = new ReadinessGate(http, NoAuthentication.Instance, TimeProvider.System);
         return await gate.WaitAsync(target, DialectRegistry.Default.Get(target.Dialect), target.Limits.ReadyDeadline, cancellationToken);
     }
 
@@ -25,6 +25,6 @@ internal sealed class FirstUserRequest(HttpClient http)
     {
         var dialect = DialectRegistry.Default.Get(target.Dialect);
         var request = await new PromptFactory(http).CreateAsync(target, dialect, PromptTokens, OutputTokens, salt, adapter: null, cancellationToken);
-        return await new StreamingProbe(http, new NoAuthentication()).SendAsync(target, dialect, request, $"demo-{salt}", cancellationToken);
+        return await new StreamingProbe(http, NoAuthentication.Instance).SendAsync(target, dialect, request, $"demo-{salt}", cancellationToken);
     }
 }

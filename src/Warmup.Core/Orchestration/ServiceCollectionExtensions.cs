@@ -30,7 +30,7 @@ public static class ServiceCollectionExtensions
         }));
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(DialectRegistry.Default);
-        services.TryAddSingleton<IRequestAuthenticator, NoCredentialsAuthenticator>();
+        services.TryAddSingleton<IRequestAuthenticator, NoAuthentication>();
         services.TryAddSingleton<PromptFactory>();
         services.TryAddSingleton<ReadinessGate>();
         services.TryAddSingleton<StreamingProbe>();

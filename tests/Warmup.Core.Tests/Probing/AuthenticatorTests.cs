@@ -44,6 +44,18 @@ public sealed class AuthenticatorTests
     }
 
     [Fact]
+    public async Task No_authentication_refuses_a_target_that_asks_for_credentials()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:8000/v1/completions");
+        var target = TestTargets.Local() with { Auth = new TargetAuth { ApiKeySetting = "VLLM_KEY" } };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => NoAuthentication.Instance.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
+
+        Assert.Contains("needs credentials", error.Message);
+        Assert.Null(request.Headers.Authorization);
+    }
+
+    [Fact]
     public async Task Default_reader_is_the_process_environment()
     {
         var variable = "WARMUP_TEST_KEY_" + Guid.NewGuid().ToString("N");

@@ -16,7 +16,11 @@ public sealed class AppSettingsAuthenticatorTests
     public AppSettingsAuthenticatorTests()
     {
         _credential = new CountingCredential(_time);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["LLAMA_KEY"] = "sk-123" }).Build();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LLAMA_KEY"] = "sk-123",
+            ["UNRESOLVED_KEY"] = "@Microsoft.KeyVault(VaultName=kv-warmup;SecretName=llama-api-key)",
+        }).Build();
         _authenticator = new AppSettingsAuthenticator(configuration, _credential, _time);
     }
 
@@ -43,6 +47,18 @@ public sealed class AppSettingsAuthenticatorTests
         var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _authenticator.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
 
         Assert.Equal("target 'llama': app setting 'MISSING_KEY' named by auth.apiKeySetting is not set", ex.Message);
+    }
+
+    [Fact]
+    public async Task Unresolved_key_vault_reference_is_named_instead_of_sent_as_a_key()
+    {
+        var target = TestTargets.Target("llama") with { Auth = new TargetAuth { ApiKeySetting = "UNRESOLVED_KEY" } };
+        using var request = Request();
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _authenticator.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
+
+        Assert.Contains("'UNRESOLVED_KEY' is a Key Vault reference the platform could not resolve", ex.Message);
+        Assert.Null(request.Headers.Authorization);
     }
 
     [Fact]
