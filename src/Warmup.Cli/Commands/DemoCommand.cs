@@ -38,9 +38,12 @@ internal sealed class DemoCommand(IAnsiConsole console)
     {
         var profile = SimulatorProfiles.Resolve(parse.GetValue(_profile)!, parse.GetValue(_timeScale));
         // The full plan is told the server's compiled shapes, as an operator configures them per target.
-        var plan = PlanArgument.Parse(parse.GetValue(_plan)!) is { Steps: null } preset
-            ? preset with { PromptBuckets = profile.PrefillBuckets, BatchSizes = profile.CudaGraphCaptureSizes }
-            : PlanArgument.Parse(parse.GetValue(_plan)!);
+        var plan = PlanArgument.Parse(parse.GetValue(_plan)!);
+        if (plan.Steps is null)
+        {
+            plan = plan with { PromptBuckets = profile.PrefillBuckets, BatchSizes = profile.CudaGraphCaptureSizes };
+        }
+
         var outDir = parse.GetValue(_out)!;
         Directory.CreateDirectory(outDir);
 
@@ -54,7 +57,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
             Adapters = profile.LoraAdapters.Select(a => a.Name).ToList(),
             Limits = new TargetLimits { ReadyDeadline = TimeSpan.FromMinutes(2) },
         };
-        var catalog = new StaticTargetCatalog([target]);
+        var catalog = new TargetCatalog([target]);
         using var http = WarmupHttp.CreateClient();
         var user = new FirstUserRequest(http);
 
@@ -70,14 +73,14 @@ internal sealed class DemoCommand(IAnsiConsole console)
 
         console.MarkupLine($"   Ready after {ReportSummary.Ms(readiness.TimeToReadyMs)}. Ready is not warm:");
         var cold = await user.SendAsync(target, "demo-cold-user", cancellationToken);
-        console.MarkupLine($"[bold]2.[/] A user's first request ({FirstUserRequest.PromptTokens}-token prompt): TTFT [red bold]{Ttft(cold)}[/]");
+        console.MarkupLine($"[bold]2.[/] A user's first request ({FirstUserRequest.PromptTokens}-token prompt): TTFT [red bold]{Markup.Escape(Ttft(cold))}[/]");
 
         console.MarkupLine($"[bold]3.[/] Warming up with the [bold]{Markup.Escape(plan.Preset)}[/] plan on the embedded Durable engine:");
         var reportPath = Path.Combine(outDir, "report.json");
         var report = await RunCommand.RunAsync(console, catalog, Request(target, plan), reportPath, cancellationToken);
 
         var warm = await user.SendAsync(target, "demo-warm-user", cancellationToken);
-        console.MarkupLine($"[bold]4.[/] The next user's first request: TTFT [green bold]{Ttft(warm)}[/]" + Speedup(cold, warm));
+        console.MarkupLine($"[bold]4.[/] The next user's first request: TTFT [green bold]{Markup.Escape(Ttft(warm))}[/]" + Speedup(cold, warm));
 
         console.MarkupLine("[bold]5.[/] Re-running the same steps on the warm server for the chart...");
         var warmPass = await RunQuietlyAsync(catalog, Request(target, plan), cancellationToken);

@@ -50,9 +50,9 @@ internal sealed class RunCommand(IAnsiConsole console)
         var (target, catalog) = await ResolveTargetAsync(parse, cancellationToken);
         var plan = PlanArgument.Parse(parse.GetValue(_plan)!);
         var threshold = parse.GetValue(_threshold);
-        if (threshold is <= 1.0 or > 100)
+        if (!(threshold > 1.0 && threshold <= 100))
         {
-            throw new UsageException($"--threshold must be above 1.0, got {threshold}");
+            throw new UsageException($"--threshold must be above 1.0 and at most 100, got {threshold}");
         }
 
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
@@ -140,7 +140,7 @@ internal sealed class RunCommand(IAnsiConsole console)
             parse.GetValue(_maxConcurrency),
             TimeSpan.FromSeconds(Positive(parse.GetValue(_readyTimeout), "--ready-timeout")),
             TimeSpan.FromSeconds(Positive(parse.GetValue(_requestTimeout), "--request-timeout"))).ToTargetAsync(cancellationToken);
-        return (target, new StaticTargetCatalog([target]));
+        return (target, new TargetCatalog([target]));
     }
 
     private static int Positive(int value, string option) =>

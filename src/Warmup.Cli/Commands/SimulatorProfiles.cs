@@ -19,7 +19,7 @@ internal static class SimulatorProfiles
 
         if (timeScale is { } scale)
         {
-            if (scale is <= 0 or > 100)
+            if (!(scale > 0 && scale <= 100))
             {
                 throw new UsageException($"--time-scale must be above 0 and at most 100, got {scale}");
             }

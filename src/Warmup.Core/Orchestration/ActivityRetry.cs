@@ -1,10 +1,11 @@
 using Microsoft.DurableTask;
 using Warmup.Core.Planning;
+using Warmup.Core.Targets;
 
 namespace Warmup.Core.Orchestration;
 
 /// <summary>
-/// Retry for infrastructure faults only (a worker crash, a tokenizer call that timed out). Probe failures never reach
+/// Retry for infrastructure faults only (a worker crash, a lost connection to the task hub). Probe failures never reach
 /// here: they are data inside StepResult. Bad input (unknown target, unknown dialect, invalid plan) is an
 /// ArgumentException and is not retried: the same input fails the same way.
 /// </summary>
@@ -17,6 +18,7 @@ public static class ActivityRetry
         typeof(ArgumentOutOfRangeException).FullName!,
         typeof(UnknownTargetException).FullName!,
         typeof(PlanValidationException).FullName!,
+        typeof(CredentialsUnavailableException).FullName!,
     ];
 
     public static TaskOptions Options { get; } = Create(maxAttempts: 3, firstRetry: TimeSpan.FromSeconds(1));

@@ -26,7 +26,7 @@ public sealed class EnvironmentApiKeyAuthenticator(Func<string, string?>? readVa
         if (string.IsNullOrWhiteSpace(key))
         {
             // Names the variable, never a value.
-            throw new InvalidOperationException(
+            throw new CredentialsUnavailableException(
                 $"Target '{target.Name}' needs an API key in the environment variable '{variable}', but it is not set or empty.");
         }
 

@@ -15,7 +15,7 @@ public sealed class NoAuthentication : IRequestAuthenticator
     {
         if (target.Auth.ApiKeySetting is not null || target.Auth.EntraScope is not null)
         {
-            throw new InvalidOperationException(
+            throw new CredentialsUnavailableException(
                 $"target '{target.Name}' needs credentials (auth is configured) but this host registered no IRequestAuthenticator");
         }
 

@@ -31,11 +31,11 @@ public sealed class AppSettingsAuthenticator(IConfiguration configuration, Token
         {
             string? key = configuration[setting];
             if (string.IsNullOrWhiteSpace(key))
-                throw new InvalidOperationException($"target '{target.Name}': app setting '{setting}' named by auth.apiKeySetting is not set");
+                throw new CredentialsUnavailableException($"target '{target.Name}': app setting '{setting}' named by auth.apiKeySetting is not set");
             // App Service leaves a Key Vault reference it cannot resolve as its literal text; sending that as a key
             // would only earn a 401 from the endpoint, so say what is wrong instead.
             if (key.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
-                throw new InvalidOperationException(
+                throw new CredentialsUnavailableException(
                     $"target '{target.Name}': app setting '{setting}' is a Key Vault reference the platform could not resolve " +
                     "(does the secret exist, and does the app's identity have Key Vault Secrets User on the vault?)");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Trim());

@@ -88,7 +88,7 @@ internal sealed class GenerationHandler(
             ? profile.MaxModelLen - request.PromptTokenIds.Length
             : profile.DefaultMaxTokens);
         var sequence = new SimSequence(id, request.Model, adapter, request.PromptTokenIds, request.CacheSalt,
-            maxTokens, request.MinTokens, request.IgnoreEos, request.Seed ?? HashCode.Combine(profile.Seed, number), arrival);
+            maxTokens, request.MinTokens, request.IgnoreEos, request.Seed ?? unchecked((profile.Seed * 1_000_003) + (int)number), arrival);
         if (!engine.Submit(sequence))
         {
             await ApiErrors.WriteAsync(ctx, profile.ErrorStyle, 503, "ServiceUnavailableError", "The engine is not running (the simulator is stopping).");

@@ -112,7 +112,7 @@ internal static class GenerationRequestParser
             case JsonValueKind.Array when prompt.GetArrayLength() == 0:
                 throw new BadRequestException("Prompt cannot be empty.");
             case JsonValueKind.Array when prompt[0].ValueKind == JsonValueKind.Number:
-                var ids = prompt.EnumerateArray().Select(e => e.TryGetInt32(out var id) ? id : throw new BadRequestException("Token ids must be integers.")).ToArray();
+                var ids = TokenIds(prompt);
                 return (string.Join(' ', ids), ids);
             case JsonValueKind.Array when prompt.GetArrayLength() == 1:
                 return ReadPromptItem(prompt[0]);
@@ -126,9 +126,13 @@ internal static class GenerationRequestParser
     private static (string, int[]) ReadPromptItem(JsonElement item) => item.ValueKind switch
     {
         JsonValueKind.String => (item.GetString()!, SimTokenizer.Encode(item.GetString()!)),
-        JsonValueKind.Array => (string.Join(' ', item.EnumerateArray().Select(e => e.GetInt32())), item.EnumerateArray().Select(e => e.GetInt32()).ToArray()),
+        JsonValueKind.Array => (string.Join(' ', TokenIds(item)), TokenIds(item)),
         _ => throw new BadRequestException("prompt must be a string, a list with one string, or a list of token ids."),
     };
+
+    private static int[] TokenIds(JsonElement array) => array.EnumerateArray()
+        .Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var id) ? id : throw new BadRequestException("Token ids must be integers."))
+        .ToArray();
 
     private static (string, int[]) ReadMessages(JsonElement body)
     {
