@@ -24,7 +24,7 @@ public sealed class AuthenticatorTests
         var target = TestTargets.Local() with { Auth = new TargetAuth { ApiKeySetting = "VLLM_KEY" } };
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:8000/v1/completions");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        var error = await Assert.ThrowsAsync<CredentialsUnavailableException>(async () =>
             await new EnvironmentApiKeyAuthenticator(_ => null).AuthenticateAsync(target, request, CancellationToken.None));
 
         Assert.Contains("'VLLM_KEY'", error.Message);
@@ -49,7 +49,7 @@ public sealed class AuthenticatorTests
         using var request = new HttpRequestMessage(HttpMethod.Post, "http://127.0.0.1:8000/v1/completions");
         var target = TestTargets.Local() with { Auth = new TargetAuth { ApiKeySetting = "VLLM_KEY" } };
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => NoAuthentication.Instance.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
+        var error = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => NoAuthentication.Instance.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
 
         Assert.Contains("needs credentials", error.Message);
         Assert.Null(request.Headers.Authorization);

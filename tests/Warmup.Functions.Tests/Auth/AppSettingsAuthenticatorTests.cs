@@ -44,7 +44,7 @@ public sealed class AppSettingsAuthenticatorTests
         var target = TestTargets.Target("llama") with { Auth = new TargetAuth { ApiKeySetting = "MISSING_KEY" } };
         using var request = Request();
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _authenticator.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
+        var ex = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => _authenticator.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
 
         Assert.Equal("target 'llama': app setting 'MISSING_KEY' named by auth.apiKeySetting is not set", ex.Message);
     }
@@ -55,7 +55,7 @@ public sealed class AppSettingsAuthenticatorTests
         var target = TestTargets.Target("llama") with { Auth = new TargetAuth { ApiKeySetting = "UNRESOLVED_KEY" } };
         using var request = Request();
 
-        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => _authenticator.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
+        var ex = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => _authenticator.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
 
         Assert.Contains("'UNRESOLVED_KEY' is a Key Vault reference the platform could not resolve", ex.Message);
         Assert.Null(request.Headers.Authorization);
