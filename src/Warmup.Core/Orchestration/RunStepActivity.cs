@@ -29,11 +29,12 @@ public sealed class RunStepActivity(
         // context may be null when a Functions shim calls RunAsync directly.
         using var span = WarmupSpans.StartStep(input.TraceParent, input.Target, step, input.Phase, input.StepIndex, context?.InstanceId);
 
+        var salt = SaltSource.ForAttempt(input.Salt);
         var requests = new List<GenerationRequest>(step.Concurrency);
         for (var i = 0; i < step.Concurrency; i++)
         {
             requests.Add(await prompts.CreateAsync(
-                target, dialect, step.PromptTokens, step.MaxOutputTokens, $"{input.Salt}-s{input.StepIndex}-r{i}", step.Adapter,
+                target, dialect, step.PromptTokens, step.MaxOutputTokens, SaltSource.ForRequest(salt, input.StepIndex, i), step.Adapter,
                 CancellationToken.None).ConfigureAwait(false));
         }
 

@@ -33,6 +33,7 @@ public sealed class VerifyActivity(
         var plan = VerificationPlan.For(input.Plan, input.MaxContext, target.Adapters);
         var pseudoStep = new PlanStep(plan.PromptLengths.DefaultIfEmpty(1).Max(), plan.OutputTokens, 1);
 
+        var salt = SaltSource.ForAttempt(input.Salt);
         var first = new List<AddressedProbe>();
         double firstWallMs;
         using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context?.InstanceId))
@@ -40,7 +41,7 @@ public sealed class VerifyActivity(
             var started = time.GetTimestamp();
             foreach (var probe in Probes(plan))
             {
-                first.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{input.Salt}-first-{probe.Key}").ConfigureAwait(false));
+                first.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-first-{probe.Key}").ConfigureAwait(false));
             }
 
             firstWallMs = time.GetElapsedTime(started).TotalMilliseconds;
@@ -56,7 +57,7 @@ public sealed class VerifyActivity(
             {
                 foreach (var probe in Probes(plan))
                 {
-                    steady.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{input.Salt}-steady{round}-{probe.Key}").ConfigureAwait(false));
+                    steady.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-steady{round}-{probe.Key}").ConfigureAwait(false));
                 }
             }
 

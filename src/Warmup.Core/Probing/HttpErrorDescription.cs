@@ -10,17 +10,22 @@ internal static class HttpErrorDescription
 {
     private const int MaxBodyBytes = 8 * 1024;
 
+    // The error body is a courtesy: a server that sends the status and then stalls must not turn an HTTP error into a timeout.
+    private static readonly TimeSpan s_bodyReadLimit = TimeSpan.FromSeconds(2);
+
     public static async Task<string> DescribeAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var status = $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}".TrimEnd();
         string? message = null;
+        using var bodyRead = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bodyRead.CancelAfter(s_bodyReadLimit);
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using var body = await response.Content.ReadAsStreamAsync(bodyRead.Token).ConfigureAwait(false);
             var buffer = new byte[MaxBodyBytes];
             var length = 0;
             int read;
-            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), bodyRead.Token).ConfigureAwait(false)) > 0)
             {
                 length += read;
             }
@@ -33,6 +38,10 @@ internal static class HttpErrorDescription
         }
         catch (HttpRequestException)
         {
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Only the body-read limit fired: report the status without a message.
         }
 
         return message is null ? status : $"{status}: {message}";

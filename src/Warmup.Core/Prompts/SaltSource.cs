@@ -1,20 +1,26 @@
 namespace Warmup.Core.Prompts;
 
 /// <summary>
-/// Derives per-request salts. Deterministic, so an activity retried by the orchestration rebuilds the same
-/// prompt, while any two requests of one run (and any two runs) differ.
+/// Derives the salts that keep every measurement prompt unique. The orchestrator hands each activity a run salt
+/// (deterministic, from the replay-safe context); each activity execution adds its own random part, so an activity
+/// that is retried, or re-run after a worker restart, never resends prompts the server may already hold in its
+/// prefix cache: a retry must not make a cold path look warm.
 /// </summary>
 public static class SaltSource
 {
-    /// <summary>A fresh run salt; call once per run (outside the orchestrator, which must stay deterministic).</summary>
-    public static string NewRunSalt() => Guid.NewGuid().ToString("N");
-
-    /// <summary>"{runSalt}/step-{stepIndex}/req-{requestIndex}".</summary>
-    public static string ForRequest(string runSalt, int stepIndex, int requestIndex)
+    /// <summary>"{runSalt}-{random}": call once per activity execution.</summary>
+    public static string ForAttempt(string runSalt)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runSalt);
+        return $"{runSalt}-{Guid.NewGuid().ToString("N")[..12]}";
+    }
+
+    /// <summary>"{attemptSalt}/step-{stepIndex}/req-{requestIndex}".</summary>
+    public static string ForRequest(string attemptSalt, int stepIndex, int requestIndex)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(attemptSalt);
         ArgumentOutOfRangeException.ThrowIfNegative(stepIndex);
         ArgumentOutOfRangeException.ThrowIfNegative(requestIndex);
-        return $"{runSalt}/step-{stepIndex}/req-{requestIndex}";
+        return $"{attemptSalt}/step-{stepIndex}/req-{requestIndex}";
     }
 }

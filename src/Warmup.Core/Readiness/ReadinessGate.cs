@@ -128,8 +128,8 @@ public sealed class ReadinessGate
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // HttpClient.Timeout fired (shorter than the attempt timeout): same meaning as an attempt timeout.
-            polls.LastError = ReadinessErrors.TimedOut(_http.Timeout);
+            // A timeout below the attempt's own (the handler's connect timeout): same meaning as an attempt timeout.
+            polls.LastError = ReadinessErrors.TimedOut(_options.AttemptTimeout);
             return PollOutcome.NotYet;
         }
     }

@@ -47,6 +47,21 @@ public sealed class StreamingProbeOutcomeTests
     }
 
     [Fact]
+    public async Task Error_status_whose_body_stalls_is_still_an_http_error_not_a_timeout()
+    {
+        await using var server = new RawHttpServer(async (socket, _, cancellationToken) =>
+        {
+            await RawHttpServer.SendAsync(socket, "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{\"error\":");
+            await Task.Delay(TimeSpan.FromSeconds(20), cancellationToken);
+        });
+
+        var result = await Send(server.BaseUrl, TimeSpan.FromSeconds(15));
+
+        Assert.Equal(ProbeOutcome.HttpError, result.Outcome);
+        Assert.Equal(503, result.StatusCode);
+    }
+
+    [Fact]
     public async Task Reset_before_headers_is_connection_reset()
     {
         await using var server = new RawHttpServer((socket, _, _) =>

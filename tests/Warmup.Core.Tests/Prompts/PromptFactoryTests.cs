@@ -14,7 +14,7 @@ public sealed class PromptFactoryTests
         using var http = new HttpClient();
         var factory = new PromptFactory(http);
         var target = VllmLikeTestDialect.TargetAt(server.BaseUrl);
-        var runSalt = SaltSource.NewRunSalt();
+        var runSalt = SaltSource.ForAttempt("run");
 
         var prompts = new List<string>();
         for (var i = 0; i < 40; i++)
@@ -197,12 +197,14 @@ public sealed class PromptFactoryTests
     }
 
     [Fact]
-    public void Salt_source_is_deterministic_and_distinguishes_steps_and_requests()
+    public void Salt_source_distinguishes_attempts_steps_and_requests()
     {
         Assert.Equal("abc/step-3/req-7", SaltSource.ForRequest("abc", 3, 7));
         Assert.Equal(SaltSource.ForRequest("abc", 1, 2), SaltSource.ForRequest("abc", 1, 2));
         Assert.NotEqual(SaltSource.ForRequest("abc", 1, 2), SaltSource.ForRequest("abc", 2, 1));
-        Assert.NotEqual(SaltSource.NewRunSalt(), SaltSource.NewRunSalt());
+        // A retried activity gets the same run salt from the orchestrator but must not resend the same prompts.
+        Assert.StartsWith("run-", SaltSource.ForAttempt("run"));
+        Assert.NotEqual(SaltSource.ForAttempt("run"), SaltSource.ForAttempt("run"));
         Assert.NotEqual(PromptSalt.From("abc/step-1/req-2"), PromptSalt.From("abc/step-2/req-1"));
         Assert.Matches(@"^\[warmup \d{10}\]$", PromptSalt.From("abc/step-1/req-2").Prefix);
     }
