@@ -63,6 +63,25 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Report_path_that_cannot_be_written_is_refused_before_any_traffic()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            // A regular file used as a folder: the report could never be written there.
+            var result = await CliRunner.RunAsync("run", "--endpoint", "http://127.0.0.1:9", "--model", "m", "--json", Path.Combine(file, "report.json"));
+
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            Assert.Contains("--json", Assert.Single(result.ErrorLines));
+            Assert.DoesNotContain("Readiness", result.Output);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Unknown_option_is_a_usage_error()
     {
         var result = await CliRunner.RunAsync("run", "--frobnicate");

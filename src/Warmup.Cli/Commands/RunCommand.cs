@@ -64,6 +64,11 @@ internal sealed class RunCommand(IAnsiConsole console)
     internal static async Task<WarmupReport> RunAsync(
         IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken)
     {
+        if (jsonPath is not null)
+        {
+            JsonReportPath.EnsureWritable(jsonPath);
+        }
+
         using var telemetry = StartTelemetry();
         using var trigger = WarmupSpans.StartTrigger("cli", request.Target);
         request = request with { TraceParent = WarmupSpans.CurrentTraceParent() };
@@ -71,9 +76,12 @@ internal sealed class RunCommand(IAnsiConsole console)
 
         var report = await RunProgress.ShowAsync<WarmupReport>(console, progress => host.Engine.RunAsync(request, progress, cancellationToken));
         ReportSummary.Write(console, report);
-        if (jsonPath is not null)
+        if (host.JsonReport is { } sink)
         {
-            console.MarkupLine($"Report: {Markup.Escape(Path.GetFullPath(jsonPath))}");
+            // The sinks run inside the Record activity, which logs a failing sink and goes on: say so here, loudly.
+            console.MarkupLine(sink.LastWrittenPath is { } written
+                ? $"Report: {Markup.Escape(written)}"
+                : throw new IOException($"the report could not be written to '{jsonPath}'"));
         }
 
         if (telemetry is not null)

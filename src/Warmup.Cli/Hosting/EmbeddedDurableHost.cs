@@ -17,13 +17,17 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
 {
     private readonly DurableTaskTestHost _host;
 
-    private EmbeddedDurableHost(DurableTaskTestHost host)
+    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport)
     {
         _host = host;
+        JsonReport = jsonReport;
         Engine = new EmbeddedWarmupEngine(host.Client);
     }
 
     public EmbeddedWarmupEngine Engine { get; }
+
+    /// <summary>The local JSON report's sink, to tell where the report went; null without --json.</summary>
+    public JsonFileResultSink? JsonReport { get; }
 
     /// <param name="jsonReport">File or folder for the JSON report, or null.</param>
     /// <param name="telemetry">Exporters configured from the environment, or null for the local report only.</param>
@@ -34,6 +38,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft", "Error");
 
+        var jsonSink = jsonReport is null ? null : new JsonFileResultSink(jsonReport);
         var host = await DurableTaskTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
             new DurableTaskTestHostOptions
@@ -43,9 +48,9 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                     services.AddWarmupEngine();
                     services.AddSingleton(catalog);
                     services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
-                    if (jsonReport is not null)
+                    if (jsonSink is not null)
                     {
-                        services.AddSingleton<IWarmupResultSink>(new JsonFileResultSink(jsonReport));
+                        services.AddSingleton<IWarmupResultSink>(jsonSink);
                     }
 
                     if (telemetry is not null)
@@ -55,7 +60,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 },
             },
             cancellationToken);
-        return new EmbeddedDurableHost(host);
+        return new EmbeddedDurableHost(host, jsonSink);
     }
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
