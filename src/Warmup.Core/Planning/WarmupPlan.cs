@@ -20,8 +20,9 @@ public sealed record WarmupPlan(string Name, IReadOnlyList<PlanStep> Steps)
     /// <summary>
     /// The plan's levels: each run of consecutive steps with the same concurrency is one level. The orchestrator sends
     /// the steps of a level at the same time and the levels one after another, in plan order. (Runs rather than one
-    /// level per distinct concurrency, so a plan's order is what happens: the full preset's largest-KV step and its
-    /// last concurrency rung share a concurrency but must not run together.)
+    /// level per distinct concurrency, so a plan's order is what happens: the full preset's largest-KV step runs on its
+    /// own rather than beside the top concurrency rung it shares a concurrency with. When a target's limits shrink that
+    /// step to the concurrency of a neighbouring step, the two form one level, like any steps of equal concurrency.)
     /// </summary>
     public IReadOnlyList<PlanLevel> Levels()
     {
