@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text.Json;
+using System.Text;
+using Warmup.Core.Dialects;
+using Warmup.Core.Probing;
 
 namespace Warmup.Core.Readiness;
 
@@ -58,45 +60,18 @@ internal static class ReadinessErrors
     }
 
     /// <summary>
-    /// Reads the message from the error shapes the servers use: llama.cpp {"error":{"message":..}},
-    /// vLLM {"error":"Unauthorized"} or {"message":..}, TGI {"error":"..","error_type":..}, FastAPI {"detail":..}.
-    /// Anything else (HTML pages, empty bodies) gives no detail.
+    /// The message of the error shapes the servers use (llama.cpp {"error":{"message":..}}, vLLM {"error":"Unauthorized"}
+    /// or {"message":..}, TGI {"error":..}, FastAPI {"detail":..}), read by the probe's own error reader; anything else
+    /// (HTML pages, empty bodies) gives no detail.
     /// </summary>
     private static string? ExtractMessage(string? body)
     {
         if (string.IsNullOrWhiteSpace(body))
             return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return null;
-            if (root.TryGetProperty("error", out var error))
-            {
-                if (error.ValueKind == JsonValueKind.String)
-                    return Shorten(error.GetString());
-                if (error.ValueKind == JsonValueKind.Object && error.TryGetProperty("message", out var nested) && nested.ValueKind == JsonValueKind.String)
-                    return Shorten(nested.GetString());
-            }
-            foreach (var name in (ReadOnlySpan<string>)["message", "detail"])
-            {
-                if (root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
-                    return Shorten(value.GetString());
-            }
+        var message = HttpErrorDescription.ReadMessage(Encoding.UTF8.GetBytes(body));
+        if (string.IsNullOrWhiteSpace(message))
             return null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? Shorten(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-            return null;
-        var oneLine = string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        var oneLine = ErrorText.Shorten(message);
         return oneLine.Length <= MaxDetailLength ? oneLine : oneLine[..MaxDetailLength] + "...";
     }
 }
