@@ -166,4 +166,57 @@ public sealed class TargetCatalogTests
     [InlineData("", false)]
     [InlineData("a234567890123456789012345678901234567890123456789", false)]
     public void Names_are_what_instance_ids_allow(string name, bool valid) => Assert.Equal(valid, TargetCatalog.IsValidName(name));
+
+    [Fact]
+    public void Ready_deadline_is_capped_under_the_function_timeout()
+    {
+        var catalog = TargetCatalog.Parse("""
+            [ { "name": "ok", "baseUrl": "http://a", "model": "m", "limits": { "readyDeadline": "00:25:00", "requestTimeout": "00:20:00", "maxConcurrency": 256 } },
+              { "name": "long", "baseUrl": "http://a", "model": "m", "limits": { "readyDeadline": "01:00:00" } } ]
+            """, "test");
+
+        Assert.Equal(["ok"], catalog.Targets.Select(t => t.Name));
+        Assert.Equal(["target 'long': limits.readyDeadline 01:00:00 must be positive and at most 00:25:00"], catalog.Problems);
+        Assert.True(TargetLimits.MaxReadyDeadline < TimeSpan.FromMinutes(30), "the readiness activity must end before host.json functionTimeout");
+    }
+
+    [Theory]
+    [InlineData("https://llm.example/v1?api-key=sk-secret-123", "secret", "'https://llm.example/v1' must not have a query")]
+    [InlineData("https://llm.example/#sk-secret-123", "secret", "'https://llm.example/' must not have a query")]
+    [InlineData("gopher://admin:sk-secret-123@llm.example/x?k=1", "secret", "'gopher://llm.example/x' must be an absolute http(s) URL")]
+    [InlineData("not a url?key=sk-secret-123", "secret", "'not a url' must be an absolute http(s) URL")]
+    [InlineData("https://user:sk-secret-123@llm.example/", "secret", "baseUrl must not carry credentials")]
+    public void Base_url_problems_never_echo_a_query_or_user_info(string baseUrl, string secret, string expected)
+    {
+        var catalog = TargetCatalog.Parse($$"""[ { "name": "t", "baseUrl": "{{baseUrl}}", "model": "m" } ]""", "test");
+
+        string problem = Assert.Single(catalog.Problems);
+        Assert.Contains(expected, problem);
+        Assert.DoesNotContain(secret, problem);
+    }
+
+    [Theory]
+    [InlineData("sk-proj-abc123secret")]
+    [InlineData("Bearer abc123secret")]
+    [InlineData("c2VjcmV0LWtleS1iYXNlNjQ=")]
+    [InlineData("a3f9c2d1e8b74f60a1b2c3d4e5f60718")]
+    public void An_api_key_setting_that_looks_like_a_key_is_refused_without_echoing_it(string pasted)
+    {
+        var catalog = TargetCatalog.Parse($$"""[ { "name": "t", "baseUrl": "http://a", "model": "m", "auth": { "apiKeySetting": "{{pasted}}" } } ]""", "test");
+
+        string problem = Assert.Single(catalog.Problems);
+        Assert.Contains("auth.apiKeySetting does not look like a setting name (it may be the key itself; it is not printed)", problem);
+        Assert.DoesNotContain(pasted, problem);
+        Assert.DoesNotContain("secret", problem);
+    }
+
+    [Theory]
+    [InlineData("LLAMA_PROD_API_KEY", true)]
+    [InlineData("Targets:0:Key", true)]
+    [InlineData("KEY", true)]
+    [InlineData("sk-abc", false)]
+    [InlineData("abc def", false)]
+    [InlineData("a3f9c2d1e8b74f60a1b2c3d4e5f60718", false)]
+    public void Setting_names_are_told_from_keys(string value, bool looksLikeName) =>
+        Assert.Equal(looksLikeName, TargetCatalog.LooksLikeSettingName(value));
 }

@@ -14,4 +14,12 @@ public sealed record TargetAuth
 
     /// <summary>Azure ML: the deployment to pin with the azureml-model-deployment header.</summary>
     public string? AzureMlDeployment { get; init; }
+
+    /// <summary>
+    /// "app setting 'NAME' named by auth.apiKeySetting" for messages; when the value does not look like a setting name it
+    /// may be a pasted key, so it is left out.
+    /// </summary>
+    public static string DescribeApiKeySetting(string setting) => TargetCatalog.LooksLikeSettingName(setting)
+        ? $"app setting '{setting}' named by auth.apiKeySetting"
+        : "the app setting named by auth.apiKeySetting (the value does not look like a setting name; it may be the key itself; it is not printed)";
 }

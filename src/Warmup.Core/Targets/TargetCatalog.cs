@@ -35,6 +35,13 @@ public sealed class TargetCatalog : ITargetCatalog
     /// <summary>Whether <paramref name="name"/> could be a target name at all ([a-z0-9-]{1,48}).</summary>
     public static bool IsValidName(string? name) => name is not null && TargetValidator.NamePattern().IsMatch(name);
 
+    /// <summary>
+    /// Whether an auth.apiKeySetting value looks like the name of an app setting / environment variable rather than a
+    /// pasted key (keys have '-', '+', '/', '=' or are long unbroken tokens). Messages never print a value that fails.
+    /// </summary>
+    public static bool LooksLikeSettingName(string? value) =>
+        value is not null && TargetValidator.SettingNamePattern().IsMatch(value) && (value.Length < 24 || value.IndexOfAny(['_', '.', ':']) >= 0);
+
     /// <summary>Names of the dialects a target may use.</summary>
     public static IReadOnlyList<string> KnownDialects => TargetValidator.KnownDialects;
 

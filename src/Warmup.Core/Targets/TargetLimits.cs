@@ -3,6 +3,21 @@ namespace Warmup.Core.Targets;
 /// <summary>Per-target guard rails; plans are clipped to these.</summary>
 public sealed record TargetLimits
 {
+    /// <summary>Highest <see cref="MaxConcurrency"/> a target may set (the CLI applies the same ceilings).</summary>
+    public const int MaxConcurrencyCeiling = 256;
+
+    /// <summary>Highest <see cref="MaxTokensPerRun"/> a target may set.</summary>
+    public const long MaxTokensPerRunCeiling = 100_000_000;
+
+    /// <summary>
+    /// Longest <see cref="ReadyDeadline"/>. The readiness wait is one activity, and the Functions host stops a function
+    /// after host.json functionTimeout (00:30:00); 25 minutes leaves room for the activity's own start and reporting.
+    /// </summary>
+    public static readonly TimeSpan MaxReadyDeadline = TimeSpan.FromMinutes(25);
+
+    /// <summary>Longest <see cref="RequestTimeout"/>: one request (one activity) must fit well inside functionTimeout (00:30:00).</summary>
+    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMinutes(20);
+
     public int MaxConcurrency { get; init; } = 32;
 
     /// <summary>Upper bound of prompt plus output tokens one run may spend.</summary>

@@ -8,12 +8,12 @@ namespace Warmup.Core.Targets;
 internal static partial class TargetValidator
 {
     public const int MinConcurrency = 1;
-    public const int MaxConcurrency = 256;
-    public const long MaxTokensPerRunCeiling = 100_000_000;
-    public static readonly TimeSpan MaxReadyDeadline = TimeSpan.FromHours(2);
 
-    // The Functions host stops a function after functionTimeout (30 min in host.json); one request must fit well inside.
-    public static readonly TimeSpan MaxRequestTimeout = TimeSpan.FromMinutes(20);
+    // The ceilings live in TargetLimits (public, so the CLI checks the same ones); see there for why they are what they are.
+    private const int MaxConcurrency = TargetLimits.MaxConcurrencyCeiling;
+    private const long MaxTokensPerRunCeiling = TargetLimits.MaxTokensPerRunCeiling;
+    private static readonly TimeSpan MaxReadyDeadline = TargetLimits.MaxReadyDeadline;
+    private static readonly TimeSpan MaxRequestTimeout = TargetLimits.MaxRequestTimeout;
 
     /// <summary>Dialect names known to the engine: every public constant of <see cref="DialectNames"/>.</summary>
     public static IReadOnlyList<string> KnownDialects { get; } = typeof(DialectNames)
@@ -27,6 +27,9 @@ internal static partial class TargetValidator
 
     [GeneratedRegex("^[a-z0-9-]{1,48}$", RegexOptions.CultureInvariant)]
     internal static partial Regex NamePattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_.:]{0,127}$", RegexOptions.CultureInvariant)]
+    internal static partial Regex SettingNamePattern();
 
     public static bool TryValidate(TargetDocument doc, string label, out WarmupTarget? target, out string? problem)
     {
@@ -90,7 +93,7 @@ internal static partial class TargetValidator
         }
         if (!Uri.TryCreate(raw.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            errors.Add($"baseUrl '{raw}' must be an absolute http(s) URL");
+            errors.Add($"baseUrl '{WithoutSecrets(raw.Trim())}' must be an absolute http(s) URL");
             return null;
         }
         if (!string.IsNullOrEmpty(uri.UserInfo))
@@ -101,7 +104,8 @@ internal static partial class TargetValidator
         }
         if (!string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
         {
-            errors.Add($"baseUrl '{raw}' must not have a query or fragment");
+            // A query often carries a key (?api-key=...): name the URL without it.
+            errors.Add($"baseUrl '{uri.GetLeftPart(UriPartial.Path)}' must not have a query or fragment (not printed)");
             return null;
         }
         // A trailing slash makes relative paths ("v1/completions") resolve under the base path, not beside it.
@@ -133,8 +137,9 @@ internal static partial class TargetValidator
         string? entraScope = Blank(raw.EntraScope);
         if (apiKeySetting is not null && entraScope is not null)
             errors.Add("auth: set either apiKeySetting or entraScope, not both");
-        if (apiKeySetting is not null && apiKeySetting.Any(char.IsWhiteSpace))
-            errors.Add($"auth.apiKeySetting '{apiKeySetting}' must be the name of an app setting (no spaces), not the key itself");
+        if (apiKeySetting is not null && !TargetCatalog.LooksLikeSettingName(apiKeySetting))
+            errors.Add($"auth.apiKeySetting does not look like a setting name (it may be the key itself; it is not printed): " +
+                       "name the app setting that holds the key (letters, digits, '_', '.', ':')");
         return new TargetAuth { ApiKeySetting = apiKeySetting, EntraScope = entraScope, AzureMlDeployment = Blank(raw.AzureMlDeployment) };
     }
 
@@ -219,6 +224,21 @@ internal static partial class TargetValidator
             });
         }
         return rules;
+    }
+
+    /// <summary>
+    /// A URL that failed to parse, for an error message: without query, fragment and user-info, which may hold secrets.
+    /// String-based because the text is not a valid URI.
+    /// </summary>
+    private static string WithoutSecrets(string raw)
+    {
+        int end = raw.IndexOfAny(['?', '#']);
+        string text = end < 0 ? raw : raw[..end];
+        int scheme = text.IndexOf("://", StringComparison.Ordinal);
+        int authorityStart = scheme < 0 ? 0 : scheme + 3;
+        int authorityEnd = text.IndexOf('/', authorityStart) is var slash and >= 0 ? slash : text.Length;
+        int at = text.AsSpan(authorityStart, authorityEnd - authorityStart).LastIndexOf('@');
+        return at < 0 ? text : text[..authorityStart] + text[(authorityStart + at + 1)..];
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

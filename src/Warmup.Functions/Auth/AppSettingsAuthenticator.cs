@@ -31,7 +31,7 @@ public sealed class AppSettingsAuthenticator(IConfiguration configuration, Token
         {
             string? key = configuration[setting];
             if (string.IsNullOrWhiteSpace(key))
-                throw new CredentialsUnavailableException($"target '{target.Name}': app setting '{setting}' named by auth.apiKeySetting is not set");
+                throw new CredentialsUnavailableException($"target '{target.Name}': {TargetAuth.DescribeApiKeySetting(setting)} is not set");
             // App Service leaves a Key Vault reference it cannot resolve as its literal text; sending that as a key
             // would only earn a 401 from the endpoint, so say what is wrong instead.
             if (key.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))

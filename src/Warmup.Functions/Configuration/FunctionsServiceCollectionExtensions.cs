@@ -40,7 +40,6 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSingleton<DeploymentEventProcessor>();
         services.AddSingleton<WarmupStarter>();
 
-        services.AddHttpClient(DialectServerLoadReader.HttpClientName);
         services.AddSingleton(DialectRegistry.Default);
         services.AddSingleton<IServerLoadReader, DialectServerLoadReader>();
         services.AddSingleton<IIdleStateStore, EntityIdleStateStore>();

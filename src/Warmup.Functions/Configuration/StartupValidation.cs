@@ -13,7 +13,7 @@ public sealed class StartupValidation
         foreach (var target in catalog.Targets)
         {
             if (target.Auth.ApiKeySetting is { } setting && string.IsNullOrWhiteSpace(configuration[setting]))
-                problems.Add($"target '{target.Name}': app setting '{setting}' named by auth.apiKeySetting is not set; its warm-ups will fail to authenticate");
+                problems.Add($"target '{target.Name}': {TargetAuth.DescribeApiKeySetting(setting)} is not set; its warm-ups will fail to authenticate");
         }
         if (catalog.Targets.Count == 0)
             problems.Add($"no targets are configured: set the app setting {AppSettingNames.Targets} (a JSON array) or the '{TargetCatalog.SectionName}' section");

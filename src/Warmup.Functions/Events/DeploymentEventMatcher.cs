@@ -43,7 +43,7 @@ public sealed class DeploymentEventMatcher(ITargetCatalog catalog)
         if (string.IsNullOrWhiteSpace(e.NamedTarget))
             return Ignored(e, IgnoreReasons.MissingTargetName, "data.target (a configured target name) is missing");
         if (!catalog.TryGet(e.NamedTarget, out var target))
-            return Ignored(e, IgnoreReasons.UnknownTarget, $"no configured target is named '{Truncate(e.NamedTarget)}'");
+            return Ignored(e, IgnoreReasons.UnknownTarget, $"no configured target is named '{EchoedInput.Truncate(e.NamedTarget)}'");
         return new EventMatch(e, [target], null, $"names {target.Name}");
     }
 
@@ -103,5 +103,4 @@ public sealed class DeploymentEventMatcher(ITargetCatalog catalog)
     private static string Describe(DeploymentEvent e) =>
         e.Repository is not null ? $"repository '{e.Repository}' ({e.ResourceId})" : $"resource '{e.ResourceId ?? e.Subject ?? "(none)"}'";
 
-    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "...";
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Messaging;
 using Azure.Messaging.EventGrid;
 using Azure.Messaging.EventGrid.SystemEvents;
@@ -8,7 +9,7 @@ namespace Warmup.Functions.Events;
 
 /// <summary>
 /// Parses Event Grid deliveries with Azure.Messaging.EventGrid: webhook bodies (Event Grid schema arrays, CloudEvents
-/// structured or batched) and Storage queue messages (one event, raw or base64). Anything that is not an event throws
+/// structured, batched or in binary content mode) and Storage queue messages (one event, raw or base64). Anything that is not an event throws
 /// <see cref="MalformedEventException"/> with a message that says what is wrong.
 /// </summary>
 public static class DeploymentEventReader
@@ -32,6 +33,56 @@ public static class DeploymentEventReader
             schema = declaredCloudEvents || LooksLikeCloudEvents(document.RootElement) ? EventSchemas.CloudEvents : EventSchemas.EventGrid;
         }
         return schema == EventSchemas.CloudEvents ? ReadCloudEvents(body) : ReadEventGridEvents(body);
+    }
+
+    /// <summary>A request with this header is a CloudEvent in binary content mode: attributes in ce-* headers, the body is the data.</summary>
+    public const string BinaryModeHeader = "ce-specversion";
+
+    /// <summary>
+    /// Reads a binary-mode CloudEvent (<paramref name="header"/> gives a request header's value or null). It is rebuilt
+    /// as the structured event it stands for and parsed the same way, so both modes mean exactly the same.
+    /// </summary>
+    public static IReadOnlyList<DeploymentEvent> ReadBinaryCloudEvent(BinaryData body, string? contentType, Func<string, string?> header)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(header);
+        var structured = new JsonObject();
+        foreach (string attribute in (string[])["specversion", "type", "source", "id"])
+        {
+            string? value = header("ce-" + attribute);
+            if (string.IsNullOrWhiteSpace(value))
+                throw new MalformedEventException($"binary-mode CloudEvent lacks the ce-{attribute} header");
+            structured[attribute] = value.Trim();
+        }
+        foreach (string attribute in (string[])["subject", "time"])
+        {
+            if (header("ce-" + attribute) is { Length: > 0 } value)
+                structured[attribute] = value.Trim();
+        }
+        if (!string.IsNullOrWhiteSpace(contentType))
+            structured["datacontenttype"] = contentType;
+        if (!body.ToMemory().IsEmpty)
+        {
+            if (TryParseJsonData(body, contentType) is { } json)
+                structured["data"] = json;
+            else
+                structured["data_base64"] = Convert.ToBase64String(body.ToMemory().Span);
+        }
+        return ReadCloudEvents(BinaryData.FromString(structured.ToJsonString()));
+    }
+
+    private static JsonNode? TryParseJsonData(BinaryData body, string? contentType)
+    {
+        if (contentType is not null && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+            return null;
+        try
+        {
+            return JsonNode.Parse(body.ToMemory().Span);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

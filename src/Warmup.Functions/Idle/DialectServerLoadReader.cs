@@ -4,12 +4,14 @@ using Warmup.Core.Targets;
 
 namespace Warmup.Functions.Idle;
 
-/// <summary>Asks the target's dialect for its load (e.g. vLLM's /metrics). Failures are logged and read as "no metrics".</summary>
-public sealed partial class DialectServerLoadReader(IHttpClientFactory httpClientFactory, DialectRegistry dialects, ILogger<DialectServerLoadReader> logger)
+/// <summary>
+/// Asks the target's dialect for its load (e.g. vLLM's /metrics). Failures are logged and read as "no metrics".
+/// Uses the engine's shared client: it sends the target's credentials (vLLM guards /metrics with the API key) and does
+/// not follow redirects, so a key never travels to another host.
+/// </summary>
+public sealed partial class DialectServerLoadReader(HttpClient http, DialectRegistry dialects, ILogger<DialectServerLoadReader> logger)
     : IServerLoadReader
 {
-    public const string HttpClientName = "warmup-metrics";
-
     /// <summary>A metrics scrape is small; anything slower is treated as unreadable rather than holding up the timer.</summary>
     public static readonly TimeSpan ScrapeTimeout = TimeSpan.FromSeconds(10);
 
@@ -21,7 +23,6 @@ public sealed partial class DialectServerLoadReader(IHttpClientFactory httpClien
         timeout.CancelAfter(ScrapeTimeout);
         try
         {
-            var http = httpClientFactory.CreateClient(HttpClientName);
             return await dialect.GetLoadAsync(http, target, timeout.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or FormatException or InvalidOperationException

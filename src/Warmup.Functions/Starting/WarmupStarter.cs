@@ -17,7 +17,8 @@ namespace Warmup.Functions.Starting;
 /// The one place that starts warm-ups, with the singleton rule per target (instance id <c>warmup-{target}</c>):
 /// <list type="bullet">
 /// <item>deployment: a duplicate event id is skipped; a running warm-up is restarted (terminate, wait, schedule) unless it
-/// started within the debounce window, in which case the event belongs to the same deployment and is skipped;</item>
+/// is a deployment warm-up that started within the debounce window, in which case the event belongs to the same deployment
+/// and is skipped;</item>
 /// <item>idle: skipped when the target is already warming;</item>
 /// <item>manual: refused (skipped, already-warming) when the target is already warming.</item>
 /// </list>
@@ -48,7 +49,9 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
         if (IsActive(existing))
         {
             TimeSpan age = time.GetUtcNow() - existing!.CreatedAt;
-            if (age < options.DeploymentDebounce)
+            // Only a deployment warm-up can be "the same deployment"; a young idle or manual run would leave the new
+            // replicas cold, so it is restarted like any other.
+            if (age < options.DeploymentDebounce && ReadRequest(existing)?.Reason == WarmupReasons.Deployment)
                 return Skip(target, WarmupReasons.Deployment, SkipReasons.Debounced,
                     $"{id} started {age.TotalSeconds:F0} s ago (debounce {options.DeploymentDebounce.TotalSeconds:F0} s); event {eventId} is taken as the same deployment");
 

@@ -10,7 +10,7 @@ namespace Warmup.Functions.Triggers;
 /// <summary>
 /// <c>POST /api/events</c> for Event Grid webhook subscriptions and CI/CD publishers (function key in <c>?code=</c>):
 /// the SubscriptionValidation handshake, the CloudEvents OPTIONS handshake, and batches of Event Grid or CloudEvents
-/// events. Answers fast with a summary; the warm-ups run in their orchestrations. A malformed body gets 400 (Event Grid
+/// events (structured, batched, or one event in binary content mode). Answers fast with a summary; the warm-ups run in their orchestrations. A malformed body gets 400 (Event Grid
 /// does not retry it); a transient failure surfaces as 5xx so Event Grid retries.
 /// </summary>
 public sealed partial class DeploymentWebhook(DeploymentEventProcessor processor, ILogger<DeploymentWebhook> logger)
@@ -37,7 +37,9 @@ public sealed partial class DeploymentWebhook(DeploymentEventProcessor processor
         IReadOnlyList<DeploymentEvent> events;
         try
         {
-            events = DeploymentEventReader.ReadBody(body, request.ContentType);
+            events = request.Headers.ContainsKey(DeploymentEventReader.BinaryModeHeader)
+                ? DeploymentEventReader.ReadBinaryCloudEvent(body, request.ContentType, name => request.Headers[name].FirstOrDefault())
+                : DeploymentEventReader.ReadBody(body, request.ContentType);
         }
         catch (MalformedEventException ex)
         {

@@ -83,7 +83,7 @@ public static class ManualRequestParser
             string name = value.GetString()!.Trim().ToLowerInvariant();
             if (Presets.Contains(name))
                 return PlanSpec.FromPreset(name);
-            error = $"unknown plan '{Truncate(value.GetString()!)}'; use {string.Join(", ", Presets)}, or {{\"name\":...,\"steps\":[...]}}";
+            error = $"unknown plan '{EchoedInput.Truncate(value.GetString()!)}'; use {string.Join(", ", Presets)}, or {{\"name\":...,\"steps\":[...]}}";
             return null;
         }
         if (value.ValueKind != JsonValueKind.Object)
@@ -165,13 +165,12 @@ public static class ManualRequestParser
             error = $"{where}.concurrency must be a whole number between 1 and {target.Limits.MaxConcurrency} (the target's limits.maxConcurrency)";
         else if (adapter is not null && !target.Adapters.Contains(adapter, StringComparer.Ordinal))
             error = target.Adapters.Count == 0
-                ? $"{where}.adapter '{Truncate(adapter)}': target '{target.Name}' serves no adapters"
-                : $"{where}.adapter '{Truncate(adapter)}' is not served by target '{target.Name}' ({string.Join(", ", target.Adapters)})";
+                ? $"{where}.adapter '{EchoedInput.Truncate(adapter)}': target '{target.Name}' serves no adapters"
+                : $"{where}.adapter '{EchoedInput.Truncate(adapter)}' is not served by target '{target.Name}' ({string.Join(", ", target.Adapters)})";
         return error is null ? new PlanStep(prompt!.Value, output!.Value, concurrency!.Value, adapter) : null;
     }
 
     private static int? ReadInt(JsonElement value) =>
         value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) ? n : null;
 
-    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "...";
 }

@@ -131,8 +131,7 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
         }
         target = null!;
         string known = catalog.Targets.Count == 0 ? "no targets are configured" : $"configured targets: {string.Join(", ", catalog.Targets.Select(t => t.Name))}";
-        string shown = name.Length <= 64 ? name : name[..64] + "...";
-        notFound = Errors.NotFound($"no configured target is named '{shown}' ({known})");
+        notFound = Errors.NotFound($"no configured target is named '{EchoedInput.Truncate(name)}' ({known})");
         return false;
     }
 

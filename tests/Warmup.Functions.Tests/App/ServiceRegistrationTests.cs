@@ -50,6 +50,18 @@ public sealed class ServiceRegistrationTests
     }
 
     [Fact]
+    public void Startup_problems_do_not_print_a_key_pasted_as_the_setting_name()
+    {
+        var catalog = new TargetCatalog([TestTargets.Target("llama") with { Auth = new TargetAuth { ApiKeySetting = "sk-pasted-secret-123" } }]);
+
+        var validation = new StartupValidation(catalog, [], new ConfigurationBuilder().Build());
+
+        string problem = Assert.Single(validation.Problems);
+        Assert.StartsWith("target 'llama': the app setting named by auth.apiKeySetting", problem);
+        Assert.DoesNotContain("secret", problem);
+    }
+
+    [Fact]
     public async Task Activity_shim_resolves_the_class_from_the_function_context_and_passes_the_instance_id()
     {
         using var services = new ServiceCollection()

@@ -50,6 +50,19 @@ public sealed class AppSettingsAuthenticatorTests
     }
 
     [Fact]
+    public async Task A_key_pasted_as_the_setting_name_is_not_printed()
+    {
+        // A target built in code skips the catalog's check; the message must still not carry the key.
+        var target = TestTargets.Target("llama") with { Auth = new TargetAuth { ApiKeySetting = "sk-pasted-secret-123" } };
+        using var request = Request();
+
+        var ex = await Assert.ThrowsAsync<CredentialsUnavailableException>(() => _authenticator.AuthenticateAsync(target, request, CancellationToken.None).AsTask());
+
+        Assert.DoesNotContain("secret", ex.Message);
+        Assert.Contains("not printed", ex.Message);
+    }
+
+    [Fact]
     public async Task Unresolved_key_vault_reference_is_named_instead_of_sent_as_a_key()
     {
         var target = TestTargets.Target("llama") with { Auth = new TargetAuth { ApiKeySetting = "UNRESOLVED_KEY" } };

@@ -1,5 +1,4 @@
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Warmup.Core.Dialects;
 using Warmup.Core.Orchestration;
@@ -19,7 +18,7 @@ public sealed class IdleRewarmTimerTests : IAsyncLifetime
     private MetricsServer _metrics = null!;
     private TriggerFixture _fx = null!;
     private readonly InMemoryIdleStateStore _store = new();
-    private ServiceProvider _services = null!;
+    private readonly HttpClient _http = new();
 
     public async Task InitializeAsync()
     {
@@ -27,18 +26,17 @@ public sealed class IdleRewarmTimerTests : IAsyncLifetime
         var target = new WarmupTarget { Name = "vllm-a", BaseUrl = _metrics.BaseUrl, Model = "test-model" };
         var noMetrics = new WarmupTarget { Name = "no-metrics", BaseUrl = new Uri("http://127.0.0.1:9/"), Model = "m", Dialect = DialectNames.VllmGenerate };
         _fx = new TriggerFixture(new TargetCatalog([target, noMetrics]));
-        _services = new ServiceCollection().AddHttpClient().BuildServiceProvider();
     }
 
     public async Task DisposeAsync()
     {
-        await _services.DisposeAsync();
+        _http.Dispose();
         await _metrics.DisposeAsync();
     }
 
     private IdleRewarmTimer Timer() => new(
         _fx.Catalog,
-        new DialectServerLoadReader(_services.GetRequiredService<IHttpClientFactory>(), DialectRegistry.Default, NullLogger<DialectServerLoadReader>.Instance),
+        new DialectServerLoadReader(_http, DialectRegistry.Default, NullLogger<DialectServerLoadReader>.Instance),
         _store, _fx.Starter, _fx.Events, _fx.Options, _fx.Time, NullLogger<IdleRewarmTimer>.Instance);
 
     private IdleCheckResult ResultFor(IReadOnlyList<IdleCheckResult> results, string target) => results.Single(r => r.Target == target);

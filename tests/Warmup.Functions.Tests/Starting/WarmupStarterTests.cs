@@ -68,6 +68,21 @@ public sealed class WarmupStarterTests
         Assert.DoesNotContain(_durable.Calls, c => c.StartsWith("terminate:"));
     }
 
+    [Theory]
+    [InlineData(WarmupReasons.Idle)]
+    [InlineData(WarmupReasons.Manual)]
+    public async Task A_young_idle_or_manual_warmup_is_restarted_by_a_deployment_not_debounced(string reason)
+    {
+        _durable.Put(Id, OrchestrationRuntimeStatus.Running, _time.GetUtcNow(), new WarmupRequest("llama-prod", reason, PlanSpec.FromPreset(PlanPresets.Light), "run-1"));
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var result = await _starter.StartForDeploymentAsync(_durable.Client, _target, "evt-1", CancellationToken.None);
+
+        Assert.Equal(StartOutcome.Restarted, result.Outcome);
+        Assert.Equal([$"get:{Id}", $"terminate:{Id}", $"wait:{Id}", $"schedule:{Id}"], _durable.Calls);
+        Assert.Equal((WarmupReasons.Deployment, "evt-1"), (_durable.Scheduled.Single().Request.Reason, _durable.Scheduled.Single().Request.CorrelationId));
+    }
+
     [Fact]
     public async Task A_later_deployment_terminates_the_running_warmup_then_schedules_a_new_one()
     {

@@ -114,6 +114,38 @@ public sealed class DeploymentWebhookTests
         Assert.Equal([IgnoreReasons.UnsupportedType, IgnoreReasons.UnknownTarget], _fx.Events.Ignored.Select(i => i.Reason));
     }
 
+    [Fact]
+    public async Task Binary_mode_cloud_event_starts_its_target_like_a_structured_one()
+    {
+        var headers = new Dictionary<string, string>
+        {
+            ["ce-specversion"] = "1.0",
+            ["ce-type"] = "warmup.deployment.completed",
+            ["ce-source"] = "/ci/llm",
+            ["ce-id"] = "run-9",
+            ["ce-subject"] = "llama",
+        };
+
+        var result = await Post("""{ "target": "llama-prod" }""", "application/json", headers);
+
+        var summary = Assert.IsType<DeploymentSummary>(Assert.IsType<OkObjectResult>(result).Value);
+        Assert.Equal(1, summary.Started);
+        var scheduled = Assert.Single(_fx.Durable.Scheduled);
+        Assert.Equal(("warmup-llama-prod", "run-9"), (scheduled.InstanceId, scheduled.Request.CorrelationId));
+    }
+
+    [Fact]
+    public async Task Binary_mode_cloud_event_without_a_type_is_a_400_naming_the_header()
+    {
+        var headers = new Dictionary<string, string> { ["ce-specversion"] = "1.0", ["ce-source"] = "/ci/llm", ["ce-id"] = "run-9" };
+
+        var result = await Post("""{ "target": "llama-prod" }""", "application/json", headers);
+
+        var bad = Assert.IsType<BadRequestObjectResult>(result);
+        Assert.Contains("lacks the ce-type header", Assert.IsType<ErrorBody>(bad.Value).Error);
+        Assert.Empty(_fx.Durable.Scheduled);
+    }
+
     [Theory]
     [InlineData("", "empty")]
     [InlineData("{ not json", "not valid JSON")]
