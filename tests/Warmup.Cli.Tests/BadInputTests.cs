@@ -81,6 +81,18 @@ public sealed class BadInputTests
         }
     }
 
+    [Theory]
+    [InlineData("--max-concurrency", "257")]
+    [InlineData("--ready-timeout", "7200")]
+    [InlineData("--request-timeout", "3600")]
+    public async Task Limits_beyond_what_a_targets_file_allows_are_refused(string option, string value)
+    {
+        var result = await CliRunner.RunAsync("run", "--endpoint", "http://127.0.0.1:9", "--model", "m", option, value);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains(option, Assert.Single(result.ErrorLines));
+    }
+
     [Fact]
     public async Task Unknown_option_is_a_usage_error()
     {

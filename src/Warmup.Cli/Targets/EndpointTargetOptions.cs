@@ -44,9 +44,20 @@ internal sealed record EndpointTargetOptions(
             throw new UsageException("--model is required with --endpoint (the served model name, e.g. meta-llama/Llama-3.1-8B-Instruct)");
         }
 
-        if (MaxConcurrency is < 1 or > 1024)
+        // The same ceilings as a targets file, so an endpoint accepted here is accepted there.
+        if (MaxConcurrency is < 1 or > TargetLimits.MaxConcurrencyCeiling)
         {
-            throw new UsageException($"--max-concurrency must be between 1 and 1024, got {MaxConcurrency}");
+            throw new UsageException($"--max-concurrency must be between 1 and {TargetLimits.MaxConcurrencyCeiling}, got {MaxConcurrency}");
+        }
+
+        if (ReadyTimeout > TargetLimits.MaxReadyDeadline)
+        {
+            throw new UsageException($"--ready-timeout must be at most {TargetLimits.MaxReadyDeadline.TotalSeconds:0} seconds, got {ReadyTimeout.TotalSeconds:0}");
+        }
+
+        if (RequestTimeout > TargetLimits.MaxRequestTimeout)
+        {
+            throw new UsageException($"--request-timeout must be at most {TargetLimits.MaxRequestTimeout.TotalSeconds:0} seconds, got {RequestTimeout.TotalSeconds:0}");
         }
 
         if (ApiKeyEnv is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(ApiKeyEnv)))
