@@ -35,7 +35,7 @@ public sealed class VerifyActivity(
 
         var salt = SaltSource.ForAttempt(input.Salt);
         var first = new List<AddressedProbe>();
-        double firstWallMs;
+        StepResult firstSummary;
         using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context?.InstanceId))
         {
             var started = time.GetTimestamp();
@@ -44,12 +44,12 @@ public sealed class VerifyActivity(
                 first.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-first-{probe.Key}").ConfigureAwait(false));
             }
 
-            firstWallMs = time.GetElapsedTime(started).TotalMilliseconds;
-            WarmupSpans.CompleteStep(span, Summarize(pseudoStep, plan, Phases.Verify, first, firstWallMs));
+            firstSummary = Summarize(pseudoStep, plan, Phases.Verify, first, time.GetElapsedTime(started).TotalMilliseconds);
+            WarmupSpans.CompleteStep(span, firstSummary);
         }
 
         var steady = new List<AddressedProbe>();
-        double steadyWallMs;
+        StepResult steadySummary;
         using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context?.InstanceId))
         {
             var started = time.GetTimestamp();
@@ -61,8 +61,8 @@ public sealed class VerifyActivity(
                 }
             }
 
-            steadyWallMs = time.GetElapsedTime(started).TotalMilliseconds;
-            WarmupSpans.CompleteStep(span, Summarize(pseudoStep, plan, Phases.Steady, steady, steadyWallMs));
+            steadySummary = Summarize(pseudoStep, plan, Phases.Steady, steady, time.GetElapsedTime(started).TotalMilliseconds);
+            WarmupSpans.CompleteStep(span, steadySummary);
         }
 
         var verdict = Judge(first, steady, input.Threshold);
@@ -70,10 +70,7 @@ public sealed class VerifyActivity(
             "Verification of {Target}: warm={IsWarm}, ratio {Ratio:F2} (threshold {Threshold:F2}): {Reason}",
             input.Target, verdict.IsWarm, verdict.Ratio, verdict.Threshold, verdict.Reason);
 
-        return new VerificationResult(
-            Summarize(pseudoStep, plan, Phases.Verify, first, firstWallMs),
-            Summarize(pseudoStep, plan, Phases.Steady, steady, steadyWallMs),
-            verdict);
+        return new VerificationResult(firstSummary, steadySummary, verdict);
     }
 
     /// <summary>The base model at every length, then each adapter at its one length, in the order users are simulated.</summary>

@@ -56,5 +56,5 @@ internal sealed class CustomEventState : IReadOnlyList<KeyValuePair<string, obje
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     // Sub-microsecond digits are noise from the clock, and they bloat every stringified dimension.
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 3) : 0;
+    internal static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 3) : 0;
 }

@@ -83,8 +83,8 @@ public static class WarmupSpans
         stepSpan.SetTag(WarmupTagNames.SpanRequests, result.Requests);
         stepSpan.SetTag(WarmupTagNames.SpanErrors, result.Requests - result.Succeeded);
         stepSpan.SetTag(WarmupTagNames.SpanTokensGenerated, result.OutputTokens);
-        stepSpan.SetTag(WarmupTagNames.SpanTtftP50, Round(result.TtftMs.P50));
-        stepSpan.SetTag(WarmupTagNames.SpanE2eP50, Round(result.E2eMs.P50));
+        stepSpan.SetTag(WarmupTagNames.SpanTtftP50, CustomEventState.Round(result.TtftMs.P50));
+        stepSpan.SetTag(WarmupTagNames.SpanE2eP50, CustomEventState.Round(result.E2eMs.P50));
         if (result.Requests > 0 && result.Succeeded == 0)
         {
             stepSpan.SetStatus(ActivityStatusCode.Error, "no request of the step succeeded");
@@ -121,17 +121,17 @@ public static class WarmupSpans
         activity.SetTag(WarmupTagNames.SpanDialect, report.Dialect);
         activity.SetTag(WarmupTagNames.SpanModel, report.Model);
         activity.SetTag(WarmupTagNames.SpanOutcome, report.Outcome);
-        activity.SetTag(WarmupTagNames.SpanTimeToReady, Round(report.Readiness.TimeToReadyMs));
+        activity.SetTag(WarmupTagNames.SpanTimeToReady, CustomEventState.Round(report.Readiness.TimeToReadyMs));
         activity.SetTag(WarmupTagNames.SpanRequests, report.Totals.Requests);
         activity.SetTag(WarmupTagNames.SpanErrors, report.Totals.Failed);
         activity.SetTag(WarmupTagNames.SpanTokensGenerated, report.Totals.OutputTokens);
         if (report.Verdict is { } verdict)
         {
-            activity.SetTag(WarmupTagNames.SpanRatio, Round(verdict.Ratio));
-            activity.SetTag(WarmupTagNames.SpanThreshold, Round(verdict.Threshold));
+            activity.SetTag(WarmupTagNames.SpanRatio, CustomEventState.Round(verdict.Ratio));
+            activity.SetTag(WarmupTagNames.SpanThreshold, CustomEventState.Round(verdict.Threshold));
             activity.SetTag(WarmupTagNames.SpanIsWarm, verdict.IsWarm);
-            activity.SetTag(WarmupTagNames.SpanFirstTtft, Round(verdict.FirstTtftMs));
-            activity.SetTag(WarmupTagNames.SpanSteadyTtft, Round(verdict.SteadyTtftMs));
+            activity.SetTag(WarmupTagNames.SpanFirstTtft, CustomEventState.Round(verdict.FirstTtftMs));
+            activity.SetTag(WarmupTagNames.SpanSteadyTtft, CustomEventState.Round(verdict.SteadyTtftMs));
         }
 
         activity.SetTag(WarmupTagNames.SyntheticSource, WarmupTagNames.SyntheticSourceValue);
@@ -179,8 +179,6 @@ public static class WarmupSpans
 
         return (start, end);
     }
-
-    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 3) : 0;
 
     private static string Truncate(string text) => text.Length <= 256 ? text : text[..256];
 }
