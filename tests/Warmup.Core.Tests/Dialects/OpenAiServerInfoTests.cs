@@ -109,7 +109,7 @@ public sealed class OpenAiServerInfoTests
         });
 
         // The target's model name differs from llama.cpp's file-name id; a single listed model is still the one served.
-        Assert.Equal(2048, await _dialect.GetMaxContextAsync(_http, TestTargets.At(server.BaseUrl), CancellationToken.None));
+        Assert.Equal(4096, await _dialect.GetMaxContextAsync(_http, TestTargets.At(server.BaseUrl), CancellationToken.None));
     }
 
     [Fact]
@@ -131,15 +131,15 @@ public sealed class OpenAiServerInfoTests
     }
 
     [Fact]
-    public async Task Load_from_live_llamacpp_metrics_uses_generated_tokens_as_the_activity_counter()
+    public async Task Load_from_llamacpp_metrics_uses_generated_tokens_as_the_activity_counter()
     {
         await using var server = await LoopbackServer.StartAsync(app =>
-            app.MapGet("/metrics", () => Results.Text(FixturePaths.TranscriptText("llamacpp", "metrics.after-requests.txt"), "text/plain; version=0.0.4")));
+            app.MapGet("/metrics", () => Results.Text(FixturePaths.TranscriptText("llamacpp", "metrics.busy.txt"), "text/plain; version=0.0.4")));
 
         var load = await _dialect.GetLoadAsync(_http, TestTargets.At(server.BaseUrl), CancellationToken.None);
 
         Assert.NotNull(load);
-        Assert.Equal((16d, 0d, 0d), (load.RequestsCompleted, load.Running, load.Waiting));
+        Assert.Equal((28d, 1d, 2d), (load.RequestsCompleted, load.Running, load.Waiting));
         Assert.Equal("llamacpp:tokens_predicted_total", load.ActivityCounter);
     }
 

@@ -19,7 +19,7 @@ public sealed class OpenAiStreamParsingTests
         var events = await StreamEvents.ParseAsync(_dialect, FixturePaths.TranscriptBytes("vllm", "v1-completions.include-usage.stream.txt"), readSize);
 
         Assert.Equal([Token, Token, Token, Token, Usage, Done], events.Kinds());
-        Assert.Equal((6, 4), (events[4].PromptTokens, events[4].CompletionTokens));
+        Assert.Equal((9, 4), (events[4].PromptTokens, events[4].CompletionTokens));
     }
 
     [Theory]
@@ -29,18 +29,39 @@ public sealed class OpenAiStreamParsingTests
         var events = await StreamEvents.ParseAsync(_dialect, FixturePaths.TranscriptBytes("vllm", "v1-chat-completions.include-usage.stream.txt"), readSize);
 
         Assert.Equal([NoContent, Token, Token, Token, Token, Usage, Done], events.Kinds());
-        Assert.Equal((38, 4), (events[5].PromptTokens, events[5].CompletionTokens));
+        Assert.Equal((27, 4), (events[5].PromptTokens, events[5].CompletionTokens));
     }
 
     [Theory]
+    [InlineData("v1-completions.stream.txt", 3, 11)]
+    [InlineData("v1-chat-completions.stream.txt", 4, 21)]
+    public async Task Llamacpp_transcripts_usage_rides_on_the_empty_finish_chunk(string file, int tokens, int promptTokens) =>
+        await AssertUsageOnFinishChunkAsync(FixturePaths.Transcript("llamacpp", file), tokens, promptTokens);
+
+    [SkippableTheory]
     [InlineData("probe-v1-completions.stream.txt", 4, 12)]
     [InlineData("v1-completions.stream.txt", 4, 6)]
     [InlineData("probe-v1-chat-completions.stream.txt", 4, 39)]
     [InlineData("probe-v1-chat-completions.include-usage.stream.txt", 4, 39)]
     [InlineData("v1-chat-completions.stream.txt", 3, 29)]
-    public async Task Live_llamacpp_transcripts_usage_rides_on_the_empty_finish_chunk(string file, int tokens, int promptTokens)
+    public async Task Published_live_llamacpp_transcripts_usage_rides_on_the_empty_finish_chunk(string file, int tokens, int promptTokens) =>
+        await AssertUsageOnFinishChunkAsync(FixturePaths.PublishedTranscript("llamacpp", file), tokens, promptTokens);
+
+    [SkippableTheory]
+    [InlineData("v1-completions.include-usage.stream.txt", 4, 6)]
+    [InlineData("v1-chat-completions.include-usage.stream.txt", 4, 38)]
+    public async Task Published_vllm_transcripts_end_with_usage_then_done(string file, int tokens, int promptTokens)
     {
-        var events = await StreamEvents.ParseAsync(_dialect, FixturePaths.TranscriptBytes("llamacpp", file), readSize: 13);
+        var events = await StreamEvents.ParseAsync(_dialect, await File.ReadAllBytesAsync(FixturePaths.PublishedTranscript("vllm", file)), readSize: 7);
+
+        Assert.Equal(tokens, events.Kinds().Count(k => k == Token));
+        Assert.Equal([Usage, Done], events.Kinds().TakeLast(2));
+        Assert.Equal((promptTokens, tokens), (events[^2].PromptTokens, events[^2].CompletionTokens));
+    }
+
+    private async Task AssertUsageOnFinishChunkAsync(string path, int tokens, int promptTokens)
+    {
+        var events = await StreamEvents.ParseAsync(_dialect, await File.ReadAllBytesAsync(path), readSize: 13);
 
         Assert.Equal([.. Enumerable.Repeat(Token, tokens), Usage, Done], events.Kinds());
         Assert.Equal((promptTokens, tokens), (events[tokens].PromptTokens, events[tokens].CompletionTokens));

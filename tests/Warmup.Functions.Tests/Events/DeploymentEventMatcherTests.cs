@@ -16,8 +16,8 @@ public sealed class DeploymentEventMatcherTests
     [InlineData("resource-write-success.cloudevent.json", "storage-bound")]
     [InlineData("ml-model-deployed.eventgrid.json", "sklearn")]
     [InlineData("ml-model-deployed.cloudevent.json", "sklearn")]
-    [InlineData("acr-image-pushed.eventgrid.json", "nginx")]
-    [InlineData("acr-image-pushed.cloudevent.json", "nginx")]
+    [InlineData("acr-image-pushed.eventgrid.json", "vllm-image")]
+    [InlineData("acr-image-pushed.cloudevent.json", "vllm-image")]
     public void Deployment_fixtures_map_to_exactly_their_target(string file, string target)
     {
         var match = MatchFixture(file);
@@ -47,10 +47,10 @@ public sealed class DeploymentEventMatcherTests
     [Fact]
     public void Resource_action_that_changes_something_matches_by_resource_id()
     {
-        // Derived from resource-action-success.cloudevent.json: a restart action on the llama endpoint instead of listKeys.
+        // Derived from resource-action-success.cloudevent.json: a restart action on the llama endpoint instead of listKeys on another.
         string body = FixturePaths.ReadEventGrid("resource-action-success.cloudevent.json")
-            .Replace("Microsoft.EventHub/namespaces/AuthorizationRules/listKeys/action", "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/restart/action")
-            .Replace("/subscriptions/{subscription-id}/resourceGroups/{resource-group}/providers/Microsoft.EventHub/namespaces/{namespace}/AuthorizationRules/RootManageSharedAccessKey",
+            .Replace("onlineEndpoints/listKeys/action", "onlineEndpoints/restart/action")
+            .Replace("/subscriptions/7d2c5e0a-3f61-4b8e-9a14-2c6f0e8b51d3/resourceGroups/rg-llm-serving/providers/Microsoft.MachineLearningServices/workspaces/mlw-llm/onlineEndpoints/qwen-chat",
                      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-llm/providers/Microsoft.MachineLearningServices/workspaces/ws/onlineEndpoints/llama");
 
         var match = _matcher.Match(Assert.Single(DeploymentEventReader.ReadBody(BinaryData.FromString(body), null)));

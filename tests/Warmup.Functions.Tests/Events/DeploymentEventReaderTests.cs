@@ -19,8 +19,8 @@ public sealed class DeploymentEventReaderTests
     [InlineData("acr-image-pushed.cloudevent.json", "Microsoft.ContainerRegistry.ImagePushed", EventSchemas.CloudEvents)]
     [InlineData("blob-created.eventgrid.json", "Microsoft.Storage.BlobCreated", EventSchemas.EventGrid)]
     [InlineData("blob-created.cloudevent.json", "Microsoft.Storage.BlobCreated", EventSchemas.CloudEvents)]
-    [InlineData("custom-cloudevent.structured.json", "com.example.someevent", EventSchemas.CloudEvents)]
-    [InlineData("custom-cloudevents.batch.json", "Microsoft.Contoso.TestEvent", EventSchemas.CloudEvents)]
+    [InlineData("custom-cloudevent.structured.json", "com.contoso.llm.evaluation.finished", EventSchemas.CloudEvents)]
+    [InlineData("custom-cloudevents.batch.json", "Contoso.Llm.NightlyReport", EventSchemas.CloudEvents)]
     [InlineData("subscription-validation.eventgrid.json", "Microsoft.EventGrid.SubscriptionValidationEvent", EventSchemas.EventGrid)]
     public void Every_fixture_parses_with_its_schema(string file, string type, string schema)
     {
@@ -36,8 +36,8 @@ public sealed class DeploymentEventReaderTests
     {
         var e = Assert.Single(DeploymentEventReader.ReadBody(BinaryData.FromString(FixturePaths.ReadEventGrid("resource-write-success.eventgrid.json")), null));
 
-        Assert.Equal("4db48cba-50a2-455a-93b4-de41a3b5b7f6", e.Id);
-        Assert.Equal("/subscriptions/{subscription-id}/resourcegroups/{resource-group}/providers/Microsoft.Storage/storageAccounts/{storage-name}", e.ResourceId);
+        Assert.Equal("e3a1f7c2-58b4-4d0e-a6c9-1b2f3d4e5f60", e.Id);
+        Assert.Equal(Support.TestTargets.FixtureStorageAccountId, e.ResourceId);
         Assert.Equal("Microsoft.Storage/storageAccounts/write", e.OperationName);
     }
 
@@ -47,7 +47,7 @@ public sealed class DeploymentEventReaderTests
         foreach (string file in new[] { "ml-model-deployed.eventgrid.json", "ml-model-deployed.cloudevent.json" })
         {
             var e = Assert.Single(DeploymentEventReader.ReadBody(BinaryData.FromString(FixturePaths.ReadEventGrid(file)), null));
-            Assert.Equal(Support.TestTargets.FixtureWorkspaceId + "/endpoints/my-sklearn-service", e.ResourceId);
+            Assert.Equal(Support.TestTargets.FixtureWorkspaceId + "/endpoints/sklearn-churn-service", e.ResourceId);
         }
     }
 
@@ -56,8 +56,8 @@ public sealed class DeploymentEventReaderTests
     {
         var e = Assert.Single(DeploymentEventReader.ReadBody(BinaryData.FromString(FixturePaths.ReadEventGrid("acr-image-pushed.cloudevent.json")), DeploymentEventReader.CloudEventsContentType));
 
-        Assert.Equal("samples/nginx", e.Repository);
-        Assert.EndsWith("/Microsoft.ContainerRegistry/registries/jolovcr", e.ResourceId);
+        Assert.Equal("serving/vllm-openai", e.Repository);
+        Assert.EndsWith("/Microsoft.ContainerRegistry/registries/crllmserving", e.ResourceId);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class DeploymentEventReaderTests
     {
         var e = Assert.Single(DeploymentEventReader.ReadBody(BinaryData.FromString(FixturePaths.ReadEventGrid("subscription-validation.eventgrid.json")), "application/json"));
 
-        Assert.Equal("512d38b6-c7b8-40c8-89fe-f46f9e9622b6", e.ValidationCode);
+        Assert.Equal("8b1e2f3a-4c5d-4e6f-9a7b-8c9d0e1f2a3b", e.ValidationCode);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class DeploymentEventReaderTests
         var decoded = Assert.Single(DeploymentEventReader.ReadQueueMessage(base64));
 
         Assert.Equal(raw, decoded);
-        Assert.Equal("4db48cba-50a2-455a-93b4-de41a3b5b7f6", raw.Id);
+        Assert.Equal("e3a1f7c2-58b4-4d0e-a6c9-1b2f3d4e5f60", raw.Id);
     }
 
     [Fact]

@@ -23,12 +23,12 @@ public sealed class DeploymentQueueTriggerTests
         var scheduled = Assert.Single(_fx.Durable.Scheduled);
         Assert.Equal("warmup-storage-bound", scheduled.InstanceId);
         Assert.Equal(WarmupReasons.Deployment, scheduled.Request.Reason);
-        Assert.Equal("4db48cba-50a2-455a-93b4-de41a3b5b7f6", scheduled.Request.CorrelationId);
+        Assert.Equal("e3a1f7c2-58b4-4d0e-a6c9-1b2f3d4e5f60", scheduled.Request.CorrelationId);
     }
 
     [Theory]
     [InlineData("ml-model-deployed.eventgrid.json", "warmup-sklearn")]
-    [InlineData("acr-image-pushed.eventgrid.json", "warmup-nginx")]
+    [InlineData("acr-image-pushed.eventgrid.json", "warmup-vllm-image")]
     public async Task Raw_json_events_start_their_targets(string file, string instanceId)
     {
         var summary = await _fx.Queue().HandleAsync(FirstEvent(file), _fx.Durable.Client, CancellationToken.None);
@@ -43,7 +43,7 @@ public sealed class DeploymentQueueTriggerTests
         var summary = await _fx.Queue().HandleAsync(FixturePaths.ReadEventGrid("acr-image-pushed.cloudevent.json"), _fx.Durable.Client, CancellationToken.None);
 
         Assert.Equal(1, summary.Started);
-        Assert.Equal("warmup-nginx", Assert.Single(_fx.Durable.Scheduled).InstanceId);
+        Assert.Equal("warmup-vllm-image", Assert.Single(_fx.Durable.Scheduled).InstanceId);
     }
 
     [Theory]
@@ -98,14 +98,14 @@ public sealed class DeploymentQueueTriggerTests
     public async Task Second_event_of_a_running_deployment_restarts_after_the_debounce_window()
     {
         await _fx.Queue().Run(FirstEvent("acr-image-pushed.eventgrid.json"), _fx.Durable.Client, CancellationToken.None);
-        _fx.Durable.Put("warmup-nginx", OrchestrationRuntimeStatus.Running, _fx.Time.GetUtcNow(), _fx.Durable.Scheduled[0].Request);
+        _fx.Durable.Put("warmup-vllm-image", OrchestrationRuntimeStatus.Running, _fx.Time.GetUtcNow(), _fx.Durable.Scheduled[0].Request);
         _fx.Time.Advance(TimeSpan.FromSeconds(90));
-        string next = FirstEvent("acr-image-pushed.eventgrid.json").Replace("c25fdb80-ebbd-4dd0-a29c-a7349e6388f6", "next-push");
+        string next = FirstEvent("acr-image-pushed.eventgrid.json").Replace("0a9b8c7d-6e5f-4a3b-9c2d-1e0f2a3b4c5d", "next-push");
 
         var summary = await _fx.Queue().HandleAsync(next, _fx.Durable.Client, CancellationToken.None);
 
         Assert.Equal(1, summary.Restarted);
         Assert.Equal(2, _fx.Durable.Scheduled.Count);
-        Assert.Contains("terminate:warmup-nginx", _fx.Durable.Calls);
+        Assert.Contains("terminate:warmup-vllm-image", _fx.Durable.Calls);
     }
 }

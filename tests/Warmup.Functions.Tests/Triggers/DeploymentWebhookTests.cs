@@ -85,7 +85,7 @@ public sealed class DeploymentWebhookTests
     [Theory]
     [InlineData("resource-write-success.cloudevent.json", DeploymentEventReader.CloudEventsContentType, "warmup-storage-bound")]
     [InlineData("ml-model-deployed.cloudevent.json", DeploymentEventReader.CloudEventsContentType + "; charset=utf-8", "warmup-sklearn")]
-    [InlineData("acr-image-pushed.cloudevent.json", "application/json", "warmup-nginx")]
+    [InlineData("acr-image-pushed.cloudevent.json", "application/json", "warmup-vllm-image")]
     public async Task Structured_cloud_events_start_their_targets(string file, string contentType, string instanceId)
     {
         var result = await Post(FixturePaths.ReadEventGrid(file), contentType);

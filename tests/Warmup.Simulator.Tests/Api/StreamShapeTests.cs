@@ -84,9 +84,18 @@ public sealed class StreamShapeTests : IAsyncLifetime
     [Theory]
     [InlineData("/v1/completions", "v1-completions.include-usage.stream.txt")]
     [InlineData("/v1/chat/completions", "v1-chat-completions.include-usage.stream.txt")]
-    public async Task Event_shapes_match_the_vllm_transcript(string path, string transcript)
+    public async Task Event_shapes_match_the_vllm_transcript(string path, string transcript) =>
+        await AssertShapesMatchAsync(path, FixturePaths.Transcript("vllm", transcript));
+
+    [SkippableTheory]
+    [InlineData("/v1/completions", "v1-completions.include-usage.stream.txt")]
+    [InlineData("/v1/chat/completions", "v1-chat-completions.include-usage.stream.txt")]
+    public async Task Published_event_shapes_match_the_vllm_transcript(string path, string transcript) =>
+        await AssertShapesMatchAsync(path, FixturePaths.PublishedTranscript("vllm", transcript));
+
+    private async Task AssertShapesMatchAsync(string path, string transcriptPath)
     {
-        var expected = await ReadFixtureEventsAsync(transcript);
+        var expected = await ReadFixtureEventsAsync(transcriptPath);
         var body = path.Contains("chat") ? Sim.ChatBody("Say hello", 4, includeUsage: true) : Sim.CompletionBody("The capital of France is", 4, includeUsage: true);
         var actual = await Sim.StreamAsync(_client, path, body);
 
@@ -179,9 +188,9 @@ public sealed class StreamShapeTests : IAsyncLifetime
         Assert.Equal(5, result.Json.Count(j => j["choices"]!.AsArray().Count == 1 && (string?)j["choices"]![0]!["text"] != ""));
     }
 
-    private static async Task<List<string>> ReadFixtureEventsAsync(string file)
+    private static async Task<List<string>> ReadFixtureEventsAsync(string path)
     {
-        await using var stream = File.OpenRead(FixturePaths.Transcript("vllm", file));
+        await using var stream = File.OpenRead(path);
         var events = new List<string>();
         await foreach (var item in SseParser.Create(stream).EnumerateAsync())
         {

@@ -1,24 +1,13 @@
+using Warmup.TestFixtures;
+
 namespace Warmup.Simulator.Tests.Infrastructure;
 
-/// <summary>Finds shared/fixtures by walking up from the test binaries (the repo is cloned next to ../shared).</summary>
+/// <summary>vLLM stream transcripts: the repository's own, and the published ones (conformance, may be absent).</summary>
 internal static class FixturePaths
 {
-    public static string Root { get; } = Find();
+    public static string Transcript(string dialect, string file) => Path.Combine(FixtureFolders.Own, "transcripts", dialect, file);
 
-    public static string Transcript(string dialect, string file) => Path.Combine(Root, "transcripts", dialect, file);
-
-    private static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "fixtures");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException(
-            $"no 'shared/fixtures' folder found above {AppContext.BaseDirectory}; clone the shared folder next to the repository root");
-    }
+    /// <summary>A published transcript from shared/fixtures; skips the test when that folder is absent.</summary>
+    public static string PublishedTranscript(string dialect, string file) =>
+        Path.Combine(FixtureFolders.RequirePublished(), "transcripts", dialect, file);
 }
