@@ -24,12 +24,34 @@ public sealed class WarmupApiTests
         var result = await Post("llama-prod");
 
         var accepted = Assert.IsType<AcceptedResult>(result);
-        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod", accepted.Location);
+        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod?code=secret-function-key", accepted.Location);
         var body = Assert.IsType<WarmupAccepted>(accepted.Value);
         Assert.Equal(("warmup-llama-prod", accepted.Location, accepted.Location), (body.Id, body.StatusUri, body.CancelUri));
-        Assert.DoesNotContain("code=", accepted.Location);
         var scheduled = Assert.Single(_fx.Durable.Scheduled);
         Assert.Equal((WarmupReasons.Manual, PlanPresets.Full, 1.2), (scheduled.Request.Reason, scheduled.Request.Plan.Preset, scheduled.Request.Threshold));
+    }
+
+    [Fact]
+    public async Task Status_urls_carry_a_header_key_as_code_and_drop_the_rest_of_the_query()
+    {
+        var request = Http.Request("POST", "/api/warmups/llama-prod", headers: new Dictionary<string, string> { ["x-functions-key"] = "header key/+=" });
+        request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?debug=1");
+
+        var accepted = Assert.IsType<AcceptedResult>(await _fx.Api().Start(request, "llama-prod", _fx.Durable.Client, CancellationToken.None));
+
+        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod?code=header%20key%2F%2B%3D", accepted.Location);
+        Assert.Equal("header key/+=", Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(accepted.Location!).Query)["code"]);
+    }
+
+    [Fact]
+    public async Task Without_a_key_the_status_urls_have_none()
+    {
+        var request = Http.Request("POST", "/api/warmups/llama-prod");
+        request.QueryString = Microsoft.AspNetCore.Http.QueryString.Empty;
+
+        var accepted = Assert.IsType<AcceptedResult>(await _fx.Api().Start(request, "llama-prod", _fx.Durable.Client, CancellationToken.None));
+
+        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod", accepted.Location);
     }
 
     [Fact]
