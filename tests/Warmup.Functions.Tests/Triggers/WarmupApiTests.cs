@@ -55,6 +55,27 @@ public sealed class WarmupApiTests
     }
 
     [Fact]
+    public async Task A_step_above_the_concurrency_limit_is_accepted_and_left_to_the_engine_to_clip_as_everywhere()
+    {
+        var result = await Post("llama-prod", """{"plan":{"name":"big","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":9}]}}""");
+
+        Assert.IsType<AcceptedResult>(result);
+        var plan = Assert.Single(_fx.Durable.Scheduled).Request.Plan;
+        // The engine's PlanValidator clips it to the limit (8) with a note in the report; see PlanValidatorTests.
+        Assert.Equal(PlanValidator.Validate(new WarmupPlan(plan.Preset, plan.Steps!), _fx.Catalog.Targets[0], null).Steps, [new PlanStep(10, 10, 8)]);
+    }
+
+    [Theory]
+    [InlineData("FULL", PlanPresets.Full)]
+    [InlineData(" light ", PlanPresets.Light)]
+    public async Task Preset_names_follow_the_one_preset_list(string given, string expected)
+    {
+        await Post("llama-prod", $$"""{"plan":"{{given}}"}""");
+
+        Assert.Equal(expected, Assert.Single(_fx.Durable.Scheduled).Request.Plan.Preset);
+    }
+
+    [Fact]
     public async Task Post_with_a_preset_or_explicit_steps_and_threshold()
     {
         await Post("llama-prod", """{"plan":"light","threshold":1.5}""");
@@ -99,12 +120,13 @@ public sealed class WarmupApiTests
     [InlineData("""{"plan":"http://10.0.0.1:8000/v1"}""", "unknown plan")]
     [InlineData("""{"baseUrl":"http://169.254.169.254/"}""", "unknown field 'baseUrl'")]
     [InlineData("""{"plan":"light","url":"http://evil"}""", "unknown field 'url'")]
-    [InlineData("""{"threshold":0.5}""", "threshold must be a number between 1 and 10")]
-    [InlineData("""{"plan":{"name":"x","steps":[]}}""", "plan.steps must be an array of 1 to 64 steps")]
-    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":9}]}}""", "plan.steps[0].concurrency must be a whole number between 1 and 8")]
-    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1,"adapter":"other"}]}}""", "adapter 'other' is not served")]
-    [InlineData("""{"plan":{"steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1}]}}""", "plan.name is required")]
-    [InlineData("""{"plan":{"name":"x","baseUrl":"http://evil","steps":[]}}""", "unknown plan field 'baseUrl'")]
+    [InlineData("""{"threshold":0.5}""", "threshold must be a number above 1.0 and at most 10 (first-user-like TTFT / steady TTFT), got 0.5")]
+    [InlineData("""{"threshold":"2"}""", "threshold must be a number above 1.0 and at most 10 (first-user-like TTFT / steady TTFT), got \"2\"")]
+    [InlineData("""{"plan":{"name":"x","steps":[]}}""", "plan: \"steps\" must list 1 to 64 steps")]
+    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":0,"maxOutputTokens":10,"concurrency":1}]}}""", "plan: step 1: promptTokens must be ≥ 1, got 0")]
+    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1,"adapter":"other"}]}}""", "plan: step 1: adapter 'other' is not served by target 'llama-prod'")]
+    [InlineData("""{"plan":{"steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1}]}}""", "plan: \"name\" is required")]
+    [InlineData("""{"plan":{"name":"x","baseUrl":"http://evil","steps":[]}}""", "unknown field 'baseUrl'")]
     [InlineData("[1]", "must be a JSON object")]
     [InlineData("{", "not valid JSON")]
     public async Task Bad_body_is_400_with_a_clear_message_and_nothing_starts(string body, string expected)
