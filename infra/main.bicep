@@ -41,6 +41,11 @@ param idleSchedule string = '0 5 * * * *'
 @maxLength(63)
 param deploymentQueueName string = 'deployment-events'
 
+@description('Storage queue where the app moves deployment queue messages that are not events, with the reason and the original text (WARMUP_DEADLETTER_QUEUE).')
+@minLength(3)
+@maxLength(63)
+param deadLetterQueueName string = 'deployment-events-deadletter'
+
 @description('Seconds during which further deployment events for a target that is already warming count as the same deployment (WARMUP_DEPLOYMENT_DEBOUNCE_SECONDS).')
 @minValue(0)
 param deploymentDebounceSeconds int = 60
@@ -204,6 +209,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     deploymentQueueName: deploymentQueueName
+    deadLetterQueueName: deadLetterQueueName
     deadLetterContainerName: deadLetterContainerName
   }
 }
@@ -268,6 +274,7 @@ module functionApp 'modules/functionapp.bicep' = {
     tableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
     deploymentQueueName: storage.outputs.deploymentQueueName
+    deadLetterQueueName: storage.outputs.deadLetterQueueName
     applicationInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultName: keyVault.outputs.name
     targets: targets
@@ -506,5 +513,6 @@ output AZURE_KEY_VAULT_ENDPOINT string = keyVault.outputs.uri
 output AZURE_LOG_ANALYTICS_WORKSPACE_ID string = monitoring.outputs.workspaceId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output WARMUP_DEPLOYMENT_QUEUE string = storage.outputs.deploymentQueueName
+output WARMUP_DEADLETTER_QUEUE string = storage.outputs.deadLetterQueueName
 output WARMUP_WORKBOOK_ID string = workbook.outputs.id
 output WARMUP_ALERT_RULE_ID string = alerts.outputs.id

@@ -52,5 +52,12 @@ type warmupTarget = {
 
   auth: targetAuth?
   limits: targetLimits?
+
+  @description('Upper edges (tokens) of the prefill shapes the server compiles; default powers of two from 32 to the context window.')
+  promptBuckets: int[]?
+
+  @description('Decode batch sizes the server captures graphs for; default vLLM 1, 2, 4, 8, 16, 24, 32.')
+  batchSizes: int[]?
+
   eventRules: eventMatchRule[]?
 }

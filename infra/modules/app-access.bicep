@@ -29,8 +29,9 @@ var roles = {
 }
 
 // Storage roles the Functions host and Durable (Azure Storage provider) need: blobs for leases, the
-// deployment package and host keys; queues for the control/work-item queues and the deployment queue;
-// tables for Durable history and instances.
+// deployment package and host keys; queues for the control/work-item queues, the deployment queue (read) and
+// the dead-letter queue (the DeploymentQueue output binding writes it); tables for Durable history and instances.
+// Account scope, because Durable creates its task hub's queues and tables at run time.
 var storageRoles = [
   roles.storageBlobDataOwner
   roles.storageQueueDataContributor

@@ -16,6 +16,7 @@ param queueEndpoint string
 param tableEndpoint string
 param deploymentContainerName string
 param deploymentQueueName string
+param deadLetterQueueName string
 
 @secure()
 @description('Application Insights connection string (Entra-only ingestion, so it grants nothing by itself).')
@@ -80,6 +81,7 @@ var warmupSettings = {
   WARMUP_TARGETS: string(targets)
   WARMUP_IDLE_SCHEDULE: idleSchedule
   WARMUP_DEPLOYMENT_QUEUE: deploymentQueueName
+  WARMUP_DEADLETTER_QUEUE: deadLetterQueueName
   WARMUP_DEPLOYMENT_DEBOUNCE_SECONDS: string(deploymentDebounceSeconds)
   WARMUP_IDLE_WINDOW_MINUTES: string(idleWindowMinutes)
 }

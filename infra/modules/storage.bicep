@@ -1,5 +1,6 @@
 // Storage for the Functions host (blobs, queues, tables for Durable), the Flex deployment package,
-// the deployment-event queue Event Grid writes to, and the Event Grid dead-letter container.
+// the deployment-event queue Event Grid writes to, the app's dead-letter queue for messages that are not events,
+// and the Event Grid dead-letter container.
 // Shared keys are off: every caller (app, Event Grid, deployer) authenticates with Entra ID.
 
 @description('Storage account name (3-24 lower-case letters and digits).')
@@ -15,6 +16,9 @@ param deploymentContainerName string
 
 @description('Queue that receives deployment events from Event Grid (its poison queue <name>-poison is created by the Functions host).')
 param deploymentQueueName string
+
+@description('Queue where the app moves deployment queue messages that are not events (reason + original text), at once instead of after retries.')
+param deadLetterQueueName string
 
 @description('Blob container where Event Grid dead-letters events it could not deliver.')
 param deadLetterContainerName string
@@ -73,6 +77,12 @@ resource deploymentQueue 'Microsoft.Storage/storageAccounts/queueServices/queues
   name: deploymentQueueName
 }
 
+// Written by the app's DeploymentQueue output binding (app identity: Storage Queue Data Contributor on the account).
+resource deadLetterQueue 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = {
+  parent: queueService
+  name: deadLetterQueueName
+}
+
 output name string = storage.name
 output id string = storage.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
@@ -80,4 +90,5 @@ output queueEndpoint string = storage.properties.primaryEndpoints.queue
 output tableEndpoint string = storage.properties.primaryEndpoints.table
 output deploymentContainerName string = deploymentContainer.name
 output deploymentQueueName string = deploymentQueue.name
+output deadLetterQueueName string = deadLetterQueue.name
 output deadLetterContainerName string = deadLetterContainer.name

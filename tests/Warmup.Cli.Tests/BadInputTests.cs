@@ -129,4 +129,37 @@ public sealed class BadInputTests
         Assert.Equal(ExitCodes.BadInput, result.ExitCode);
         Assert.Contains("--faults", Assert.Single(result.ErrorLines));
     }
+
+    [Fact]
+    public async Task Plan_file_naming_an_adapter_the_target_does_not_serve_is_refused_before_any_traffic()
+    {
+        var plan = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():n}.json");
+        await File.WriteAllTextAsync(plan, """
+            { "name": "adapters", "steps": [ { "promptTokens": 128, "maxOutputTokens": 16, "concurrency": 1, "adapter": "sql" } ] }
+            """);
+        try
+        {
+            // Port 9 has no listener: had the run started, readiness would fail rather than this usage error.
+            var result = await CliRunner.RunAsync("run", "--endpoint", "http://127.0.0.1:9", "--model", "m", "--plan", plan);
+
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            var line = Assert.Single(result.ErrorLines);
+            Assert.Contains("step 1: adapter 'sql' is not served by target", line);
+        }
+        finally
+        {
+            File.Delete(plan);
+        }
+    }
+
+    [Theory]
+    [InlineData("1.0")]
+    [InlineData("11")]
+    public async Task Threshold_outside_the_one_range_is_refused(string threshold)
+    {
+        var result = await CliRunner.RunAsync("run", "--endpoint", "http://127.0.0.1:9", "--model", "m", "--threshold", threshold);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Contains("--threshold must be a number above 1.0 and at most 10", Assert.Single(result.ErrorLines));
+    }
 }

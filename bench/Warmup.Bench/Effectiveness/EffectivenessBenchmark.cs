@@ -93,12 +93,12 @@ public sealed class EffectivenessBenchmark : IBenchmark
 
     private static object FullConfig(BenchProfile profile) => new
     {
-        promptBuckets = profile.PromptBuckets,
-        batchSizes = profile.BatchSizes,
+        promptBuckets = profile.Shapes?.PromptBuckets,
+        batchSizes = profile.Shapes?.BatchSizes,
         maxConcurrency = profile.MaxConcurrency,
-        note = profile.PromptBuckets is null
+        note = profile.Shapes is null
             ? "full preset defaults (powers of two from 32, vLLM capture sizes up to 32)"
-            : "PlanSpec.PromptBuckets and BatchSizes set to the profile's prefill buckets and capture sizes, and limits.maxConcurrency to the largest capture size (per-target configuration, as documented)",
+            : "the target's promptBuckets, batchSizes and limits.maxConcurrency in the targets configuration, as an operator states the server's compiled shapes",
     };
 
     private static CaseSummary Summarize(List<CaseRun> runs) => new(

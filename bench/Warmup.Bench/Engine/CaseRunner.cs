@@ -42,7 +42,7 @@ internal sealed class CaseRunner(BenchEngine engine)
         }
         else
         {
-            var report = await engine.RunWarmupAsync(name, profile.Spec(plan), threshold, cancellationToken);
+            var report = await engine.RunWarmupAsync(name, BenchProfile.Spec(plan), threshold, cancellationToken);
             readiness = report.Readiness;
             verification = report.Verdict is { } verdict && report.FirstUserLike is { } first && report.Steady is { } steady
                 ? new VerificationResult(first, steady, verdict)

@@ -37,17 +37,14 @@ internal sealed class DemoCommand(IAnsiConsole console)
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var profile = SimulatorProfiles.Resolve(parse.GetValue(_profile)!, parse.GetValue(_timeScale));
-        // The full plan is told the server's compiled shapes, as an operator configures them per target.
         var plan = PlanArgument.Parse(parse.GetValue(_plan)!);
-        if (plan.Steps is null)
-        {
-            plan = plan with { PromptBuckets = profile.PrefillBuckets, BatchSizes = profile.CudaGraphCaptureSizes };
-        }
 
         var outDir = parse.GetValue(_out)!;
         Directory.CreateDirectory(outDir);
 
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile, Port = 0 }, cancellationToken);
+        // Configured the way an operator would without reading the simulator's internals: its model, adapters and
+        // address. Its compiled shapes are left to the plan's defaults (a target's promptBuckets/batchSizes otherwise).
         var target = new WarmupTarget
         {
             Name = "demo",
@@ -57,6 +54,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
             Adapters = profile.LoraAdapters.Select(a => a.Name).ToList(),
             Limits = new TargetLimits { ReadyDeadline = TimeSpan.FromMinutes(2) },
         };
+        PlanArgument.CheckAgainst(plan, target);
         var catalog = new TargetCatalog([target]);
         using var http = WarmupHttp.CreateClient();
         var user = new FirstUserRequest(http);
@@ -72,15 +70,19 @@ internal sealed class DemoCommand(IAnsiConsole console)
         }
 
         console.MarkupLine($"   Ready after {ReportSummary.Ms(readiness.TimeToReadyMs)}. Ready is not warm:");
+        var beforeCold = ChargedPenalties.LastSequence(simulator.Log);
         var cold = await user.SendAsync(target, "demo-cold-user", cancellationToken);
         console.MarkupLine($"[bold]2.[/] A user's first request ({FirstUserRequest.PromptTokens}-token prompt): TTFT [red bold]{Markup.Escape(Ttft(cold))}[/]");
+        await ShowPenaltiesAsync(simulator, beforeCold, cancellationToken);
 
         console.MarkupLine($"[bold]3.[/] Warming up with the [bold]{Markup.Escape(plan.Preset)}[/] plan on the embedded Durable engine:");
         var reportPath = Path.Combine(outDir, "report.json");
         var report = await RunCommand.RunAsync(console, catalog, Request(target, plan), reportPath, cancellationToken);
 
+        var beforeWarm = ChargedPenalties.LastSequence(simulator.Log);
         var warm = await user.SendAsync(target, "demo-warm-user", cancellationToken);
         console.MarkupLine($"[bold]4.[/] The next user's first request: TTFT [green bold]{Markup.Escape(Ttft(warm))}[/]" + Speedup(cold, warm));
+        await ShowPenaltiesAsync(simulator, beforeWarm, cancellationToken);
 
         console.MarkupLine("[bold]5.[/] Re-running the same steps on the warm server for the chart...");
         var warmPass = await RunQuietlyAsync(catalog, Request(target, plan), cancellationToken);
@@ -91,6 +93,15 @@ internal sealed class DemoCommand(IAnsiConsole console)
             Bars(cold, warm, report, warmPass)), cancellationToken);
         console.MarkupLine($"   Chart:  {Markup.Escape(Path.GetFullPath(chartPath))}");
         return RunCommand.ExitCodeFor(report);
+    }
+
+    /// <summary>Label of the line that shows what the simulator charged the request just sent.</summary>
+    internal const string PenaltiesLabel = "Cold-start penalties the simulator charged it:";
+
+    private async Task ShowPenaltiesAsync(SimulatorHost simulator, long before, CancellationToken cancellationToken)
+    {
+        var charged = await ChargedPenalties.OfNextRequestAsync(simulator.Log, before, cancellationToken);
+        console.MarkupLine($"   {PenaltiesLabel} {Markup.Escape(ChargedPenalties.Describe(charged))}");
     }
 
     private static WarmupRequest Request(WarmupTarget target, PlanSpec plan) =>

@@ -49,10 +49,11 @@ internal sealed class RunCommand(IAnsiConsole console)
     {
         var (target, catalog) = await ResolveTargetAsync(parse, cancellationToken);
         var plan = PlanArgument.Parse(parse.GetValue(_plan)!);
+        PlanArgument.CheckAgainst(plan, target);
         var threshold = parse.GetValue(_threshold);
-        if (!(threshold > 1.0 && threshold <= 100))
+        if (VerdictThreshold.Problem(threshold) is { } problem)
         {
-            throw new UsageException($"--threshold must be above 1.0 and at most 100, got {threshold}");
+            throw new UsageException("--" + problem);
         }
 
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);

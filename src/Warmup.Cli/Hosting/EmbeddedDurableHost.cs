@@ -11,7 +11,8 @@ namespace Warmup.Cli.Hosting;
 
 /// <summary>
 /// The CLI's Durable engine: Microsoft.DurableTask.InProcessTestHost (an in-memory backend behind a loopback gRPC
-/// sidecar) running the same orchestrator and activities the Functions app registers.
+/// sidecar on a free port, see <see cref="FreePortTestHost"/>) running the same orchestrator and activities the
+/// Functions app registers.
 /// </summary>
 internal sealed class EmbeddedDurableHost : IAsyncDisposable
 {
@@ -26,6 +27,9 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
 
     public EmbeddedWarmupEngine Engine { get; }
 
+    /// <summary>The engine's Durable client (over the sidecar).</summary>
+    public Microsoft.DurableTask.Client.DurableTaskClient Client => _host.Client;
+
     /// <summary>The local JSON report's sink, to tell where the report went; null without --json.</summary>
     public JsonFileResultSink? JsonReport { get; }
 
@@ -39,10 +43,11 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
         Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft", "Error");
 
         var jsonSink = jsonReport is null ? null : new JsonFileResultSink(jsonReport);
-        var host = await DurableTaskTestHost.StartAsync(
+        var host = await FreePortTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
-            new DurableTaskTestHostOptions
+            port => new DurableTaskTestHostOptions
             {
+                Port = port,
                 ConfigureServices = services =>
                 {
                     services.AddWarmupEngine();

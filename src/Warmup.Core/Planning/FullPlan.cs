@@ -22,8 +22,8 @@ namespace Warmup.Core.Planning;
 /// vLLM pads a batch to the next capture size, so one rung per size plus one at the limit covers every batch size
 /// a user can reach. Size 1 is already covered by the prompt ladder.</item>
 /// </list>
-/// Servers that compile finer shapes need <see cref="PlanSpec.PromptBuckets"/> and <see cref="PlanSpec.BatchSizes"/>
-/// set per target.
+/// Servers that compile other shapes need the target's <see cref="WarmupTarget.PromptBuckets"/> and
+/// <see cref="WarmupTarget.BatchSizes"/> (targets configuration: "promptBuckets", "batchSizes").
 /// </summary>
 public static class FullPlan
 {
@@ -37,7 +37,7 @@ public static class FullPlan
     public static IReadOnlyList<int> DefaultBatchSizes { get; } = [1, 2, 4, 8, 16, 24, 32];
 
 
-    public static WarmupPlan Build(PlanSpec spec, WarmupTarget target, int? maxContext)
+    public static WarmupPlan Build(WarmupTarget target, int? maxContext)
     {
         var context = maxContext ?? PlanPresets.DefaultContext;
         var longestPrompt = LongestPrompt(context);
@@ -46,13 +46,12 @@ public static class FullPlan
             throw new PlanValidationException($"the model's context window of {context} tokens is too small for the full plan");
         }
 
-        CheckOverrides(spec);
         var steps = new List<PlanStep>();
         var notes = new List<string>();
-        steps.AddRange(PromptLadder(spec.PromptBuckets, longestPrompt));
+        steps.AddRange(PromptLadder(target.PromptBuckets, longestPrompt));
         steps.AddRange(target.Adapters.Select(a => new PlanStep(AdapterPromptTokens, PrefillOutputTokens, 1, a)));
 
-        var ladder = ConcurrencyLadder(spec.BatchSizes, target.Limits.MaxConcurrency);
+        var ladder = ConcurrencyLadder(target.BatchSizes, target.Limits.MaxConcurrency);
         var top = ladder.Count == 0 ? 1 : ladder[^1];
         var kvIndex = -1;
         if (top > 1)
@@ -149,24 +148,5 @@ public static class FullPlan
         }
 
         return plan;
-    }
-
-    private static void CheckOverrides(PlanSpec spec)
-    {
-        var problems = new List<string>();
-        if (spec.PromptBuckets is { } buckets && (buckets.Count == 0 || buckets.Any(b => b < 1)))
-        {
-            problems.Add($"promptBuckets must be a non-empty list of token counts ≥ 1, got [{string.Join(", ", buckets)}]");
-        }
-
-        if (spec.BatchSizes is { } sizes && (sizes.Count == 0 || sizes.Any(s => s < 1)))
-        {
-            problems.Add($"batchSizes must be a non-empty list of concurrencies ≥ 1, got [{string.Join(", ", sizes)}]");
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new PlanValidationException(problems);
-        }
     }
 }

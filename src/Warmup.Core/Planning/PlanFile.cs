@@ -1,17 +1,32 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 
 namespace Warmup.Core.Planning;
 
 /// <summary>
-/// Reads a plan file:
+/// The one parser of an explicit plan, whether it comes from a file (CLI --plan), or as the "plan" object of
+/// <c>POST /api/warmups/{target}</c>:
 /// <code>{ "name": "my-plan", "steps": [ { "promptTokens": 512, "maxOutputTokens": 16, "concurrency": 4, "adapter": null } ] }</code>
-/// Every problem comes back as one <see cref="PlanValidationException"/> naming the file, and the line and position
+/// Every problem comes back as one <see cref="PlanValidationException"/> naming the source, and the line and position
 /// for bad JSON or the step number for a bad value. Limits that depend on the target (context window, concurrency
-/// limit, token budget) are checked later by <see cref="PlanPresets.Resolve"/>.
+/// limit, adapters, token budget) are <see cref="PlanValidator"/>'s: callers that know the target check there at
+/// once, and <see cref="PlanPresets.Resolve"/> checks again with the server's context window.
 /// </summary>
-public static class PlanFile
+public static partial class PlanFile
 {
+    /// <summary>Longest plan name.</summary>
+    public const int MaxNameLength = 64;
+
+    /// <summary>Most steps a written plan may have (the presets build theirs and are bounded by the token budget).</summary>
+    public const int MaxSteps = 64;
+
+    /// <summary>Longest prompt a written step may ask for; the context window bounds it again at run time.</summary>
+    public const int MaxPromptTokens = 1_000_000;
+
+    /// <summary>Most output tokens a written step may ask for.</summary>
+    public const int MaxOutputTokens = 32_768;
+
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -34,6 +49,9 @@ public static class PlanFile
         return Parse(json, path);
     }
 
+    /// <summary>Parses the "plan" object of a request body that is already JSON.</summary>
+    public static PlanSpec Parse(JsonElement plan, string source = "plan") => Parse(plan.GetRawText(), source);
+
     /// <param name="source">Names the plan in messages (the file path).</param>
     public static PlanSpec Parse(string json, string source = "plan")
     {
@@ -53,15 +71,16 @@ public static class PlanFile
         }
 
         var problems = new List<string>();
-        if (string.IsNullOrWhiteSpace(document.Name))
+        var name = document.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
         {
-            problems.Add("\"name\" is required");
+            problems.Add($"\"name\" is required (1 to {MaxNameLength} characters)");
         }
 
         var steps = new List<PlanStep>();
-        if (document.Steps is null || document.Steps.Count == 0)
+        if (document.Steps is null || document.Steps.Count == 0 || document.Steps.Count > MaxSteps)
         {
-            problems.Add("\"steps\" must list at least one step");
+            problems.Add($"\"steps\" must list 1 to {MaxSteps} steps");
         }
         else
         {
@@ -80,7 +99,18 @@ public static class PlanFile
                     continue;
                 }
 
-                steps.Add(new PlanStep(step!.PromptTokens!.Value, step.MaxOutputTokens!.Value, step.Concurrency!.Value, step.Adapter));
+                var planStep = new PlanStep(step!.PromptTokens!.Value, step.MaxOutputTokens!.Value, step.Concurrency!.Value, step.Adapter);
+                if (planStep.PromptTokens > MaxPromptTokens)
+                {
+                    problems.Add($"step {i + 1}: promptTokens must be at most {MaxPromptTokens}, got {planStep.PromptTokens}");
+                }
+
+                if (planStep.MaxOutputTokens > MaxOutputTokens)
+                {
+                    problems.Add($"step {i + 1}: maxOutputTokens must be at most {MaxOutputTokens}, got {planStep.MaxOutputTokens}");
+                }
+
+                steps.Add(planStep);
             }
 
             if (problems.Count == 0)
@@ -94,7 +124,7 @@ public static class PlanFile
             throw new PlanValidationException(problems.Select(p => $"{source}: {p}").ToList());
         }
 
-        return PlanSpec.FromSteps(document.Name!, steps);
+        return PlanSpec.FromSteps(name!, steps);
     }
 
     private static string Describe(string source, JsonException e)
@@ -110,8 +140,17 @@ public static class PlanFile
             reason = reason[..cut];
         }
 
+        // The serializer names its own (internal) type; the reader only needs the field.
+        if (UnmappedProperty().Match(reason) is { Success: true } unmapped)
+        {
+            reason = $"unknown field '{unmapped.Groups["name"].Value}' (a plan has \"name\" and \"steps\"; a step has promptTokens, maxOutputTokens, concurrency, adapter)";
+        }
+
         return $"{source}: invalid plan JSON{where}: {reason}";
     }
+
+    [GeneratedRegex("^The JSON property '(?<name>.*)' could not be mapped", RegexOptions.CultureInvariant)]
+    private static partial Regex UnmappedProperty();
 
     private sealed record PlanFileDocument(string? Name, IReadOnlyList<PlanFileStep?>? Steps);
 

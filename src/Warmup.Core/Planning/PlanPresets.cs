@@ -21,7 +21,15 @@ public static class PlanPresets
     /// <summary>Context window assumed when the server does not report one.</summary>
     public const int DefaultContext = 4096;
 
+    /// <summary>The one list of preset names: the HTTP API, plan files and the CLI accept exactly these.</summary>
     public static IReadOnlyList<string> Names { get; } = [Full, Light, Seed];
+
+    /// <summary>The preset named by <paramref name="name"/> (case and surrounding spaces ignored), or null.</summary>
+    public static string? Find(string? name)
+    {
+        var normalized = name?.Trim().ToLowerInvariant();
+        return Names.FirstOrDefault(n => string.Equals(n, normalized, StringComparison.Ordinal));
+    }
 
     /// <summary>
     /// Builds the plan for <paramref name="target"/> and validates it (<see cref="PlanValidator"/>).
@@ -42,7 +50,7 @@ public static class PlanPresets
     {
         Light => LightPlan(),
         Seed => SeedPlan(),
-        Full => FullPlan.Build(spec, target, maxContext),
+        Full => FullPlan.Build(target, maxContext),
         _ => throw new PlanValidationException(
             $"unknown plan preset '{spec.Preset}'; known presets: {string.Join(", ", Names)} (or give explicit steps in a plan file)"),
     };

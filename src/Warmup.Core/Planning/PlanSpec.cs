@@ -6,20 +6,13 @@ namespace Warmup.Core.Planning;
 /// </summary>
 /// <param name="Preset">Preset name, or the plan's name when <paramref name="Steps"/> are given.</param>
 /// <param name="Steps">Explicit steps (a plan file); null to use the preset.</param>
-/// <param name="PromptBuckets">
-/// Upper edges, in tokens, of the prefill shapes the server compiles (full preset only). Null means powers of
-/// two from 32 up to the context window. Set it per target when the server compiles finer shapes (e.g. every
-/// 512 tokens up to 8192).
-/// </param>
-/// <param name="BatchSizes">
-/// Decode batch sizes the server captures graphs for (full preset only). Null means vLLM's defaults
-/// 1, 2, 4, 8, 16, 24, 32. Set it per target when the server captures other sizes (e.g. every 8 up to 64).
-/// </param>
+/// <remarks>
+/// The server's compiled shapes, which the full preset covers, are properties of the server, not of a request: they
+/// are set per target (<see cref="Targets.WarmupTarget.PromptBuckets"/>, <see cref="Targets.WarmupTarget.BatchSizes"/>).
+/// </remarks>
 public sealed record PlanSpec(
     string Preset = PlanPresets.Full,
-    IReadOnlyList<PlanStep>? Steps = null,
-    IReadOnlyList<int>? PromptBuckets = null,
-    IReadOnlyList<int>? BatchSizes = null)
+    IReadOnlyList<PlanStep>? Steps = null)
 {
     public static PlanSpec FromPreset(string preset) => new(preset);
 

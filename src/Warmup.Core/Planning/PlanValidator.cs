@@ -4,7 +4,9 @@ using Warmup.Core.Targets;
 namespace Warmup.Core.Planning;
 
 /// <summary>
-/// Checks a plan against its target. Decisions: a step whose concurrency is above the target's
+/// Checks a plan against its target: the one validator behind the HTTP API, plan files, the CLI and the engine (the
+/// HTTP API and the CLI call it before starting, the engine again once the context window is known). Decisions: a
+/// step whose concurrency is above the target's
 /// <see cref="TargetLimits.MaxConcurrency"/> is clipped to the limit with a note (the limit is the operator's guard
 /// rail, the rest of the plan is still worth running); everything else that cannot run is rejected with one
 /// message per problem: lengths below 1, prompt plus output over the context window, adapters the target does not

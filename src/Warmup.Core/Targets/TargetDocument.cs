@@ -17,6 +17,8 @@ internal sealed class TargetDocument
     public List<string?>? Adapters { get; set; }
     public AuthDocument? Auth { get; set; }
     public LimitsDocument? Limits { get; set; }
+    public List<int>? PromptBuckets { get; set; }
+    public List<int>? BatchSizes { get; set; }
     public List<EventRuleDocument?>? EventRules { get; set; }
 }
 

@@ -11,6 +11,9 @@ internal static partial class TargetValidator
 
     // The ceilings live in TargetLimits (public, so the CLI checks the same ones); see there for why they are what they are.
     private const int MaxConcurrency = TargetLimits.MaxConcurrencyCeiling;
+
+    // Larger than any context window served today; the plan stops at the model's window anyway.
+    private const int MaxPromptBucket = 10_000_000;
     private const long MaxTokensPerRunCeiling = TargetLimits.MaxTokensPerRunCeiling;
     private static readonly TimeSpan MaxReadyDeadline = TargetLimits.MaxReadyDeadline;
     private static readonly TimeSpan MaxRequestTimeout = TargetLimits.MaxRequestTimeout;
@@ -59,6 +62,8 @@ internal static partial class TargetValidator
         var adapters = ValidateAdapters(doc.Adapters, errors);
         var auth = ValidateAuth(doc.Auth, errors);
         var limits = ValidateLimits(doc.Limits, errors);
+        var promptBuckets = ValidateShapes(doc.PromptBuckets, "promptBuckets", "token counts", MaxPromptBucket, errors);
+        var batchSizes = ValidateShapes(doc.BatchSizes, "batchSizes", "batch sizes", MaxConcurrency, errors);
         var rules = ValidateRules(doc.EventRules, errors);
 
         if (errors.Count > 0)
@@ -78,6 +83,8 @@ internal static partial class TargetValidator
             Adapters = adapters,
             Auth = auth,
             Limits = limits,
+            PromptBuckets = promptBuckets,
+            BatchSizes = batchSizes,
             EventRules = rules,
         };
         problem = null;
@@ -173,6 +180,24 @@ internal static partial class TargetValidator
             limits = limits with { RequestTimeout = timeout };
         }
         return limits;
+    }
+
+    // Shapes the server compiles: absent means the documented defaults; present means exactly these, so an empty or
+    // repeated entry is a mistake worth naming rather than something to tidy away.
+    private static IReadOnlyList<int>? ValidateShapes(List<int>? raw, string field, string what, int max, List<string> errors)
+    {
+        if (raw is null)
+            return null;
+        if (raw.Count == 0)
+        {
+            errors.Add($"{field} must list at least one of the server's {what}, or be left out for the defaults");
+            return null;
+        }
+        if (raw.Any(v => v < 1 || v > max))
+            errors.Add($"{field} must hold {what} between 1 and {max}, got [{string.Join(", ", raw)}]");
+        else if (raw.Distinct().Count() != raw.Count)
+            errors.Add($"{field} lists a value twice: [{string.Join(", ", raw)}]");
+        return raw.Order().ToArray();
     }
 
     private static IReadOnlyList<EventMatchRule> ValidateRules(List<EventRuleDocument?>? raw, List<string> errors)

@@ -24,6 +24,20 @@ public sealed record WarmupTarget
 
     public TargetLimits Limits { get; init; } = new();
 
+    /// <summary>
+    /// Upper edges, in tokens, of the prefill shapes the server compiles, which the full plan covers one rung each.
+    /// Null: powers of two from 32 up to the context window. Set it when the server compiles other shapes (e.g.
+    /// every 512 tokens up to 8192).
+    /// </summary>
+    public IReadOnlyList<int>? PromptBuckets { get; init; }
+
+    /// <summary>
+    /// Decode batch sizes the server captures graphs for, which the full plan's concurrency ladder covers (up to
+    /// <see cref="TargetLimits.MaxConcurrency"/>). Null: vLLM's defaults 1, 2, 4, 8, 16, 24, 32. Set it when the server
+    /// captures other sizes (e.g. every 8 up to 64).
+    /// </summary>
+    public IReadOnlyList<int>? BatchSizes { get; init; }
+
     public IReadOnlyList<EventMatchRule> EventRules { get; init; } = [];
 }
 

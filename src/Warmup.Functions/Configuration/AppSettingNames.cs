@@ -15,8 +15,17 @@ public static class AppSettingNames
     /// </summary>
     public const string IdleSchedule = "WARMUP_IDLE_SCHEDULE";
 
-    /// <summary>Name of the Storage queue Event Grid delivers deployment events to (resolved by the host).</summary>
+    /// <summary>
+    /// Name of the Storage queue Event Grid delivers deployment events to. Required: the host resolves the %...%
+    /// binding expression itself and has no default for it (without it the DeploymentQueue function is not indexed).
+    /// </summary>
     public const string DeploymentQueue = "WARMUP_DEPLOYMENT_QUEUE";
+
+    /// <summary>
+    /// Name of the Storage queue that receives deployment queue messages that are not events (with the reason and the
+    /// original text). Required, like <see cref="DeploymentQueue"/>: it is the trigger's output binding.
+    /// </summary>
+    public const string DeadLetterQueue = "WARMUP_DEADLETTER_QUEUE";
 
     /// <summary>
     /// Connection of the deployment queue: the host storage account. With identity-based connections this is a prefix
@@ -41,7 +50,7 @@ public static class AppSettingNames
     /// <summary>Every constant above, for configuration checks.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
-        Targets, IdleSchedule, DeploymentQueue, StorageConnection, DeploymentDebounceSeconds, IdleWindowMinutes,
+        Targets, IdleSchedule, DeploymentQueue, DeadLetterQueue, StorageConnection, DeploymentDebounceSeconds, IdleWindowMinutes,
         AppInsightsConnectionString, AppInsightsAuthenticationString, ManagedIdentityClientId,
     ];
 }

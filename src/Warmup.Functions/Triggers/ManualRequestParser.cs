@@ -11,17 +11,13 @@ public sealed record ManualWarmupRequest(PlanSpec Plan, double Threshold);
 /// <summary>
 /// Parses <c>{"plan":"full|light|seed"}</c> or <c>{"plan":{"name":..,"steps":[..]}}</c> plus an optional "threshold".
 /// Only these fields exist: anything else (a URL, say) is refused, because the target is the configured one named in
-/// the route and nothing in a request can change where traffic goes.
+/// the route and nothing in a request can change where traffic goes. Presets, the plan object and the threshold go
+/// through the same code as plan files and the CLI (<see cref="PlanPresets.Find"/>, <see cref="PlanFile"/>,
+/// <see cref="PlanValidator"/>, <see cref="VerdictThreshold"/>), so the rules are the same everywhere: a step above the
+/// target's concurrency limit is clipped to it with a note in the report, never refused.
 /// </summary>
 public static class ManualRequestParser
 {
-    public static readonly IReadOnlyList<string> Presets = [PlanPresets.Full, PlanPresets.Light, PlanPresets.Seed];
-    public const int MaxSteps = 64;
-    public const int MaxPromptTokens = 1_000_000;
-    public const int MaxOutputTokens = 32_768;
-    public const double MinThreshold = 1.0;
-    public const double MaxThreshold = 10.0;
-
     /// <summary>Returns the request, or null with <paramref name="error"/> set to one clear sentence.</summary>
     public static ManualWarmupRequest? Parse(BinaryData body, WarmupTarget target, out string? error)
     {
@@ -59,15 +55,19 @@ public static class ManualRequestParser
                         plan = parsed;
                         break;
                     case "threshold":
-                        if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out threshold) ||
-                            threshold < MinThreshold || threshold > MaxThreshold)
+                        if (property.Value.ValueKind != JsonValueKind.Number || !property.Value.TryGetDouble(out threshold))
                         {
-                            error = $"threshold must be a number between {MinThreshold} and {MaxThreshold} (first-user-like TTFT / steady TTFT)";
+                            error = VerdictThreshold.Rejected(EchoedInput.Truncate(property.Value.GetRawText()));
+                            return null;
+                        }
+                        if (VerdictThreshold.Problem(threshold) is { } problem)
+                        {
+                            error = problem;
                             return null;
                         }
                         break;
                     default:
-                        error = $"unknown field '{property.Name}': only \"plan\" and \"threshold\" are accepted; warm-ups go only to the configured target named in the route";
+                        error = $"unknown field '{EchoedInput.Truncate(property.Name)}': only \"plan\" and \"threshold\" are accepted; warm-ups go only to the configured target named in the route";
                         return null;
                 }
             }
@@ -80,10 +80,9 @@ public static class ManualRequestParser
         error = null;
         if (value.ValueKind == JsonValueKind.String)
         {
-            string name = value.GetString()!.Trim().ToLowerInvariant();
-            if (Presets.Contains(name))
-                return PlanSpec.FromPreset(name);
-            error = $"unknown plan '{EchoedInput.Truncate(value.GetString()!)}'; use {string.Join(", ", Presets)}, or {{\"name\":...,\"steps\":[...]}}";
+            if (PlanPresets.Find(value.GetString()) is { } preset)
+                return PlanSpec.FromPreset(preset);
+            error = $"unknown plan '{EchoedInput.Truncate(value.GetString()!)}'; use {string.Join(", ", PlanPresets.Names)}, or {{\"name\":...,\"steps\":[...]}}";
             return null;
         }
         if (value.ValueKind != JsonValueKind.Object)
@@ -92,85 +91,19 @@ public static class ManualRequestParser
             return null;
         }
 
-        string? planName = null;
-        JsonElement? steps = null;
-        foreach (var property in value.EnumerateObject())
+        try
         {
-            switch (property.Name.ToLowerInvariant())
-            {
-                case "name" when property.Value.ValueKind == JsonValueKind.String:
-                    planName = property.Value.GetString()!.Trim();
-                    break;
-                case "steps":
-                    steps = property.Value;
-                    break;
-                default:
-                    error = $"unknown plan field '{property.Name}'; a plan has \"name\" (string) and \"steps\"";
-                    return null;
-            }
+            var spec = PlanFile.Parse(value, "plan");
+            // The context window is not known before the server answers: the engine checks it again then.
+            var check = PlanValidator.Check(new WarmupPlan(spec.Preset, spec.Steps!), target, maxContext: null);
+            if (!check.IsValid)
+                throw new PlanValidationException(check.Problems.Select(p => $"plan: {p}").ToList());
+            return spec;
         }
-        if (string.IsNullOrEmpty(planName) || planName.Length > 64)
+        catch (PlanValidationException ex)
         {
-            error = "plan.name is required (1 to 64 characters)";
+            error = string.Join("; ", ex.Problems);
             return null;
         }
-        if (steps is not { ValueKind: JsonValueKind.Array } array || array.GetArrayLength() == 0 || array.GetArrayLength() > MaxSteps)
-        {
-            error = $"plan.steps must be an array of 1 to {MaxSteps} steps";
-            return null;
-        }
-
-        var parsed = new List<PlanStep>();
-        int index = 0;
-        foreach (var step in array.EnumerateArray())
-        {
-            if (ReadStep(step, index++, target, out error) is not { } planStep)
-                return null;
-            parsed.Add(planStep);
-        }
-        return PlanSpec.FromSteps(planName, parsed);
     }
-
-    private static PlanStep? ReadStep(JsonElement step, int index, WarmupTarget target, out string? error)
-    {
-        error = null;
-        string where = $"plan.steps[{index}]";
-        if (step.ValueKind != JsonValueKind.Object)
-        {
-            error = $"{where} must be an object {{\"promptTokens\":..,\"maxOutputTokens\":..,\"concurrency\":..}}";
-            return null;
-        }
-        int? prompt = null, output = null, concurrency = null;
-        string? adapter = null;
-        foreach (var property in step.EnumerateObject())
-        {
-            switch (property.Name.ToLowerInvariant())
-            {
-                case "prompttokens": prompt = ReadInt(property.Value); break;
-                case "maxoutputtokens": output = ReadInt(property.Value); break;
-                case "concurrency": concurrency = ReadInt(property.Value); break;
-                case "adapter" when property.Value.ValueKind is JsonValueKind.String or JsonValueKind.Null:
-                    adapter = property.Value.GetString();
-                    break;
-                default:
-                    error = $"{where}: unknown or invalid field '{property.Name}'";
-                    return null;
-            }
-        }
-        if (prompt is not (>= 1 and <= MaxPromptTokens))
-            error = $"{where}.promptTokens must be a whole number between 1 and {MaxPromptTokens}";
-        else if (output is not (>= 1 and <= MaxOutputTokens))
-            error = $"{where}.maxOutputTokens must be a whole number between 1 and {MaxOutputTokens}";
-        else if (concurrency is null || concurrency < 1 || concurrency > target.Limits.MaxConcurrency)
-            error = $"{where}.concurrency must be a whole number between 1 and {target.Limits.MaxConcurrency} (the target's limits.maxConcurrency)";
-        else if (adapter is not null && !target.Adapters.Contains(adapter, StringComparer.Ordinal))
-            error = target.Adapters.Count == 0
-                ? $"{where}.adapter '{EchoedInput.Truncate(adapter)}': target '{target.Name}' serves no adapters"
-                : $"{where}.adapter '{EchoedInput.Truncate(adapter)}' is not served by target '{target.Name}' ({string.Join(", ", target.Adapters)})";
-        return error is null ? new PlanStep(prompt!.Value, output!.Value, concurrency!.Value, adapter) : null;
-    }
-
-    private static int? ReadInt(JsonElement value) =>
-        value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) ? n : null;
-
 }

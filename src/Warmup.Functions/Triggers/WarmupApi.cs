@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
@@ -135,8 +134,8 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
         return false;
     }
 
-    // The status and cancel URLs are this very route; the query (which may hold the function key) is left out.
-    private static string SelfUri(HttpRequest request) => UriHelper.BuildAbsolute(request.Scheme, request.Host, request.PathBase, request.Path);
+    // The status and cancel URLs are this very route, with the caller's function key so they work as given.
+    private static string SelfUri(HttpRequest request) => FunctionKeyLinks.SelfWithKey(request);
 
     private static JsonNode? ParseJson(string? serialized)
     {

@@ -93,4 +93,48 @@ public sealed class PlanFileTests : IDisposable
 
         Assert.Contains("cannot read the plan file", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Limits_of_a_written_plan_are_named_per_step()
+    {
+        var e = Assert.Throws<PlanValidationException>(() => PlanFile.Parse(
+            """{ "name": "x", "steps": [ { "promptTokens": 2000000, "maxOutputTokens": 40000, "concurrency": 1 } ] }""", "p.json"));
+
+        Assert.Equal(
+            [$"p.json: step 1: promptTokens must be at most {PlanFile.MaxPromptTokens}, got 2000000",
+             $"p.json: step 1: maxOutputTokens must be at most {PlanFile.MaxOutputTokens}, got 40000"],
+            e.Problems);
+    }
+
+    [Fact]
+    public void Too_many_steps_or_a_long_name_are_refused()
+    {
+        var steps = string.Join(",", Enumerable.Repeat("""{ "promptTokens": 8, "maxOutputTokens": 8, "concurrency": 1 }""", PlanFile.MaxSteps + 1));
+        var name = new string('n', PlanFile.MaxNameLength + 1);
+
+        var e = Assert.Throws<PlanValidationException>(() => PlanFile.Parse($$"""{ "name": "{{name}}", "steps": [ {{steps}} ] }""", "p.json"));
+
+        Assert.Equal([$"p.json: \"name\" is required (1 to {PlanFile.MaxNameLength} characters)", $"p.json: \"steps\" must list 1 to {PlanFile.MaxSteps} steps"], e.Problems);
+    }
+
+    [Fact]
+    public void An_unknown_field_is_named_without_the_serializer_type()
+    {
+        var e = Assert.Throws<PlanValidationException>(
+            () => PlanFile.Parse("""{ "name": "x", "baseUrl": "http://evil", "steps": [] }""", "plan"));
+
+        Assert.Contains("unknown field 'baseUrl'", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("PlanFile", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("full", PlanPresets.Full)]
+    [InlineData(" Light ", PlanPresets.Light)]
+    [InlineData("SEED", PlanPresets.Seed)]
+    [InlineData("turbo", null)]
+    [InlineData("", null)]
+    public void Preset_names_are_found_in_the_one_list(string given, string? expected)
+    {
+        Assert.Equal(expected, PlanPresets.Find(given));
+    }
 }

@@ -123,9 +123,9 @@ public sealed class PlanPresetsTests
     {
         var buckets = Enumerable.Range(1, 16).Select(i => i * 512).ToList();
         var sizes = Enumerable.Range(1, 8).Select(i => i * 8).ToList();
-        var spec = new PlanSpec(PlanPresets.Full, PromptBuckets: buckets, BatchSizes: sizes);
+        var target = Target(maxConcurrency: 64) with { PromptBuckets = buckets, BatchSizes = sizes };
 
-        var plan = PlanPresets.Resolve(spec, Target(maxConcurrency: 64), 8192);
+        var plan = PlanPresets.Resolve(PlanSpec.FromPreset(PlanPresets.Full), target, 8192);
 
         var ladder = plan.Steps.Where(s => s.Concurrency == 1).Select(s => s.PromptTokens).ToList();
         for (var i = 0; i < buckets.Count; i++)

@@ -53,6 +53,17 @@ public sealed class BuildOutputTests
         Binding(DeploymentQueueTrigger.FunctionName, "durableClient");
     }
 
+    [Fact]
+    public void Queue_trigger_returns_its_dead_letters_to_the_configured_queue_on_the_same_connection()
+    {
+        var output = Binding(DeploymentQueueTrigger.FunctionName, "queue");
+
+        Assert.Equal("Out", output["direction"]!.GetValue<string>());
+        Assert.Equal("$return", output["name"]!.GetValue<string>());
+        Assert.Equal("%WARMUP_DEADLETTER_QUEUE%", output["queueName"]!.GetValue<string>());
+        Assert.Equal(AppSettingNames.StorageConnection, output["connection"]!.GetValue<string>());
+    }
+
     [Theory]
     [InlineData(DeploymentWebhook.FunctionName, "events", new[] { "post", "options" })]
     [InlineData(WarmupApi.StartFunctionName, "warmups/{target}", new[] { "post" })]
@@ -96,6 +107,23 @@ public sealed class BuildOutputTests
         int maxDequeue = host["extensions"]!["queues"]!["maxDequeueCount"]!.GetValue<int>();
         Assert.InRange(maxDequeue, 1, 10);
         Assert.Null(host["logging"]?["extensions"]);
+    }
+
+    [Fact]
+    public void Host_passes_queue_messages_through_undecoded_so_raw_json_reaches_the_trigger()
+    {
+        // With the default (base64) the host fails a raw JSON message before the function runs; the trigger decodes base64 itself.
+        var host = JsonNode.Parse(File.ReadAllText(FixturePaths.RepoFile("host.json")))!;
+
+        Assert.Equal("none", host["extensions"]!["queues"]!["messageEncoding"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Host_keeps_azure_sdk_request_logging_at_warning()
+    {
+        var host = JsonNode.Parse(File.ReadAllText(FixturePaths.RepoFile("host.json")))!;
+
+        Assert.Equal("Warning", host["logging"]!["logLevel"]!["Azure.Core"]!.GetValue<string>());
     }
 
     [Fact]

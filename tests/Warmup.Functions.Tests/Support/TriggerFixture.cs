@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Warmup.Core.Targets;
 using Warmup.Functions.Configuration;
@@ -27,7 +28,9 @@ internal sealed class TriggerFixture
     public WarmupStarter Starter { get; }
     public DeploymentEventProcessor Processor { get; }
 
-    public DeploymentQueueTrigger Queue() => new(Processor, NullLogger<DeploymentQueueTrigger>.Instance);
+    public FakeLogger<DeploymentQueueTrigger> QueueLog { get; } = new();
+
+    public DeploymentQueueTrigger Queue() => new(Processor, Time, QueueLog);
 
     public DeploymentWebhook Webhook() => new(Processor, NullLogger<DeploymentWebhook>.Instance);
 

@@ -24,12 +24,55 @@ public sealed class WarmupApiTests
         var result = await Post("llama-prod");
 
         var accepted = Assert.IsType<AcceptedResult>(result);
-        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod", accepted.Location);
+        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod?code=secret-function-key", accepted.Location);
         var body = Assert.IsType<WarmupAccepted>(accepted.Value);
         Assert.Equal(("warmup-llama-prod", accepted.Location, accepted.Location), (body.Id, body.StatusUri, body.CancelUri));
-        Assert.DoesNotContain("code=", accepted.Location);
         var scheduled = Assert.Single(_fx.Durable.Scheduled);
         Assert.Equal((WarmupReasons.Manual, PlanPresets.Full, 1.2), (scheduled.Request.Reason, scheduled.Request.Plan.Preset, scheduled.Request.Threshold));
+    }
+
+    [Fact]
+    public async Task Status_urls_carry_a_header_key_as_code_and_drop_the_rest_of_the_query()
+    {
+        var request = Http.Request("POST", "/api/warmups/llama-prod", headers: new Dictionary<string, string> { ["x-functions-key"] = "header key/+=" });
+        request.QueryString = new Microsoft.AspNetCore.Http.QueryString("?debug=1");
+
+        var accepted = Assert.IsType<AcceptedResult>(await _fx.Api().Start(request, "llama-prod", _fx.Durable.Client, CancellationToken.None));
+
+        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod?code=header%20key%2F%2B%3D", accepted.Location);
+        Assert.Equal("header key/+=", Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(accepted.Location!).Query)["code"]);
+    }
+
+    [Fact]
+    public async Task Without_a_key_the_status_urls_have_none()
+    {
+        var request = Http.Request("POST", "/api/warmups/llama-prod");
+        request.QueryString = Microsoft.AspNetCore.Http.QueryString.Empty;
+
+        var accepted = Assert.IsType<AcceptedResult>(await _fx.Api().Start(request, "llama-prod", _fx.Durable.Client, CancellationToken.None));
+
+        Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod", accepted.Location);
+    }
+
+    [Fact]
+    public async Task A_step_above_the_concurrency_limit_is_accepted_and_left_to_the_engine_to_clip_as_everywhere()
+    {
+        var result = await Post("llama-prod", """{"plan":{"name":"big","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":9}]}}""");
+
+        Assert.IsType<AcceptedResult>(result);
+        var plan = Assert.Single(_fx.Durable.Scheduled).Request.Plan;
+        // The engine's PlanValidator clips it to the limit (8) with a note in the report; see PlanValidatorTests.
+        Assert.Equal(PlanValidator.Validate(new WarmupPlan(plan.Preset, plan.Steps!), _fx.Catalog.Targets[0], null).Steps, [new PlanStep(10, 10, 8)]);
+    }
+
+    [Theory]
+    [InlineData("FULL", PlanPresets.Full)]
+    [InlineData(" light ", PlanPresets.Light)]
+    public async Task Preset_names_follow_the_one_preset_list(string given, string expected)
+    {
+        await Post("llama-prod", $$"""{"plan":"{{given}}"}""");
+
+        Assert.Equal(expected, Assert.Single(_fx.Durable.Scheduled).Request.Plan.Preset);
     }
 
     [Fact]
@@ -77,12 +120,13 @@ public sealed class WarmupApiTests
     [InlineData("""{"plan":"http://10.0.0.1:8000/v1"}""", "unknown plan")]
     [InlineData("""{"baseUrl":"http://169.254.169.254/"}""", "unknown field 'baseUrl'")]
     [InlineData("""{"plan":"light","url":"http://evil"}""", "unknown field 'url'")]
-    [InlineData("""{"threshold":0.5}""", "threshold must be a number between 1 and 10")]
-    [InlineData("""{"plan":{"name":"x","steps":[]}}""", "plan.steps must be an array of 1 to 64 steps")]
-    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":9}]}}""", "plan.steps[0].concurrency must be a whole number between 1 and 8")]
-    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1,"adapter":"other"}]}}""", "adapter 'other' is not served")]
-    [InlineData("""{"plan":{"steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1}]}}""", "plan.name is required")]
-    [InlineData("""{"plan":{"name":"x","baseUrl":"http://evil","steps":[]}}""", "unknown plan field 'baseUrl'")]
+    [InlineData("""{"threshold":0.5}""", "threshold must be a number above 1.0 and at most 10 (first-user-like TTFT / steady TTFT), got 0.5")]
+    [InlineData("""{"threshold":"2"}""", "threshold must be a number above 1.0 and at most 10 (first-user-like TTFT / steady TTFT), got \"2\"")]
+    [InlineData("""{"plan":{"name":"x","steps":[]}}""", "plan: \"steps\" must list 1 to 64 steps")]
+    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":0,"maxOutputTokens":10,"concurrency":1}]}}""", "plan: step 1: promptTokens must be ≥ 1, got 0")]
+    [InlineData("""{"plan":{"name":"x","steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1,"adapter":"other"}]}}""", "plan: step 1: adapter 'other' is not served by target 'llama-prod'")]
+    [InlineData("""{"plan":{"steps":[{"promptTokens":10,"maxOutputTokens":10,"concurrency":1}]}}""", "plan: \"name\" is required")]
+    [InlineData("""{"plan":{"name":"x","baseUrl":"http://evil","steps":[]}}""", "unknown field 'baseUrl'")]
     [InlineData("[1]", "must be a JSON object")]
     [InlineData("{", "not valid JSON")]
     public async Task Bad_body_is_400_with_a_clear_message_and_nothing_starts(string body, string expected)

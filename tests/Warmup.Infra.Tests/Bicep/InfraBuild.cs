@@ -26,7 +26,7 @@ public sealed class InfraBuild : IDisposable
     public const string TargetsJson = """
         [
           {"name":"llama-prod","baseUrl":"https://llm.contoso.internal/","dialect":"vllm","model":"meta-llama/Llama-3.1-8B-Instruct",
-           "auth":{"apiKeySetting":"LLAMA_PROD_API_KEY"},"limits":{"maxConcurrency":16}},
+           "auth":{"apiKeySetting":"LLAMA_PROD_API_KEY"},"limits":{"maxConcurrency":16},"promptBuckets":[512,1024,2048],"batchSizes":[1,8,16]},
           {"name":"aml-phi","baseUrl":"https://phi.swedencentral.inference.ml.azure.com/","dialect":"azureml","model":"phi-4",
            "auth":{"entraScope":"https://ml.azure.com/.default","azureMlDeployment":"blue"},
            "eventRules":[{"resourceIdPrefix":"/subscriptions/x/resourceGroups/rg-ml/providers/Microsoft.MachineLearningServices/workspaces/ws-llm/onlineEndpoints/phi"}]}

@@ -77,11 +77,17 @@ public sealed class AppSettingsTests(InfraBuild infra)
     }
 
     [Fact]
-    public void Idle_schedule_and_queue_come_from_parameters_and_the_created_queue()
+    public void Idle_schedule_and_queues_come_from_parameters_and_the_created_queues()
     {
         Assert.Equal("0 15 * * * *", Settings[AppSettingNames.IdleSchedule]!.GetValue<string>());
-        var queue = infra.SingleResource("Microsoft.Storage/storageAccounts/queueServices/queues");
-        Assert.EndsWith("/" + Settings[AppSettingNames.DeploymentQueue]!.GetValue<string>(), (string)queue["name"]!);
+        var queues = infra.ResourcesOfType("Microsoft.Storage/storageAccounts/queueServices/queues")
+            .Select(q => ((string)q["name"]!).Split('/')[^1])
+            .Order();
+        string deployment = Settings[AppSettingNames.DeploymentQueue]!.GetValue<string>();
+        string deadLetter = Settings[AppSettingNames.DeadLetterQueue]!.GetValue<string>();
+        Assert.Equal("deployment-events", deployment);
+        Assert.Equal("deployment-events-deadletter", deadLetter);
+        Assert.Equal(new[] { deployment, deadLetter }.Order(), queues);
     }
 
     [Fact]

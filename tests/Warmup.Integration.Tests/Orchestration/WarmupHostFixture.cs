@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Warmup.Cli.Hosting;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
@@ -13,7 +14,7 @@ internal static class WarmupHost
 {
     public static Task<DurableTaskTestHost> StartAsync(
         ITargetCatalog catalog, IEnumerable<IWarmupResultSink> sinks, ActivityJournal? journal = null)
-        => DurableTaskTestHost.StartAsync(
+        => FreePortTestHost.StartAsync(
             registry =>
             {
                 if (journal is null)
@@ -29,8 +30,9 @@ internal static class WarmupHost
                 journal.Wrap<VerifyActivity>(registry, TaskNames.Verify);
                 journal.Wrap<RecordActivity>(registry, TaskNames.Record);
             },
-            new DurableTaskTestHostOptions
+            port => new DurableTaskTestHostOptions
             {
+                Port = port,
                 ConfigureServices = services =>
                 {
                     services.AddWarmupEngine();
