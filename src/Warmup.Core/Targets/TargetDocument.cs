@@ -18,6 +18,16 @@ internal sealed class TargetDocument
     public AuthDocument? Auth { get; set; }
     public LimitsDocument? Limits { get; set; }
     public List<EventRuleDocument?>? EventRules { get; set; }
+    public string? MetricsUrl { get; set; }
+    public JsonElement? RequestTemplate { get; set; }
+    public AzureMlDocument? AzureMl { get; set; }
+}
+
+internal sealed class AzureMlDocument
+{
+    public int? MaxConcurrentRequestsPerInstance { get; set; }
+    public int? InstanceCount { get; set; }
+    public int? RequestTimeoutMs { get; set; }
 }
 
 internal sealed class AuthDocument
@@ -41,6 +51,7 @@ internal sealed class EventRuleDocument
     public string? ResourceIdPrefix { get; set; }
     public string? ResourceIdPattern { get; set; }
     public string? Repository { get; set; }
+    public bool? WarmBeforeTraffic { get; set; }
 }
 
 internal static class TargetJson
