@@ -90,11 +90,12 @@ internal static class FamilyRoutes
                 app.MapGet("/v2", ctx => Json(ctx, 200, new { name = "triton", version = "2.51.0", extensions = new[] { "classification", "model_repository", "generate" } }));
                 app.MapGet("/v2/health/live", Ok);
                 app.MapGet("/v2/health/ready", ctx => state.Loaded ? Ok(ctx) : Text(ctx, 400, ""));
+                // Model names are path segments: an escaped '/' (%2F) stays escaped in the route value.
                 app.MapGet("/v2/models/{name}/ready", (HttpContext ctx, string name) =>
-                    name != model ? Json(ctx, 400, new { error = $"Request for unknown model: '{name}' is not found" })
+                    Uri.UnescapeDataString(name) != model ? Json(ctx, 400, new { error = $"Request for unknown model: '{name}' is not found" })
                     : state.Loaded ? Ok(ctx) : Json(ctx, 400, new { error = "Model version not ready" }));
                 app.MapPost("/v2/models/{name}/generate_stream", (HttpContext ctx, string name) =>
-                    name != model ? Json(ctx, 400, new { error = $"Request for unknown model: '{name}' is not found" })
+                    Uri.UnescapeDataString(name) != model ? Json(ctx, 400, new { error = $"Request for unknown model: '{name}' is not found" })
                     : !state.Loaded ? Json(ctx, 400, new { error = $"Request for unknown model: '{name}' has no available versions" })
                     : generation.HandleAsync(ctx, WireKind.TritonGenerateStream));
                 break;
