@@ -38,14 +38,14 @@ public static class PayloadTemplate
         }
 
         var strings = Strings(root).ToList();
-        if (!strings.Any(s => s == Prompt))
-        {
-            return $"must have a value that is exactly \"{Prompt}\" (where the prompt goes)";
-        }
-
         if (strings.Any(s => s != Prompt && s.Contains(Prompt, StringComparison.Ordinal)))
         {
             return $"may use \"{Prompt}\" only as a whole value, not inside a longer string";
+        }
+
+        if (!strings.Any(s => s == Prompt))
+        {
+            return $"must have a value that is exactly \"{Prompt}\" (where the prompt goes)";
         }
 
         return strings.Any(s => s.Contains(MaxTokens, StringComparison.Ordinal))
