@@ -95,5 +95,8 @@ public sealed class DialectRegistry
         TryGet(name, out var dialect)
             ? dialect
             : throw new ArgumentException(
-                $"Unknown dialect '{name}'. Known dialects: {string.Join(", ", Names)}.", nameof(name));
+                string.Equals(name?.Trim(), DialectNames.Auto, StringComparison.OrdinalIgnoreCase)
+                    ? "Dialect 'auto' is detected from the server per target: resolve it with ResolveAsync."
+                    : $"Unknown dialect '{name}'. Known dialects: {string.Join(", ", Names)}.",
+                nameof(name));
 }
