@@ -20,9 +20,14 @@ namespace Warmup.Cli.Commands;
 internal sealed class RunCommand(IAnsiConsole console)
 {
     private readonly Option<string?> _endpoint = new("--endpoint") { Description = "Server root URL, e.g. http://127.0.0.1:8000 (no /v1)" };
-    private readonly Option<string> _dialect = new("--dialect") { Description = "openai | vllm-generate", DefaultValueFactory = _ => DialectNames.OpenAi };
+    private readonly Option<string> _dialect = new("--dialect")
+    {
+        Description = "openai | vllm-generate | tgi | sglang | llamacpp | ollama | triton | azureml | auto",
+        DefaultValueFactory = _ => DialectNames.OpenAi,
+    };
+    private readonly Option<string?> _deployment = new("--deployment") { Description = "Azure ML: the deployment to warm (sent as azureml-model-deployment)" };
     private readonly Option<string?> _model = new("--model") { Description = "Served model name" };
-    private readonly Option<string> _api = new("--api") { Description = "For openai: completions | chat", DefaultValueFactory = _ => OpenAiApis.Completions };
+    private readonly Option<string> _api = new("--api") { Description = "For openai, ollama and azureml: completions | chat", DefaultValueFactory = _ => OpenAiApis.Completions };
     private readonly Option<string[]> _adapters = new("--adapter") { Description = "LoRA adapter name to warm too (repeatable)" };
     private readonly Option<string> _plan = new("--plan") { Description = "full | light | seed | path to a JSON plan file", DefaultValueFactory = _ => PlanPresets.Full };
     private readonly Option<string?> _json = new("--json") { Description = "Write the JSON report to this file" };
@@ -39,7 +44,7 @@ internal sealed class RunCommand(IAnsiConsole console)
         var command = new Command("run", "Warm up an endpoint and verify it is warm")
         {
             _endpoint, _dialect, _model, _api, _adapters, _plan, _json, _apiKeyEnv, _threshold,
-            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config,
+            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config, _deployment,
         };
         command.SetAction(ExecuteAsync);
         return command;
@@ -56,6 +61,7 @@ internal sealed class RunCommand(IAnsiConsole console)
             throw new UsageException("--" + problem);
         }
 
+        await DialectAnnouncement.DescribeAsync(console, target, catalog, cancellationToken);
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
         var report = await RunAsync(console, catalog, request, parse.GetValue(_json), cancellationToken);
         return ExitCodeFor(report);
@@ -131,7 +137,9 @@ internal sealed class RunCommand(IAnsiConsole console)
                 throw new UsageException("--target and --config go together: --target NAME --config FILE");
             }
 
-            return await ConfigTargets.ResolveAsync(configPath, targetName, cancellationToken);
+            var deployment = parse.GetValue(_deployment);
+            return await ConfigTargets.ResolveAsync(
+                configPath, deployment is null ? targetName : TargetDeployment.Compose(targetName, deployment), cancellationToken);
         }
 
         if (endpoint is null)
@@ -148,8 +156,13 @@ internal sealed class RunCommand(IAnsiConsole console)
             parse.GetValue(_apiKeyEnv),
             parse.GetValue(_maxConcurrency),
             TimeSpan.FromSeconds(Positive(parse.GetValue(_readyTimeout), "--ready-timeout")),
-            TimeSpan.FromSeconds(Positive(parse.GetValue(_requestTimeout), "--request-timeout"))).ToTargetAsync(cancellationToken);
-        return (target, new TargetCatalog([target]));
+            TimeSpan.FromSeconds(Positive(parse.GetValue(_requestTimeout), "--request-timeout")),
+            parse.GetValue(_deployment)).ToTargetAsync(cancellationToken);
+        var catalog = new TargetCatalog([target]);
+        // The run of one deployment is "endpoint@deployment": its report and telemetry name the deployment.
+        return target.Auth.AzureMlDeployment is { } pinned
+            ? (catalog.Require(TargetDeployment.Compose(target.Name, pinned)), catalog)
+            : (target, catalog);
     }
 
     private static int Positive(int value, string option) =>

@@ -15,7 +15,8 @@ internal sealed record EndpointTargetOptions(
     string? ApiKeyEnv,
     int MaxConcurrency,
     TimeSpan ReadyTimeout,
-    TimeSpan RequestTimeout)
+    TimeSpan RequestTimeout,
+    string? Deployment = null)
 {
     public const string AdHocTargetName = "endpoint";
 
@@ -29,7 +30,7 @@ internal sealed record EndpointTargetOptions(
             throw new UsageException($"--endpoint '{Endpoint}' is not an absolute http(s) URL (example: http://127.0.0.1:8000)");
         }
 
-        if (!DialectRegistry.Default.TryGet(Dialect, out _))
+        if (!DialectRegistry.Default.IsKnown(Dialect))
         {
             throw new UsageException($"--dialect '{Dialect}' is unknown; known dialects: {string.Join(", ", DialectRegistry.Default.Names)}");
         }
@@ -38,6 +39,8 @@ internal sealed record EndpointTargetOptions(
         {
             throw new UsageException($"--api '{Api}' must be '{OpenAiApis.Completions}' or '{OpenAiApis.Chat}'");
         }
+
+        CheckAzureMl();
 
         if (string.IsNullOrWhiteSpace(Model))
         {
@@ -75,7 +78,7 @@ internal sealed record EndpointTargetOptions(
             Model = Model,
             Api = Api,
             Adapters = Adapters,
-            Auth = new TargetAuth { ApiKeySetting = ApiKeyEnv },
+            Auth = new TargetAuth { ApiKeySetting = ApiKeyEnv, AzureMlDeployment = Deployment },
             Limits = new TargetLimits
             {
                 MaxConcurrency = MaxConcurrency,
@@ -83,6 +86,30 @@ internal sealed record EndpointTargetOptions(
                 RequestTimeout = RequestTimeout,
             },
         };
+    }
+
+    /// <summary>
+    /// Azure ML scoring URIs always need credentials; the CLI sends the endpoint key (the Functions app can also use its
+    /// managed identity). A deployment name only means something to Azure ML.
+    /// </summary>
+    private void CheckAzureMl()
+    {
+        var azureMl = string.Equals(Dialect.Trim(), DialectNames.AzureMl, StringComparison.OrdinalIgnoreCase);
+        if (azureMl && ApiKeyEnv is null)
+        {
+            throw new UsageException(
+                "--dialect azureml needs the endpoint key: --api-key-env VAR, with VAR holding `az ml online-endpoint get-credentials -n <endpoint> --query primaryKey`");
+        }
+
+        if (Deployment is not null && !azureMl)
+        {
+            throw new UsageException($"--deployment applies to --dialect azureml only (it is sent as the azureml-model-deployment header), not to '{Dialect}'");
+        }
+
+        if (Deployment is not null && !TargetDeployment.IsValidDeployment(Deployment))
+        {
+            throw new UsageException($"--deployment '{Deployment}' is not an Azure ML deployment name (letters, digits and '-', at most 32)");
+        }
     }
 
     /// <summary>

@@ -7,4 +7,25 @@ public static class DialectNames
 
     /// <summary>vLLM's legacy demo server POST /generate (newline- or NUL-delimited cumulative JSON).</summary>
     public const string VllmGenerate = "vllm-generate";
+
+    /// <summary>Hugging Face TGI native POST /generate_stream.</summary>
+    public const string Tgi = "tgi";
+
+    /// <summary>SGLang native POST /generate (cumulative text, meta_info counts).</summary>
+    public const string Sglang = "sglang";
+
+    /// <summary>llama.cpp llama-server native POST /completion (n_predict, timings, slots).</summary>
+    public const string LlamaCpp = "llamacpp";
+
+    /// <summary>Ollama POST /api/generate or /api/chat (NDJSON).</summary>
+    public const string Ollama = "ollama";
+
+    /// <summary>Triton Inference Server generate extension, POST /v2/models/{model}/generate_stream.</summary>
+    public const string Triton = "triton";
+
+    /// <summary>Azure Machine Learning managed online endpoint (scoring URI, azureml-model-deployment header).</summary>
+    public const string AzureMl = "azureml";
+
+    /// <summary>Detect the family from the server's own routes, then speak its native dialect.</summary>
+    public const string Auto = "auto";
 }

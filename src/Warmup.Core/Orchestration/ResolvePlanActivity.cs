@@ -1,15 +1,30 @@
 using Microsoft.DurableTask;
+using Warmup.Core.Dialects;
 using Warmup.Core.Planning;
 using Warmup.Core.Targets;
 
 namespace Warmup.Core.Orchestration;
 
-/// <summary>Turns the requested preset or steps into the concrete plan for this target (validated, clipped to its limits).</summary>
-public sealed class ResolvePlanActivity(ITargetCatalog catalog) : TaskActivity<ResolvePlanInput, WarmupPlan>
+/// <summary>
+/// Turns the requested preset or steps into the concrete plan for this target (validated, clipped to its limits). When
+/// the dialect knows the server's real concurrency (llama.cpp slots, an Azure ML deployment's settings), the limit is
+/// lowered to it and the plan's notes say why: requests beyond it would queue and their wait would read as cold.
+/// </summary>
+public sealed class ResolvePlanActivity(ITargetCatalog catalog, DialectRegistry dialects, HttpClient http) : TaskActivity<ResolvePlanInput, WarmupPlan>
 {
-    public override Task<WarmupPlan> RunAsync(TaskActivityContext context, ResolvePlanInput input)
+    public override async Task<WarmupPlan> RunAsync(TaskActivityContext context, ResolvePlanInput input)
     {
         var target = catalog.Require(input.Target);
-        return Task.FromResult(PlanPresets.Resolve(input.Plan, target, input.MaxContext));
+        var dialect = await dialects.ResolveAsync(target, http, CancellationToken.None).ConfigureAwait(false);
+        var capacity = dialect is IServerCapacity server
+            ? await server.GetCapacityAsync(http, target, CancellationToken.None).ConfigureAwait(false)
+            : null;
+        if (capacity?.MaxConcurrency is { } cap && cap < target.Limits.MaxConcurrency)
+        {
+            target = target with { Limits = target.Limits with { MaxConcurrency = cap } };
+        }
+
+        var plan = PlanPresets.Resolve(input.Plan, target, input.MaxContext);
+        return capacity is null ? plan : plan with { Notes = [.. plan.Notes, capacity.Note] };
     }
 }

@@ -16,6 +16,7 @@ namespace Warmup.Core.Orchestration;
 public sealed class RunStepActivity(
     ITargetCatalog catalog,
     DialectRegistry dialects,
+    HttpClient http,
     PromptFactory prompts,
     StreamingProbe probe,
     TimeProvider time,
@@ -24,7 +25,7 @@ public sealed class RunStepActivity(
     public override async Task<StepResult> RunAsync(TaskActivityContext context, RunStepInput input)
     {
         var target = catalog.Require(input.Target);
-        var dialect = dialects.Get(target.Dialect);
+        var dialect = await dialects.ResolveAsync(target, http, CancellationToken.None).ConfigureAwait(false);
         var step = input.Step;
         // context may be null when a Functions shim calls RunAsync directly.
         using var span = WarmupSpans.StartStep(input.TraceParent, input.Target, step, input.Phase, input.StepIndex, context?.InstanceId);

@@ -14,6 +14,7 @@ public static class TargetCatalogExtensions
     /// <exception cref="UnknownTargetException">No target of that name is configured.</exception>
     public static WarmupTarget Require(this ITargetCatalog catalog, string name)
         => catalog.TryGet(name, out var target)
+            || TargetDeployment.TryResolve(name, n => catalog.TryGet(n, out var t) ? t : null, out target)
             ? target
             : throw new UnknownTargetException(name, catalog.Targets.Select(t => t.Name).ToList());
 }

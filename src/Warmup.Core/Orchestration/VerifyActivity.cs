@@ -21,6 +21,7 @@ namespace Warmup.Core.Orchestration;
 public sealed class VerifyActivity(
     ITargetCatalog catalog,
     DialectRegistry dialects,
+    HttpClient http,
     PromptFactory prompts,
     StreamingProbe probe,
     TimeProvider time,
@@ -29,7 +30,7 @@ public sealed class VerifyActivity(
     public override async Task<VerificationResult> RunAsync(TaskActivityContext context, VerifyInput input)
     {
         var target = catalog.Require(input.Target);
-        var dialect = dialects.Get(target.Dialect);
+        var dialect = await dialects.ResolveAsync(target, http, CancellationToken.None).ConfigureAwait(false);
         var plan = VerificationPlan.For(input.Plan, input.MaxContext, target.Adapters);
         var pseudoStep = new PlanStep(plan.PromptLengths.DefaultIfEmpty(1).Max(), plan.OutputTokens, 1);
 

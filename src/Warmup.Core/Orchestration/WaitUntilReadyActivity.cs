@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Warmup.Core.Dialects;
+using Warmup.Core.Dialects.Auto;
 using Warmup.Core.Readiness;
 using Warmup.Core.Targets;
 
@@ -9,22 +10,35 @@ namespace Warmup.Core.Orchestration;
 /// <summary>
 /// Waits until the target answers its readiness signal, up to the target's ready deadline. A target that never
 /// becomes ready is a result (Ready = false), not a failure. The result carries the context window when the
-/// server reports one.
+/// server reports one. Dialect "auto" is resolved here (it waits while nothing listens yet), and a configured dialect
+/// the server plainly does not speak ends the wait at once with what the server looks like.
 /// </summary>
 public sealed class WaitUntilReadyActivity(
     ITargetCatalog catalog,
     DialectRegistry dialects,
     ReadinessGate gate,
+    HttpClient http,
+    TimeProvider time,
     ILogger<WaitUntilReadyActivity> logger) : TaskActivity<string, ReadinessResult>
 {
     public override async Task<ReadinessResult> RunAsync(TaskActivityContext context, string target)
     {
         var config = catalog.Require(target);
-        var dialect = dialects.Get(config.Dialect);
-        var result = await gate.WaitAsync(config, dialect, config.Limits.ReadyDeadline, CancellationToken.None).ConfigureAwait(false);
+        var check = new DialectCheck(dialects, http, time);
+        var started = time.GetTimestamp();
+        var (dialect, problem) = await check.ResolveAsync(config, CancellationToken.None).ConfigureAwait(false);
+        if (dialect is null)
+        {
+            logger.LogWarning("Target {Target}: {Problem}", target, problem);
+            return new ReadinessResult(false, time.GetElapsedTime(started).TotalMilliseconds, 1, problem);
+        }
+
+        var remaining = config.Limits.ReadyDeadline - time.GetElapsedTime(started);
+        var result = await gate.WaitAsync(config, dialect, remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1), CancellationToken.None)
+            .ConfigureAwait(false);
         logger.LogInformation(
-            "Target {Target} ready={Ready} after {TimeToReadyMs:F0} ms and {Attempts} attempts (max context {MaxContext})",
-            target, result.Ready, result.TimeToReadyMs, result.Attempts, result.MaxContext);
+            "Target {Target} ready={Ready} after {TimeToReadyMs:F0} ms and {Attempts} attempts (dialect {Dialect}, max context {MaxContext})",
+            target, result.Ready, result.TimeToReadyMs, result.Attempts, dialect.Name, result.MaxContext);
         return result;
     }
 }

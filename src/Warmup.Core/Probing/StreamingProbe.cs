@@ -39,7 +39,7 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
         ProbeResult result;
         try
         {
-            result = await ExchangeAsync(message, dialect, request, timeline, deadline.Token).ConfigureAwait(false);
+            result = await ExchangeAsync(message, target, dialect, request, timeline, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -62,14 +62,16 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
     }
 
     private async Task<ProbeResult> ExchangeAsync(
-        HttpRequestMessage message, IDialect dialect, GenerationRequest request, ProbeTimeline timeline, CancellationToken cancellationToken)
+        HttpRequestMessage message, WarmupTarget target, IDialect dialect, GenerationRequest request, ProbeTimeline timeline, CancellationToken cancellationToken)
     {
         timeline.Start();
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         timeline.Headers((int)response.StatusCode);
         if (!response.IsSuccessStatusCode)
         {
-            return timeline.Fail(ProbeOutcome.HttpError, await HttpErrorDescription.DescribeAsync(response, cancellationToken).ConfigureAwait(false));
+            var description = await HttpErrorDescription.DescribeAsync(response, cancellationToken).ConfigureAwait(false);
+            return timeline.Fail(ProbeOutcome.HttpError, dialect is IHttpErrorExplainer explainer
+                && explainer.Explain(target, (int)response.StatusCode) is { } meaning ? $"{description} — {meaning}" : description);
         }
 
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);

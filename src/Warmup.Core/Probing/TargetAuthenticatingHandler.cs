@@ -22,7 +22,12 @@ public sealed class TargetAuthenticatingHandler(ITargetCatalog catalog, IRequest
 
     private WarmupTarget? FindTarget(Uri uri) =>
         catalog.Targets
-            .Where(t => Uri.Compare(t.BaseUrl, uri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
-                        && uri.AbsolutePath.StartsWith(t.BaseUrl.AbsolutePath, StringComparison.Ordinal))
-            .MaxBy(t => t.BaseUrl.AbsolutePath.Length);
+            .Where(t => Under(t.BaseUrl, uri))
+            .MaxBy(t => t.BaseUrl.AbsolutePath.Length)
+        // A metrics URL on its own port (Triton's 8002) is configured too, so it gets the target's credentials.
+        ?? catalog.Targets.FirstOrDefault(t => t.MetricsUrl is { } metrics && Under(metrics, uri));
+
+    private static bool Under(Uri root, Uri uri) =>
+        Uri.Compare(root, uri, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0
+        && uri.AbsolutePath.StartsWith(root.AbsolutePath, StringComparison.Ordinal);
 }

@@ -63,6 +63,18 @@ public sealed class ReadinessGate
             return new ReadinessResult(false, waited, polls.Attempts, polls.LastError ?? "no answer before the deadline");
         }
 
+        if (polls.Refused)
+        {
+            // The front end said the thing asked for does not exist (Azure ML: no such deployment); waiting cannot fix that.
+            return new ReadinessResult(false, _time.GetElapsedTime(started).TotalMilliseconds, polls.Attempts, polls.LastError);
+        }
+
+        if (dialect is IPreloadingDialect preloading
+            && await PreloadAsync(target, preloading, deadline - _time.GetElapsedTime(started), cancellationToken).ConfigureAwait(false) is { } preloadError)
+        {
+            return new ReadinessResult(false, _time.GetElapsedTime(started).TotalMilliseconds, polls.Attempts, preloadError);
+        }
+
         var timeToReady = _time.GetElapsedTime(started).TotalMilliseconds;
         var maxContext = await TryGetMaxContextAsync(target, dialect, cancellationToken).ConfigureAwait(false);
         return new ReadinessResult(true, timeToReady, polls.Attempts, polls.LastError, maxContext);
@@ -82,7 +94,7 @@ public sealed class ReadinessGate
             {
                 Name = "readiness-poll",
                 ShouldHandle = new PredicateBuilder<PollOutcome>()
-                    .HandleResult(outcome => !outcome.Ready)
+                    .HandleResult(outcome => !outcome.Ready && !polls.Refused)
                     .Handle<TimeoutRejectedException>(),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
@@ -114,6 +126,12 @@ public sealed class ReadinessGate
 
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             polls.LastError = ReadinessErrors.Describe(response.StatusCode, body.Length > MaxErrorBodyChars ? null : body);
+            if (dialect is IHttpErrorExplainer explainer && explainer.Explain(target, (int)response.StatusCode) is { } meaning)
+            {
+                polls.LastError = $"{polls.LastError} — {meaning}";
+                polls.Refused = (int)response.StatusCode is 401 or 404;
+            }
+
             return PollOutcome.NotYet;
         }
         catch (HttpRequestException exception)
@@ -131,6 +149,25 @@ public sealed class ReadinessGate
             // A timeout below the attempt's own (the handler's connect timeout): same meaning as an attempt timeout.
             polls.LastError = ReadinessErrors.TimedOut(_options.AttemptTimeout);
             return PollOutcome.NotYet;
+        }
+    }
+
+    /// <summary>Loads the model of a server that loads lazily (Ollama), within what is left of the deadline.</summary>
+    private async Task<string?> PreloadAsync(WarmupTarget target, IPreloadingDialect dialect, TimeSpan remaining, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            return await dialect.PreloadAsync(_http, target, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return "the model did not finish loading (preload) before the ready deadline";
+        }
+        catch (HttpRequestException exception)
+        {
+            return $"preloading the model failed: {ReadinessErrors.Describe(exception)}";
         }
     }
 
@@ -160,5 +197,8 @@ public sealed class ReadinessGate
     {
         public int Attempts { get; set; }
         public string? LastError { get; set; }
+
+        /// <summary>The server answered that what was asked for does not exist or refused the credentials: stop polling.</summary>
+        public bool Refused { get; set; }
     }
 }

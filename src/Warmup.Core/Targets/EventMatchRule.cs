@@ -16,4 +16,11 @@ public sealed record EventMatchRule
 
     /// <summary>ACR: repository name that must match the pushed image.</summary>
     public string? Repository { get; init; }
+
+    /// <summary>
+    /// Documents the blue/green pattern (Azure ML): the deployment is created at 0 % traffic, Warmup warms it through the
+    /// azureml-model-deployment header, and the pipeline shifts traffic only once the run is WARM (docs/azureml-blue-green.md).
+    /// A write to the endpoint itself (the traffic shift) never starts a warm-up; only deployment writes do.
+    /// </summary>
+    public bool WarmBeforeTraffic { get; init; }
 }

@@ -30,10 +30,16 @@ public sealed class TargetCatalog : ITargetCatalog
 
     public IReadOnlyList<string> Problems { get; }
 
-    public bool TryGet(string name, [NotNullWhen(true)] out WarmupTarget? target) => _byName.TryGetValue(name, out target);
+    /// <summary>By name; "endpoint@deployment" gives an azureml target pinned to that deployment (<see cref="TargetDeployment"/>).</summary>
+    public bool TryGet(string name, [NotNullWhen(true)] out WarmupTarget? target) =>
+        _byName.TryGetValue(name, out target)
+        || TargetDeployment.TryResolve(name, n => _byName.GetValueOrDefault(n), out target);
 
-    /// <summary>Whether <paramref name="name"/> could be a target name at all ([a-z0-9-]{1,48}).</summary>
-    public static bool IsValidName(string? name) => name is not null && TargetValidator.NamePattern().IsMatch(name);
+    /// <summary>Whether <paramref name="name"/> could be a target name at all ([a-z0-9-]{1,48}, optionally "@deployment").</summary>
+    public static bool IsValidName(string? name) => name is not null
+        && (TargetValidator.NamePattern().IsMatch(name)
+            || (TargetDeployment.TrySplit(name, out var target, out var deployment)
+                && TargetValidator.NamePattern().IsMatch(target) && TargetDeployment.IsValidDeployment(deployment)));
 
     /// <summary>
     /// Whether an auth.apiKeySetting value looks like the name of an app setting / environment variable rather than a

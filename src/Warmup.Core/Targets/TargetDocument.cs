@@ -20,6 +20,16 @@ internal sealed class TargetDocument
     public List<int>? PromptBuckets { get; set; }
     public List<int>? BatchSizes { get; set; }
     public List<EventRuleDocument?>? EventRules { get; set; }
+    public string? MetricsUrl { get; set; }
+    public JsonElement? RequestTemplate { get; set; }
+    public AzureMlDocument? AzureMl { get; set; }
+}
+
+internal sealed class AzureMlDocument
+{
+    public int? MaxConcurrentRequestsPerInstance { get; set; }
+    public int? InstanceCount { get; set; }
+    public int? RequestTimeoutMs { get; set; }
 }
 
 internal sealed class AuthDocument
@@ -43,6 +53,7 @@ internal sealed class EventRuleDocument
     public string? ResourceIdPrefix { get; set; }
     public string? ResourceIdPattern { get; set; }
     public string? Repository { get; set; }
+    public bool? WarmBeforeTraffic { get; set; }
 }
 
 internal static class TargetJson

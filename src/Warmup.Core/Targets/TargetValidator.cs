@@ -56,8 +56,9 @@ internal static partial class TargetValidator
             errors.Add("model is required (the served model name)");
 
         string api = string.IsNullOrWhiteSpace(doc.Api) ? OpenAiApis.Completions : doc.Api.Trim();
-        if (!KnownApis.Contains(api, StringComparer.Ordinal))
-            errors.Add($"api '{api}' is not known; use {string.Join(" or ", KnownApis)}");
+        string[] apis = dialect == DialectNames.AzureMl ? [.. KnownApis, OpenAiApis.Template] : KnownApis;
+        if (!apis.Contains(api, StringComparer.Ordinal))
+            errors.Add($"api '{api}' is not known; use {string.Join(" or ", apis)}");
 
         var adapters = ValidateAdapters(doc.Adapters, errors);
         var auth = ValidateAuth(doc.Auth, errors);
@@ -65,6 +66,7 @@ internal static partial class TargetValidator
         var promptBuckets = ValidateShapes(doc.PromptBuckets, "promptBuckets", "token counts", MaxPromptBucket, errors);
         var batchSizes = ValidateShapes(doc.BatchSizes, "batchSizes", "batch sizes", MaxConcurrency, errors);
         var rules = ValidateRules(doc.EventRules, errors);
+        var dialectSettings = DialectSettingsValidator.Validate(doc, dialect, api, auth, errors);
 
         if (errors.Count > 0)
         {
@@ -86,6 +88,9 @@ internal static partial class TargetValidator
             PromptBuckets = promptBuckets,
             BatchSizes = batchSizes,
             EventRules = rules,
+            MetricsUrl = dialectSettings.MetricsUrl,
+            RequestTemplate = dialectSettings.RequestTemplate,
+            AzureMl = dialectSettings.AzureMl,
         };
         problem = null;
         return true;
@@ -246,6 +251,7 @@ internal static partial class TargetValidator
                 ResourceIdPrefix = prefix,
                 ResourceIdPattern = pattern,
                 Repository = repository,
+                WarmBeforeTraffic = doc.WarmBeforeTraffic ?? false,
             });
         }
         return rules;

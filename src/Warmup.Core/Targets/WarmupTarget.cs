@@ -17,7 +17,10 @@ public sealed record WarmupTarget
     /// <summary>LoRA adapter names served beside the base model; each is warmed separately.</summary>
     public IReadOnlyList<string> Adapters { get; init; } = [];
 
-    /// <summary>For the openai dialect: "completions" (/v1/completions) or "chat" (/v1/chat/completions).</summary>
+    /// <summary>
+    /// For the openai dialect: "completions" (/v1/completions) or "chat" (/v1/chat/completions); ollama: /api/generate or
+    /// /api/chat; azureml: the scoring payload, "completions", "chat" or "template" (<see cref="RequestTemplate"/>).
+    /// </summary>
     public string Api { get; init; } = OpenAiApis.Completions;
 
     public TargetAuth Auth { get; init; } = new();
@@ -39,10 +42,44 @@ public sealed record WarmupTarget
     public IReadOnlyList<int>? BatchSizes { get; init; }
 
     public IReadOnlyList<EventMatchRule> EventRules { get; init; } = [];
+
+    /// <summary>
+    /// Where the server's Prometheus metrics are when not at {baseUrl}/metrics (Triton serves them on port 8002). It is a
+    /// configured URL like the base URL: the target's credentials go there too.
+    /// </summary>
+    public Uri? MetricsUrl { get; init; }
+
+    /// <summary>
+    /// JSON request body with <c>{{prompt}}</c> and <c>{{max_tokens}}</c> placeholders, for servers whose fields differ per
+    /// backend (Triton) or per scoring script (Azure ML api "template"). See <see cref="Warmup.Core.Dialects.Wire.PayloadTemplate"/>.
+    /// </summary>
+    public string? RequestTemplate { get; init; }
+
+    /// <summary>Azure ML deployment settings Warmup must respect (azureml dialect only).</summary>
+    public AzureMlSettings AzureMl { get; init; } = new();
+}
+
+/// <summary>
+/// What Warmup knows about an Azure ML online deployment's request settings. Unset means unknown: Warmup then does not
+/// cap, and explains a 408/429 when it happens.
+/// </summary>
+public sealed record AzureMlSettings
+{
+    /// <summary>request_settings.max_concurrent_requests_per_instance (Azure ML default 1).</summary>
+    public int? MaxConcurrentRequestsPerInstance { get; init; }
+
+    /// <summary>instance_count of the deployment.</summary>
+    public int? InstanceCount { get; init; }
+
+    /// <summary>request_settings.request_timeout_ms (Azure ML default 5000): a slower request is cut with HTTP 408.</summary>
+    public int? RequestTimeoutMs { get; init; }
 }
 
 public static class OpenAiApis
 {
     public const string Completions = "completions";
     public const string Chat = "chat";
+
+    /// <summary>Azure ML: the target's <see cref="WarmupTarget.RequestTemplate"/> posted to the scoring route (/score).</summary>
+    public const string Template = "template";
 }

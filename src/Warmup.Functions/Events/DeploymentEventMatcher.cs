@@ -32,9 +32,14 @@ public sealed class DeploymentEventMatcher(ITargetCatalog catalog)
         if (string.Equals(e.Type, DeploymentEventTypes.ResourceActionSuccess, StringComparison.OrdinalIgnoreCase) && IsReadOnlyAction(e.OperationName))
             return Ignored(e, IgnoreReasons.ReadOnlyAction, $"operation '{e.OperationName}' only reads; it does not change replicas");
 
-        var targets = catalog.Targets.Where(t => t.EventRules.Any(r => RuleMatches(r, e))).ToArray();
-        if (targets.Length == 0)
+        var matched = catalog.Targets.Where(t => t.EventRules.Any(r => RuleMatches(r, e))).ToArray();
+        if (matched.Length == 0)
             return Ignored(e, IgnoreReasons.NoMatchingTarget, $"no target rule matches {Describe(e)}");
+        // Azure ML: a deployment write warms that deployment (target@deployment); an endpoint write (traffic shift) nothing.
+        var resolved = matched.Select(t => AzureMlDeploymentEvents.Resolve(t, e, catalog)).ToArray();
+        var targets = resolved.Where(r => r.Run is not null).Select(r => r.Run!).ToArray();
+        if (targets.Length == 0)
+            return Ignored(e, IgnoreReasons.EndpointWrite, resolved.First(r => r.SkipDetail is not null).SkipDetail!);
         return new EventMatch(e, targets, null, $"matches {string.Join(", ", targets.Select(t => t.Name))}");
     }
 

@@ -9,4 +9,5 @@ public static class IgnoreReasons
     public const string MissingTargetName = "missing-target-name";
     public const string ReadOnlyAction = "read-only-action";
     public const string ValidationOnQueue = "subscription-validation";
+    public const string EndpointWrite = "azureml-endpoint-write";
 }

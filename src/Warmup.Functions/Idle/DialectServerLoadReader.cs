@@ -17,15 +17,18 @@ public sealed partial class DialectServerLoadReader(HttpClient http, DialectRegi
 
     public async Task<ServerLoad?> ReadAsync(WarmupTarget target, CancellationToken cancellationToken)
     {
-        if (!dialects.TryGet(target.Dialect, out var dialect))
+        if (!dialects.IsKnown(target.Dialect))
             return null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ScrapeTimeout);
         try
         {
+            // "auto" is resolved (once, then remembered) from the server's own routes.
+            var dialect = await dialects.ResolveAsync(target, http, timeout.Token);
             return await dialect.GetLoadAsync(http, target, timeout.Token);
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or FormatException or InvalidOperationException
+                                   or Core.Dialects.Auto.DialectDetectionException
                                    && !cancellationToken.IsCancellationRequested)
         {
             LogUnreadable(logger, target.Name, ex.Message);

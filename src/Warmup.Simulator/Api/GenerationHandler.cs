@@ -96,10 +96,17 @@ internal sealed class GenerationHandler(
             return;
         }
 
+        var promptTokens = request.PromptTokenIds.Length;
         ResponseFormat format = kind switch
         {
             WireKind.Completions => new CompletionsFormat(id, request.Model, arrival / 1_000_000_000),
             WireKind.ChatCompletions => new ChatFormat(id, request.Model, arrival / 1_000_000_000),
+            WireKind.TgiGenerateStream => new TgiFormat(promptTokens),
+            WireKind.SglangGenerate => new SglangFormat(id, promptTokens, () => sequence.CachedTokens),
+            WireKind.LlamaCompletion => new LlamaCompletionFormat(request.Model, promptTokens, arrival, () => clock.NowUnixNs),
+            WireKind.OllamaGenerate or WireKind.OllamaChat => new OllamaFormat(
+                request.Model, kind == WireKind.OllamaChat, promptTokens, arrival, () => clock.NowUnixNs),
+            WireKind.TritonGenerateStream => new TritonFormat(request.Model),
             _ => new LegacyGenerateFormat(request.PromptText),
         };
 
@@ -333,7 +340,8 @@ internal sealed class GenerationHandler(
         {
             WireKind.Completions => "cmpl-",
             WireKind.ChatCompletions => "chatcmpl-",
-            _ => "generate-",
+            WireKind.LegacyGenerate => "generate-",
+            _ => "",
         };
         var supplied = ctx.Request.Headers[RequestIdHeader].ToString();
         return prefix + (string.IsNullOrWhiteSpace(supplied) ? Guid.NewGuid().ToString("N") : supplied.Trim());

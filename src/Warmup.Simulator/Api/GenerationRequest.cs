@@ -7,6 +7,12 @@ internal enum WireKind
     Completions,
     ChatCompletions,
     LegacyGenerate,
+    TgiGenerateStream,
+    SglangGenerate,
+    LlamaCompletion,
+    OllamaGenerate,
+    OllamaChat,
+    TritonGenerateStream,
 }
 
 /// <summary>The fields of a generation request the simulator honours, already validated and tokenized.</summary>
@@ -36,6 +42,11 @@ internal static class GenerationRequestParser
         if (body.ValueKind != JsonValueKind.Object)
         {
             throw new BadRequestException("The request body must be a JSON object.");
+        }
+
+        if (kind >= WireKind.TgiGenerateStream)
+        {
+            return NativeRequestParser.Parse(kind, body, profile);
         }
 
         var model = kind == WireKind.LegacyGenerate ? profile.Model : OptionalString(body, "model") ?? profile.Model;
@@ -134,7 +145,7 @@ internal static class GenerationRequestParser
         .Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var id) ? id : throw new BadRequestException("Token ids must be integers."))
         .ToArray();
 
-    private static (string, int[]) ReadMessages(JsonElement body)
+    internal static (string, int[]) ReadMessages(JsonElement body)
     {
         if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array || messages.GetArrayLength() == 0)
         {
@@ -175,10 +186,10 @@ internal static class GenerationRequestParser
         };
     }
 
-    private static string? OptionalString(JsonElement obj, string name) =>
+    internal static string? OptionalString(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static int? OptionalInt(JsonElement obj, string name)
+    internal static int? OptionalInt(JsonElement obj, string name)
     {
         if (!obj.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
         {
@@ -191,7 +202,7 @@ internal static class GenerationRequestParser
     }
 
     // The legacy demo server passes "stream" straight through, so "True" as a string also means true.
-    private static bool ReadBool(JsonElement obj, string name)
+    internal static bool ReadBool(JsonElement obj, string name)
     {
         if (!obj.TryGetProperty(name, out var v))
         {

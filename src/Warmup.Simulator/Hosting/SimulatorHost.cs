@@ -19,6 +19,8 @@ public sealed class SimulatorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly InferenceEngine _engine;
+    private readonly IReadOnlyDictionary<string, SimDeployment> _deployments;
+    private readonly FamilyState _family;
     private readonly Socket _boundSocket;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,9 +35,15 @@ public sealed class SimulatorHost : IAsyncDisposable
         _boundSocket = boundSocket;
         Clock = new SimClock();
         Log = new SimulatorLog(options.LogFile);
-        var metrics = new SimMetrics(options.Profile.Model);
-        _engine = new InferenceEngine(options.Profile, Clock, metrics);
-        _app = BuildApp(options, boundSocket, metrics);
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var faults = new FaultInjector(options.Faults);
+        var names = options.Family == ServerFamily.AzureMl ? options.AzureMlDeployments : [""];
+        _deployments = names.ToDictionary(
+            n => n, n => new SimDeployment(n, options.Profile, Clock, Log, faults, created, _stopping.Token), StringComparer.Ordinal);
+        var primary = _deployments[names[0]];
+        _engine = primary.Engine;
+        _family = new FamilyState(options.Family);
+        _app = BuildApp(options, boundSocket, primary);
     }
 
     public SimulatorOptions Options { get; }
@@ -55,6 +63,12 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>What is warm right now: compiled buckets, captured graph sizes, KV high-water mark, loaded adapters.</summary>
     public SimulatorState State => _engine.Snapshot();
 
+    /// <summary>What is warm in one Azure ML deployment (each has its own engine and cold state).</summary>
+    public SimulatorState DeploymentState(string deployment) => _deployments[deployment].Engine.Snapshot();
+
+    /// <summary>Whether the modelled load is over (families that listen while loading answer "not yet" until then).</summary>
+    public bool Loaded => _family.Loaded;
+
     /// <summary>
     /// Binds the port and returns. With no start-up delay the server is listening on return; otherwise
     /// it starts listening after Profile.StartupDelayMs × TimeScale (await <see cref="Listening"/>).
@@ -62,6 +76,17 @@ public sealed class SimulatorHost : IAsyncDisposable
     public static async Task<SimulatorHost> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (!ServerFamily.All.Contains(options.Family))
+        {
+            throw new ArgumentException($"unknown server family '{options.Family}'; known: {string.Join(", ", ServerFamily.All)}", nameof(options));
+        }
+
+        if (options.Family == ServerFamily.LlamaCpp)
+        {
+            // llama.cpp runs at most --parallel requests (slots); the rest wait.
+            options = options with { Profile = options.Profile with { MaxNumSeqs = options.LlamaCppSlots } };
+        }
+
         options.Profile.Validate($"simulator profile '{options.Profile.Name}'");
         var address = ParseHost(options.Host);
         if (options.Port is < 0 or > 65535)
@@ -88,6 +113,13 @@ public sealed class SimulatorHost : IAsyncDisposable
         if (delay <= TimeSpan.Zero)
         {
             await sim.GoLiveAsync(ct);
+            sim._family.MarkLoaded();
+        }
+        else if (ServerFamily.ListensWhileLoading(options.Family))
+        {
+            // llama.cpp, SGLang, Triton, Ollama and Azure ML answer while loading; only their answers say "not yet".
+            await sim.GoLiveAsync(ct);
+            sim._startup = sim.MarkLoadedAfterAsync(delay);
         }
         else
         {
@@ -114,9 +146,21 @@ public sealed class SimulatorHost : IAsyncDisposable
         }
     }
 
+    private async Task MarkLoadedAfterAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stopping.Token);
+            _family.MarkLoaded();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
     private async Task GoLiveAsync(CancellationToken ct)
     {
-        _engineLoop = Task.Run(() => _engine.RunAsync(_stopping.Token), CancellationToken.None);
+        _engineLoop = Task.WhenAll(_deployments.Values.Select(d => Task.Run(() => d.Engine.RunAsync(_stopping.Token), CancellationToken.None)));
         await _app.StartAsync(ct);
 
         // Kestrel now owns the descriptor; keep our wrapper from closing it a second time.
@@ -160,7 +204,7 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private WebApplication BuildApp(SimulatorOptions options, Socket boundSocket, SimMetrics metrics)
+    private WebApplication BuildApp(SimulatorOptions options, Socket boundSocket, SimDeployment primary)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -171,9 +215,13 @@ public sealed class SimulatorHost : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var profile = options.Profile;
-        var generation = new GenerationHandler(profile, Clock, _engine, Log, new FaultInjector(options.Faults), _stopping.Token);
-        var ops = new OperationalEndpoints(profile, metrics, Log, _engine, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        var generation = primary.Generation;
+        var ops = primary.Operations;
+        if (options.Family != ServerFamily.Vllm)
+        {
+            FamilyRoutes.Map(app, options, _family, _deployments, primary);
+            return app;
+        }
 
         if (!string.IsNullOrEmpty(options.ApiKey))
         {

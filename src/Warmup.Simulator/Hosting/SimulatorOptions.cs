@@ -20,4 +20,13 @@ public sealed record SimulatorOptions
 
     /// <summary>When set, /v1/* requires <c>Authorization: Bearer {ApiKey}</c> (vLLM --api-key).</summary>
     public string? ApiKey { get; init; }
+
+    /// <summary>Which server to impersonate, see <see cref="ServerFamily"/> (default vLLM).</summary>
+    public string Family { get; init; } = ServerFamily.Vllm;
+
+    /// <summary>llama.cpp: the number of slots (--parallel); more concurrent requests wait (requests_deferred).</summary>
+    public int LlamaCppSlots { get; init; } = 4;
+
+    /// <summary>Azure ML: the deployments behind the endpoint; the first takes 100 % of the traffic split.</summary>
+    public IReadOnlyList<string> AzureMlDeployments { get; init; } = ["blue", "green"];
 }

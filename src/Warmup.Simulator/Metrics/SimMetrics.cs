@@ -56,6 +56,15 @@ internal sealed class SimMetrics(string modelName)
         }
     }
 
+    /// <summary>Prompt tokens, generated tokens and finished requests (not aborted) so far.</summary>
+    public (long Prompt, long Generation, long Success) Totals()
+    {
+        lock (_lock)
+        {
+            return (_promptTokens, _generationTokens, _success.Where(kv => kv.Key != "abort").Sum(kv => kv.Value));
+        }
+    }
+
     public string Render()
     {
         var labels = $"engine=\"0\",model_name=\"{Escape(modelName)}\"";

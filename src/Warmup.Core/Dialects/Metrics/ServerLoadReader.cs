@@ -1,6 +1,6 @@
 namespace Warmup.Core.Dialects.Metrics;
 
-/// <summary>Turns a scraped metrics page into <see cref="ServerLoad"/>, whichever OpenAI-compatible server family wrote it.</summary>
+/// <summary>Turns a scraped metrics page into <see cref="ServerLoad"/>, whichever server family wrote it (vLLM, llama.cpp, SGLang, TGI, Triton).</summary>
 public static class ServerLoadReader
 {
     /// <summary>Returns null when the page holds none of the families we know.</summary>
@@ -38,6 +38,22 @@ public static class ServerLoadReader
                 sglangRunning,
                 metrics.Sum("sglang:num_queue_reqs") ?? 0)
             { ActivityCounter = counter };
+        }
+
+        // TGI: no running-requests gauge; the current batch size is the requests being generated, tgi_queue_size the waiting ones.
+        if (metrics.Sum("tgi_queue_size") is { } tgiQueue)
+        {
+            var counter = metrics.Contains("tgi_request_success") ? "tgi_request_success" : "tgi_request_count";
+            return new ServerLoad(metrics.Sum(counter) ?? 0, metrics.Sum("tgi_batch_current_size") ?? 0, tgiQueue)
+            { ActivityCounter = counter };
+        }
+
+        // Triton: cumulative per-model counters; pending requests are those waiting for an execution slot. Triton has no
+        // running gauge, so running is unknown (0) and the success counter carries the activity.
+        if (metrics.Sum("nv_inference_request_success") is { } tritonSuccess)
+        {
+            return new ServerLoad(tritonSuccess, 0, metrics.Sum("nv_inference_pending_request_count") ?? 0)
+            { ActivityCounter = "nv_inference_request_success" };
         }
 
         return null;
