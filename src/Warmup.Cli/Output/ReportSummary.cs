@@ -16,7 +16,15 @@ internal static class ReportSummary
 
     public static void Write(IAnsiConsole console, WarmupReport report, string endpoint)
     {
-        console.Write(StepTable(report, endpoint));
+        if (Rows(report).Count > 0)
+        {
+            console.Write(StepTable(report, endpoint));
+        }
+        else
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(Title(report, endpoint))}[/]: no warm-up traffic was sent");
+        }
+
 
         var readiness = report.Readiness.Ready
             ? $"ready after {Ms(report.Readiness.TimeToReadyMs)} ({report.Readiness.Attempts} attempt(s))"
