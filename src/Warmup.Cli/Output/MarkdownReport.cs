@@ -13,12 +13,17 @@ internal static class MarkdownReport
         md.AppendLine();
         md.Append("**").Append(Escape(ReportSummary.PlainVerdict(report))).AppendLine("**");
         md.AppendLine();
-        foreach (var item in ReportSummary.Findings(report))
+        var findings = ReportSummary.Findings(report);
+        foreach (var item in findings)
         {
             md.Append("- ").AppendLine(Escape(item));
         }
 
-        md.AppendLine();
+        if (findings.Count > 0)
+        {
+            md.AppendLine();
+        }
+
         var adapters = ReportSummary.HasAdapters(report);
         var header = ReportSummary.Header(adapters);
         md.Append("| ").AppendJoin(" | ", header).AppendLine(" |");

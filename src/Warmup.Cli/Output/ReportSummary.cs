@@ -81,6 +81,13 @@ internal static class ReportSummary
         {
             items.AddRange(verdict.ByLength.Where(l => l.IsCold).Select(l =>
                 $"cold: {l.PromptTokens} prompt tokens, first user {Ms(l.FirstTtftMs)} vs steady {Ms(l.SteadyTtftMs)} ({Ratio(l.Ratio)})"));
+            var probes = new[] { report.FirstUserLike, report.Steady }.OfType<StepResult>().ToList();
+            var failed = probes.Sum(p => p.Requests - p.Succeeded);
+            if (failed > 0)
+            {
+                items.Add($"{failed} of {probes.Sum(p => p.Requests)} verification probes failed, as a user's request would have");
+            }
+
             if (!verdict.IsWarm && items.Count == 0 && verdict.Reason is { } reason)
             {
                 items.Add(reason);

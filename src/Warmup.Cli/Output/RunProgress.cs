@@ -14,6 +14,11 @@ internal static class RunProgress
         IAnsiConsole console, Func<IProgress<WarmupProgress>, Task<T>> run, Func<WarmupProgress?, string>? describe = null)
     {
         describe ??= status => status is null ? "waiting for the endpoint" : $"{status.Phase}: {status.Description}";
+        if (!console.Profile.Capabilities.Interactive)
+        {
+            return await ShowAsLinesAsync(console, run, describe);
+        }
+
         T result = default!;
         await console.Progress()
             .AutoClear(false)
@@ -41,6 +46,43 @@ internal static class RunProgress
                 task.Description = "done";
             });
         return result;
+    }
+
+    /// <summary>
+    /// A CI log or a pipe cannot redraw a line: print one plain line each time the description changes (a new phase,
+    /// a new readiness answer), never a bar.
+    /// </summary>
+    private static async Task<T> ShowAsLinesAsync<T>(
+        IAnsiConsole console, Func<IProgress<WarmupProgress>, Task<T>> run, Func<WarmupProgress?, string> describe)
+    {
+        var gate = new object();
+        string? printed = null;
+        WarmupProgress? latest = null;
+        void PrintIfChanged()
+        {
+            lock (gate)
+            {
+                var line = describe(latest);
+                if (line != printed)
+                {
+                    console.WriteLine(line);
+                    printed = line;
+                }
+            }
+        }
+
+        PrintIfChanged();
+        var running = run(new SynchronousProgress<WarmupProgress>(status =>
+        {
+            latest = status;
+            PrintIfChanged();
+        }));
+        while (await Task.WhenAny(running, Task.Delay(Refresh)) != running)
+        {
+            PrintIfChanged();
+        }
+
+        return await running;
     }
 
     /// <summary>Progress&lt;T&gt; posts to the thread pool and can reorder updates; this reports in order.</summary>
