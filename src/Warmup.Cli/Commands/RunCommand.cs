@@ -159,6 +159,9 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error)
         RunOutcomes.NotWarm => ExitCodes.NotWarm,
         RunOutcomes.NeverReady => ExitCodes.NeverReady,
         RunOutcomes.Misconfigured => ExitCodes.BadInput,
+        // ResolvePlan only fails on the plan itself (a step longer than the context window the server reported, an
+        // unknown preset): bad input, like a plan refused before the run, not an infrastructure fault.
+        RunOutcomes.Failed when report.Error?.StartsWith($"{TaskNames.ResolvePlan} failed:", StringComparison.Ordinal) == true => ExitCodes.BadInput,
         _ => ExitCodes.Failed,
     };
 
