@@ -31,7 +31,7 @@ public sealed class ChartTests
     {
         var svg = TtftChart.RenderSvg("WARM", [], 1.2, [new ShapeBars("s", 1000, 100, 10)], []);
 
-        var heights = Regex.Matches(svg, "<rect x=\"[\\d.]+\" y=\"[\\d.]+\" width=\"[\\d.]+\" height=\"([\\d.]+)\" fill=\"#(c0392b|1e8449)\"")
+        var heights = Regex.Matches(svg, "<rect x=\"[\\d.]+\" y=\"[\\d.]+\" width=\"[\\d.]+\" height=\"([\\d.]+)\" fill=\"#(c0392b|1e8449)\"><title>")
             .Select(m => double.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(2, heights.Count);
         // 1000 ms and 100 ms on an axis from 10 ms to 1 s: two decades against one, not ten times the height.
