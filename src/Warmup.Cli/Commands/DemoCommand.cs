@@ -195,8 +195,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
     /// </summary>
     private async Task<int> CompareAsync(SimulatorProfile profile, CancellationToken cancellationToken)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title($"Plans side by side: the same user mix after each ({Markup.Escape(NextUsers.Shape)}, then 3 single users)");
+        var table = new Table().Border(TableBorder.Rounded);
         table.AddColumns("plan", "verdict", "cold penalties the users met", "slowest first TTFT", "same mix again", "warm-up tokens");
         foreach (var column in table.Columns)
         {
@@ -226,6 +225,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
                 (report.Totals.PromptTokens + report.Totals.OutputTokens).ToString("N0", CultureInfo.InvariantCulture));
         }
 
+        console.MarkupLine($"[bold]Plans side by side: the same user mix after each ({Markup.Escape(NextUsers.Shape)}, then 3 single users)[/]");
         console.Write(table);
         return ExitCodes.Warm;
     }

@@ -149,7 +149,7 @@ internal static class TtftChart
     }
 
     internal static string Ms(double ms) => ms >= 1000
-        ? (ms / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " s"
+        ? (ms / 1000).ToString(ms >= 10_000 ? "0.#" : "0.00", CultureInfo.InvariantCulture) + " s"
         : ms.ToString(ms >= 100 ? "0" : "0.0", CultureInfo.InvariantCulture) + " ms";
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);

@@ -16,9 +16,11 @@ internal static class ReportSummary
 
     public static void Write(IAnsiConsole console, WarmupReport report, string endpoint)
     {
+        // The title is a line of its own, not the table's: Spectre wraps a table title to the table's width.
         if (Rows(report).Count > 0)
         {
-            console.Write(StepTable(report, endpoint));
+            console.MarkupLine($"[bold]{Markup.Escape(Title(report, endpoint))}[/]");
+            console.Write(StepTable(report));
         }
         else
         {
@@ -142,10 +144,10 @@ internal static class ReportSummary
         return cells;
     }
 
-    private static Table StepTable(WarmupReport report, string endpoint)
+    private static Table StepTable(WarmupReport report)
     {
         var adapters = HasAdapters(report);
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Title(report, endpoint)));
+        var table = new Table().Border(TableBorder.Rounded);
         table.AddColumns(Header(adapters).ToArray());
         foreach (var column in table.Columns)
         {
