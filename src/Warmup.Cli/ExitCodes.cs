@@ -9,7 +9,10 @@ public static class ExitCodes
     /// <summary>The warm-up ran but the endpoint is not warm (ratio above threshold, or verification requests failed).</summary>
     public const int NotWarm = 1;
 
-    /// <summary>Bad input or usage: unknown dialect, malformed URL, invalid plan file, unresolvable host.</summary>
+    /// <summary>
+    /// Bad input or usage: unknown dialect, malformed URL, invalid plan file, unresolvable host; also a target the server
+    /// refuses for good (a model or adapter it does not list, a 404/401/403 on its readiness route), outcome misconfigured.
+    /// </summary>
     public const int BadInput = 2;
 
     /// <summary>The endpoint never became ready before the readiness deadline.</summary>

@@ -1,5 +1,5 @@
-using Spectre.Console;
 using Warmup.Cli;
+using Warmup.Cli.Output;
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -8,4 +8,4 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-return await WarmupCli.RunAsync(args, AnsiConsole.Console, Console.Error, cancellation.Token);
+return await WarmupCli.RunAsync(args, CliConsole.ForStdout(Environment.GetEnvironmentVariable), Console.Error, cancellation.Token);

@@ -14,7 +14,7 @@ public static class WarmupCli
     {
         var root = new RootCommand("Warmup: removes the cold-start penalty of LLM inference endpoints and proves it with numbers")
         {
-            new RunCommand(console).Create(),
+            new RunCommand(console, error).Create(),
             new DemoCommand(console).Create(),
             new SimulateCommand(console).Create(),
         };

@@ -122,6 +122,30 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Plan_step_longer_than_the_servers_context_window_is_exit_2_with_the_step_named()
+    {
+        await using var simulator = await Warmup.Simulator.SimulatorHost.StartAsync(
+            new Warmup.Simulator.SimulatorOptions { Profile = Warmup.Simulator.SimulatorProfile.Default with { TimeScale = 0.05 }, Port = 0 },
+            CancellationToken.None);
+        var plan = Path.Combine(Path.GetTempPath(), $"plan-{Guid.NewGuid():n}.json");
+        // Valid on its own; only the server's context window (8192 in the default profile) makes it too long.
+        await File.WriteAllTextAsync(plan, """{ "name": "too-long", "steps": [ { "promptTokens": 9000, "maxOutputTokens": 16, "concurrency": 1 } ] }""");
+        try
+        {
+            var result = await CliRunner.RunAsync(
+                "run", "--endpoint", simulator.BaseUrl.ToString(), "--model", Warmup.Simulator.SimulatorProfile.Default.Model, "--plan", plan, "--ready-timeout", "30");
+
+            Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+            Assert.Contains("step 1: promptTokens + maxOutputTokens = 9016 exceeds the model's context window of 8192 tokens", result.Output);
+            Assert.Equal(0, simulator.Log.Count);
+        }
+        finally
+        {
+            File.Delete(plan);
+        }
+    }
+
+    [Fact]
     public async Task Bad_fault_spec_for_the_simulator_is_a_usage_error()
     {
         var result = await CliRunner.RunAsync("simulate", "--port", "0", "--faults", "teleport:3");

@@ -10,6 +10,7 @@ using Warmup.Core.Dialects;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Probing;
+using Warmup.Core.Readiness;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
@@ -17,9 +18,9 @@ using Warmup.Core.Telemetry;
 namespace Warmup.Cli.Commands;
 
 /// <summary>`warmup run`: warms one endpoint with a plan on the embedded Durable engine and proves it with numbers.</summary>
-internal sealed class RunCommand(IAnsiConsole console)
+internal sealed class RunCommand(IAnsiConsole console, TextWriter error)
 {
-    private readonly Option<string?> _endpoint = new("--endpoint") { Description = "Server root URL, e.g. http://127.0.0.1:8000 (no /v1)" };
+    private readonly Option<string?> _endpoint = new("--endpoint") { Description = "Server root URL, e.g. http://127.0.0.1:8000 (a trailing /v1 is dropped)" };
     private readonly Option<string> _dialect = new("--dialect")
     {
         Description = "openai | vllm-generate | tgi | sglang | llamacpp | ollama | triton | azureml | auto",
@@ -29,7 +30,7 @@ internal sealed class RunCommand(IAnsiConsole console)
     private readonly Option<string?> _model = new("--model") { Description = "Served model name" };
     private readonly Option<string> _api = new("--api") { Description = "For openai, ollama and azureml: completions | chat", DefaultValueFactory = _ => OpenAiApis.Completions };
     private readonly Option<string[]> _adapters = new("--adapter") { Description = "LoRA adapter name to warm too (repeatable)" };
-    private readonly Option<string> _plan = new("--plan") { Description = "full | light | seed | path to a JSON plan file", DefaultValueFactory = _ => PlanPresets.Full };
+    private readonly Option<string> _plan = new("--plan") { Description = $"full | light | seed | path to a JSON plan file (default {PlanPresets.Default})", DefaultValueFactory = _ => PlanPresets.Default };
     private readonly Option<string?> _json = new("--json") { Description = "Write the JSON report to this file" };
     private readonly Option<string?> _apiKeyEnv = new("--api-key-env") { Description = "Environment variable holding the API key (sent as a Bearer token)" };
     private readonly Option<double> _threshold = new("--threshold") { Description = "Warm when first-user-like TTFT / steady TTFT is at most this", DefaultValueFactory = _ => Verdict.DefaultThreshold };
@@ -38,13 +39,14 @@ internal sealed class RunCommand(IAnsiConsole console)
     private readonly Option<int> _requestTimeout = new("--request-timeout") { Description = "Seconds one request may take, stream included", DefaultValueFactory = _ => 120 };
     private readonly Option<string?> _target = new("--target") { Description = "Name of a configured target (with --config)" };
     private readonly Option<string?> _config = new("--config") { Description = "Targets file, the same JSON the Functions app reads" };
+    private readonly Option<string> _output = new("--output") { Description = $"Report on stdout: {OutputFormats.Names} (json and markdown put progress on stderr)", DefaultValueFactory = _ => "table" };
 
     public Command Create()
     {
         var command = new Command("run", "Warm up an endpoint and verify it is warm")
         {
             _endpoint, _dialect, _model, _api, _adapters, _plan, _json, _apiKeyEnv, _threshold,
-            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config, _deployment,
+            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config, _deployment, _output,
         };
         command.SetAction(ExecuteAsync);
         return command;
@@ -52,7 +54,12 @@ internal sealed class RunCommand(IAnsiConsole console)
 
     private async Task<int> ExecuteAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var (target, catalog) = await ResolveTargetAsync(parse, cancellationToken);
+        var format = OutputFormats.Parse(parse.GetValue(_output)!);
+        // With json or markdown, stdout carries the report alone: progress and notes go to stderr.
+        var progressConsole = format == OutputFormat.Table
+            ? console
+            : CliConsole.Create(error, !ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected, Environment.GetEnvironmentVariable);
+        var (target, catalog) = await ResolveTargetAsync(parse, progressConsole, cancellationToken);
         var plan = PlanArgument.Parse(parse.GetValue(_plan)!);
         PlanArgument.CheckAgainst(plan, target);
         var threshold = parse.GetValue(_threshold);
@@ -61,15 +68,18 @@ internal sealed class RunCommand(IAnsiConsole console)
             throw new UsageException("--" + problem);
         }
 
-        await DialectAnnouncement.DescribeAsync(console, target, catalog, cancellationToken);
+        await DialectAnnouncement.DescribeAsync(progressConsole, target, catalog, cancellationToken);
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
-        var report = await RunAsync(console, catalog, request, parse.GetValue(_json), cancellationToken);
+        var report = await RunAsync(progressConsole, catalog, request, parse.GetValue(_json), cancellationToken, format, console.Profile.Out.Writer);
         return ExitCodeFor(report);
     }
 
     /// <summary>Runs a request on a fresh embedded engine with live progress, then prints the summary.</summary>
+    /// <param name="console">Progress and, with <see cref="OutputFormat.Table"/>, the summary.</param>
+    /// <param name="stdout">Where the json or markdown report goes (stdout); unused for the table.</param>
     internal static async Task<WarmupReport> RunAsync(
-        IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken)
+        IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken,
+        OutputFormat format = OutputFormat.Table, TextWriter? stdout = null)
     {
         if (jsonPath is not null)
         {
@@ -81,8 +91,29 @@ internal sealed class RunCommand(IAnsiConsole console)
         request = request with { TraceParent = WarmupSpans.CurrentTraceParent() };
         await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken);
 
-        var report = await RunProgress.ShowAsync<WarmupReport>(console, progress => host.Engine.RunAsync(request, progress, cancellationToken));
-        ReportSummary.Write(console, report);
+        var target = catalog.Require(request.Target);
+        var endpoint = Endpoint(target);
+        var report = await RunProgress.ShowAsync<WarmupReport>(
+            console, progress => host.Engine.RunAsync(request, progress, cancellationToken), WaitingLine(target, host.Readiness));
+        var markdown = MarkdownReport.Render(report, endpoint);
+        switch (format)
+        {
+            case OutputFormat.Json:
+                stdout!.WriteLine(ReportJson.Serialize(report));
+                break;
+            case OutputFormat.Markdown:
+                stdout!.Write(markdown);
+                break;
+            default:
+                ReportSummary.Write(console, report, endpoint);
+                break;
+        }
+
+        if (CiSummary.Publish(markdown, Environment.GetEnvironmentVariable, format == OutputFormat.Json ? console.Profile.Out.Writer : stdout ?? console.Profile.Out.Writer) is { } published)
+        {
+            console.MarkupLine($"Summary: {Markup.Escape(published)}");
+        }
+
         if (host.JsonReport is { } sink)
         {
             // The sinks run inside the Record activity, which logs a failing sink and goes on: say so here, loudly.
@@ -97,6 +128,24 @@ internal sealed class RunCommand(IAnsiConsole console)
         }
 
         return report;
+    }
+
+    /// <summary>The base URL without user info or query, safe to print and to put in a CI summary.</summary>
+    internal static string Endpoint(WarmupTarget target) =>
+        $"{target.BaseUrl.Scheme}://{target.BaseUrl.Authority}{target.BaseUrl.AbsolutePath.TrimEnd('/')}";
+
+    /// <summary>
+    /// While the gate waits, the line says what it polls, until when, and what the server last answered, so a wrong
+    /// URL or a slow load is visible at once rather than after the deadline.
+    /// </summary>
+    private static Func<WarmupProgress?, string> WaitingLine(WarmupTarget target, ReadinessWatch watch)
+    {
+        using var probe = DialectRegistry.Default.Get(target.Dialect).CreateReadinessRequest(target);
+        var route = probe.RequestUri!.AbsolutePath;
+        var deadline = DateTimeOffset.UtcNow + target.Limits.ReadyDeadline;
+        return status => status is null || status.Phase == "readiness"
+            ? $"waiting for GET {route} to answer ready (until {deadline:HH:mm:ss} UTC); last answer: {watch.LastAnswer(target.Name) ?? "none yet"}"
+            : $"{status.Phase}: {status.Description}";
     }
 
     private static CliTelemetry? StartTelemetry()
@@ -116,10 +165,15 @@ internal sealed class RunCommand(IAnsiConsole console)
         RunOutcomes.Warm => ExitCodes.Warm,
         RunOutcomes.NotWarm => ExitCodes.NotWarm,
         RunOutcomes.NeverReady => ExitCodes.NeverReady,
+        RunOutcomes.Misconfigured => ExitCodes.BadInput,
+        // ResolvePlan only fails on the plan itself (a step longer than the context window the server reported, an
+        // unknown preset): bad input, like a plan refused before the run, not an infrastructure fault.
+        RunOutcomes.Failed when report.Error?.StartsWith($"{TaskNames.ResolvePlan} failed:", StringComparison.Ordinal) == true => ExitCodes.BadInput,
         _ => ExitCodes.Failed,
     };
 
-    private async Task<(WarmupTarget Target, ITargetCatalog Catalog)> ResolveTargetAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async Task<(WarmupTarget Target, ITargetCatalog Catalog)> ResolveTargetAsync(
+        ParseResult parse, IAnsiConsole notes, CancellationToken cancellationToken)
     {
         var targetName = parse.GetValue(_target);
         var configPath = parse.GetValue(_config);
@@ -147,7 +201,7 @@ internal sealed class RunCommand(IAnsiConsole console)
             throw new UsageException("say which endpoint to warm: --endpoint URL --model NAME, or --target NAME --config FILE");
         }
 
-        var target = await new EndpointTargetOptions(
+        var options = new EndpointTargetOptions(
             endpoint,
             parse.GetValue(_dialect)!,
             parse.GetValue(_model) ?? string.Empty,
@@ -157,7 +211,13 @@ internal sealed class RunCommand(IAnsiConsole console)
             parse.GetValue(_maxConcurrency),
             TimeSpan.FromSeconds(Positive(parse.GetValue(_readyTimeout), "--ready-timeout")),
             TimeSpan.FromSeconds(Positive(parse.GetValue(_requestTimeout), "--request-timeout")),
-            parse.GetValue(_deployment)).ToTargetAsync(cancellationToken);
+            parse.GetValue(_deployment));
+        var target = await options.ToTargetAsync(cancellationToken);
+        if (options.DroppedV1(target) is { } note)
+        {
+            notes.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
+        }
+
         var catalog = new TargetCatalog([target]);
         // The run of one deployment is "endpoint@deployment": its report and telemetry name the deployment.
         return target.Auth.AzureMlDeployment is { } pinned

@@ -1,10 +1,12 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using Warmup.Simulator;
 
 namespace Warmup.Cli.Commands;
 
-/// <summary>`warmup simulate`: runs the cold-start simulator standalone until Ctrl+C.</summary>
+/// <summary>`warmup simulate`: runs the cold-start simulator standalone until Ctrl+C or SIGTERM.</summary>
 internal sealed class SimulateCommand(IAnsiConsole console)
 {
     private readonly Option<string> _profile = new("--profile") { Description = "Built-in profile (default, many-buckets, lora) or a profile JSON file", DefaultValueFactory = _ => "default" };
@@ -46,17 +48,46 @@ internal sealed class SimulateCommand(IAnsiConsole console)
             LogFile = parse.GetValue(_log),
         };
 
-        await using var simulator = await SimulatorHost.StartAsync(options, cancellationToken);
-        console.MarkupLine($"Simulator ({family}) listening on [bold]{simulator.BaseUrl}[/] (model [bold]{Markup.Escape(options.Profile.Model)}[/]); Ctrl+C stops it.");
-        try
+        // SIGTERM (kill, docker stop, systemd, CI cancellation) stops the simulator like Ctrl+C. Without this the
+        // simulator's own web host takes the signal, stops Kestrel, and the process waits forever.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-        }
-        catch (OperationCanceledException)
+            context.Cancel = true;
+            stop.Cancel();
+        });
+
+        await using var simulator = await SimulatorHost.StartAsync(options, stop.Token);
+        var model = Markup.Escape(options.Profile.Model);
+        if (!simulator.Listening.IsCompleted)
         {
+            // The modelled start-up: the port is bound but refuses connections, as while a real server loads weights.
+            var startup = TimeSpan.FromMilliseconds(options.Profile.StartupDelayMs * options.Profile.TimeScale);
+            console.MarkupLine(
+                $"Simulator ({family}) starting on [bold]{simulator.BaseUrl}[/] (model [bold]{model}[/]), ready in {startup.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s; " +
+                "connections are refused until then. Ctrl+C or SIGTERM stops it.");
+            await WaitAsync(simulator.Listening, stop.Token);
         }
 
+        if (!stop.IsCancellationRequested)
+        {
+            console.MarkupLine($"Simulator ({family}) ready on [bold]{simulator.BaseUrl}[/] (model [bold]{model}[/]); Ctrl+C or SIGTERM stops it.");
+            await WaitAsync(Task.Delay(Timeout.Infinite, stop.Token), stop.Token);
+        }
+
+        await simulator.StopAsync();
         console.MarkupLine("Simulator stopped.");
         return ExitCodes.Warm;
+    }
+
+    private static async Task WaitAsync(Task task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
     }
 }

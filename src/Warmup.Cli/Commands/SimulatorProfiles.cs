@@ -12,7 +12,7 @@ internal static class SimulatorProfiles
         {
             profile = File.Exists(nameOrPath) ? SimulatorProfile.Load(nameOrPath) : SimulatorProfile.Builtin(nameOrPath);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is SimulatorProfileException or ArgumentException or InvalidDataException or IOException or System.Text.Json.JsonException)
         {
             throw new UsageException($"--profile '{nameOrPath}': {e.Message}");
         }

@@ -21,10 +21,13 @@ internal sealed class FirstUserRequest(HttpClient http)
         return await gate.WaitAsync(target, DialectRegistry.Default.Get(target.Dialect), target.Limits.ReadyDeadline, cancellationToken);
     }
 
-    public async Task<ProbeResult> SendAsync(WarmupTarget target, string salt, CancellationToken cancellationToken)
+    public Task<ProbeResult> SendAsync(WarmupTarget target, string salt, CancellationToken cancellationToken) =>
+        SendAsync(target, PromptTokens, salt, cancellationToken);
+
+    public async Task<ProbeResult> SendAsync(WarmupTarget target, int promptTokens, string salt, CancellationToken cancellationToken)
     {
         var dialect = DialectRegistry.Default.Get(target.Dialect);
-        var request = await new PromptFactory(http).CreateAsync(target, dialect, PromptTokens, OutputTokens, salt, adapter: null, cancellationToken);
+        var request = await new PromptFactory(http).CreateAsync(target, dialect, promptTokens, OutputTokens, salt, adapter: null, cancellationToken);
         return await new StreamingProbe(http, NoAuthentication.Instance).SendAsync(target, dialect, request, $"demo-{salt}", cancellationToken);
     }
 }

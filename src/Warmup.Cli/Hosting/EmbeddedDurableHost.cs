@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Warmup.Cli.Telemetry;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Probing;
+using Warmup.Core.Readiness;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
@@ -18,10 +19,11 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
 {
     private readonly DurableTaskTestHost _host;
 
-    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport)
+    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport, ReadinessWatch readiness)
     {
         _host = host;
         JsonReport = jsonReport;
+        Readiness = readiness;
         Engine = new EmbeddedWarmupEngine(host.Client);
     }
 
@@ -33,6 +35,9 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
     /// <summary>The local JSON report's sink, to tell where the report went; null without --json.</summary>
     public JsonFileResultSink? JsonReport { get; }
 
+    /// <summary>The readiness polls' last answers, for the live display while a run waits.</summary>
+    public ReadinessWatch Readiness { get; }
+
     /// <param name="jsonReport">File or folder for the JSON report, or null.</param>
     /// <param name="telemetry">Exporters configured from the environment, or null for the local report only.</param>
     public static async Task<EmbeddedDurableHost> StartAsync(
@@ -43,6 +48,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
         Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft", "Error");
 
         var jsonSink = jsonReport is null ? null : new JsonFileResultSink(jsonReport);
+        var readiness = new ReadinessWatch();
         var host = await FreePortTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
             port => new DurableTaskTestHostOptions
@@ -50,6 +56,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 Port = port,
                 ConfigureServices = services =>
                 {
+                    services.AddSingleton(readiness);
                     services.AddWarmupEngine();
                     services.AddSingleton(catalog);
                     services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
@@ -65,7 +72,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 },
             },
             cancellationToken);
-        return new EmbeddedDurableHost(host, jsonSink);
+        return new EmbeddedDurableHost(host, jsonSink, readiness);
     }
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();

@@ -5,80 +5,170 @@ using Warmup.Core.Reporting;
 
 namespace Warmup.Cli.Output;
 
-/// <summary>The readable end-of-run summary: one row per step, then readiness and the verdict.</summary>
+/// <summary>
+/// The readable end-of-run summary: a title naming the endpoint and model, one row per step, readiness, spend, then
+/// the verdict in one short line and the cold shapes as a list. The same rows feed the markdown summary.
+/// </summary>
 internal static class ReportSummary
 {
-    public static void Write(IAnsiConsole console, WarmupReport report)
+    /// <summary>Shown instead of a latency when every request of the step failed: "0.0ms" would read as fast.</summary>
+    internal const string NoValue = "–";
+
+    public static void Write(IAnsiConsole console, WarmupReport report, string endpoint)
     {
-        console.Write(StepTable(report));
+        // The title is a line of its own, not the table's: Spectre wraps a table title to the table's width.
+        if (Rows(report).Count > 0)
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(Title(report, endpoint))}[/]");
+            console.Write(StepTable(report));
+        }
+        else
+        {
+            console.MarkupLine($"[bold]{Markup.Escape(Title(report, endpoint))}[/]: no warm-up traffic was sent");
+        }
+
 
         var readiness = report.Readiness.Ready
             ? $"ready after {Ms(report.Readiness.TimeToReadyMs)} ({report.Readiness.Attempts} attempt(s))"
-            : $"[red]never ready[/] after {Ms(report.Readiness.TimeToReadyMs)}: {Markup.Escape(report.Readiness.LastError ?? "no answer")}";
+            : $"[red]not ready[/] after {Ms(report.Readiness.TimeToReadyMs)}: {Markup.Escape(report.Readiness.LastError ?? "no answer")}";
         console.MarkupLine($"Readiness: {readiness}");
-        console.MarkupLine(
-            $"Spent: {report.Totals.Requests} requests ({report.Totals.Failed} failed), " +
-            $"{report.Totals.PromptTokens:N0} prompt + {report.Totals.OutputTokens:N0} output tokens, {Ms(report.DurationMs)}");
+        console.MarkupLine($"Spent: {Markup.Escape(Spent(report))}");
         console.MarkupLine(VerdictLine(report));
+        foreach (var item in Findings(report))
+        {
+            console.MarkupLine($"  - {Markup.Escape(item)}");
+        }
     }
 
+    internal static string Title(WarmupReport report, string endpoint) =>
+        $"Warm-up of {report.Model} at {endpoint} ({report.Plan} plan)";
+
+    internal static string Spent(WarmupReport report) =>
+        $"{report.Totals.Requests} requests ({report.Totals.Failed} failed), " +
+        $"{report.Totals.PromptTokens.ToString("N0", CultureInfo.InvariantCulture)} prompt + " +
+        $"{report.Totals.OutputTokens.ToString("N0", CultureInfo.InvariantCulture)} output tokens, {Ms(report.DurationMs)}";
+
+    /// <summary>One short line: the outcome and, when verified, the ratio against the threshold.</summary>
     internal static string VerdictLine(WarmupReport report)
     {
-        var verdict = report.Verdict;
-        var ratio = verdict is null
-            ? string.Empty
-            : $": first-user-like TTFT {Ms(verdict.FirstTtftMs)} vs steady {Ms(verdict.SteadyTtftMs)}, " +
-              $"ratio {verdict.Ratio.ToString("0.00", CultureInfo.InvariantCulture)} (threshold {verdict.Threshold.ToString("0.00", CultureInfo.InvariantCulture)})";
-        var reason = verdict?.Reason ?? report.Error;
-        var suffix = string.IsNullOrEmpty(reason) ? string.Empty : $" — {Markup.Escape(reason)}";
+        var word = PlainVerdict(report);
         return report.Outcome switch
         {
-            RunOutcomes.Warm => $"[green bold]WARM[/]{ratio}{suffix}",
-            RunOutcomes.NotWarm => $"[yellow bold]NOT WARM[/]{ratio}{suffix}",
-            RunOutcomes.NeverReady => $"[red bold]NEVER READY[/]{suffix}",
-            _ => $"[red bold]FAILED[/]{ratio}{suffix}",
+            RunOutcomes.Warm => $"[green bold]{word}[/]",
+            RunOutcomes.NotWarm => $"[yellow bold]{word}[/]",
+            _ => $"[red bold]{Markup.Escape(word)}[/]",
         };
+    }
+
+    internal static string PlainVerdict(WarmupReport report)
+    {
+        var ratio = report.Verdict is { } v && v.FirstTtftMs > 0
+            ? $" {Ratio(v.Ratio)} first-user-like / steady TTFT (threshold {Ratio(v.Threshold)})"
+            : string.Empty;
+        return report.Outcome switch
+        {
+            RunOutcomes.Warm => $"WARM{ratio}",
+            RunOutcomes.NotWarm => $"NOT WARM{ratio}",
+            RunOutcomes.NeverReady => "NEVER READY",
+            RunOutcomes.Misconfigured => "MISCONFIGURED",
+            _ => $"FAILED{ratio}",
+        };
+    }
+
+    /// <summary>The cold shapes, then any other reason (failed probes, a run error), one item each.</summary>
+    internal static IReadOnlyList<string> Findings(WarmupReport report)
+    {
+        var items = new List<string>();
+        if (report.Verdict is { } verdict)
+        {
+            items.AddRange(verdict.ByLength.Where(l => l.IsCold).Select(l =>
+                $"cold: {l.PromptTokens} prompt tokens, first user {Ms(l.FirstTtftMs)} vs steady {Ms(l.SteadyTtftMs)} ({Ratio(l.Ratio)})"));
+            var probes = new[] { report.FirstUserLike, report.Steady }.OfType<StepResult>().ToList();
+            var failed = probes.Sum(p => p.Requests - p.Succeeded);
+            if (failed > 0)
+            {
+                items.Add($"{failed} of {probes.Sum(p => p.Requests)} verification probes failed, as a user's request would have");
+            }
+
+            if (!verdict.IsWarm && items.Count == 0 && verdict.Reason is { } reason)
+            {
+                items.Add(reason);
+            }
+        }
+
+        if (report.Error is { } error)
+        {
+            items.Add(error);
+        }
+        else if (report.Outcome == RunOutcomes.NeverReady && report.Readiness.LastError is { } last)
+        {
+            items.Add($"last readiness answer: {last}");
+        }
+
+        return items;
+    }
+
+    internal static IReadOnlyList<StepResult> Rows(WarmupReport report) =>
+        report.Steps.Concat(new[] { report.FirstUserLike, report.Steady }.OfType<StepResult>()).ToList();
+
+    internal static bool HasAdapters(WarmupReport report) => Rows(report).Any(s => s.Step.Adapter is not null);
+
+    internal static IReadOnlyList<string> Header(bool adapters) =>
+        adapters
+            ? ["phase", "adapter", "prompt", "out", "conc", "TTFT p50", "TTFT p99", "ITL p50", "E2E p50", "err"]
+            : ["phase", "prompt", "out", "conc", "TTFT p50", "TTFT p99", "ITL p50", "E2E p50", "err"];
+
+    /// <summary>A step's cells in <see cref="Header"/> order, unescaped.</summary>
+    internal static IReadOnlyList<string> Cells(StepResult step, bool adapters)
+    {
+        var measured = step.Succeeded > 0;
+        var cells = new List<string> { step.Phase };
+        if (adapters)
+        {
+            cells.Add(step.Step.Adapter ?? "(base)");
+        }
+
+        cells.AddRange(
+        [
+            step.Step.PromptTokens.ToString(CultureInfo.InvariantCulture),
+            step.Step.MaxOutputTokens.ToString(CultureInfo.InvariantCulture),
+            step.Step.Concurrency.ToString(CultureInfo.InvariantCulture),
+            measured ? Ms(step.TtftMs.P50) : NoValue,
+            measured ? Ms(step.TtftMs.P99) : NoValue,
+            measured ? Ms(step.InterTokenMs.P50) : NoValue,
+            measured ? Ms(step.E2eMs.P50) : NoValue,
+            step.ErrorsByOutcome.Count == 0
+                ? "-"
+                : $"{step.Requests - step.Succeeded}/{step.Requests} " + string.Join(", ", step.ErrorsByOutcome.Select(e => $"{e.Key}×{e.Value}")),
+        ]);
+        return cells;
     }
 
     private static Table StepTable(WarmupReport report)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Warm-up of [bold]{Markup.Escape(report.Target)}[/] ({Markup.Escape(report.Plan)} plan)");
-        table.AddColumns("phase", "prompt", "out", "conc", "TTFT p50", "TTFT p99", "ITL p50", "E2E p50", "err");
-        table.Columns[0].NoWrap();
-        foreach (var column in table.Columns.Skip(1).Take(7))
+        var adapters = HasAdapters(report);
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumns(Header(adapters).ToArray());
+        foreach (var column in table.Columns)
         {
-            column.RightAligned().NoWrap();
+            column.NoWrap();
         }
 
-        IEnumerable<StepResult> rows = report.Steps;
-        if (report.FirstUserLike is not null)
+        var numeric = adapters ? 2 : 1;
+        foreach (var column in table.Columns.Skip(numeric).Take(7))
         {
-            rows = rows.Append(report.FirstUserLike);
+            column.RightAligned();
         }
 
-        if (report.Steady is not null)
+        foreach (var step in Rows(report))
         {
-            rows = rows.Append(report.Steady);
-        }
-
-        foreach (var step in rows)
-        {
-            table.AddRow(
-                step.Phase,
-                step.Step.PromptTokens.ToString(CultureInfo.InvariantCulture),
-                step.Step.MaxOutputTokens.ToString(CultureInfo.InvariantCulture),
-                step.Step.Concurrency.ToString(CultureInfo.InvariantCulture),
-                Ms(step.TtftMs.P50),
-                Ms(step.TtftMs.P99),
-                Ms(step.InterTokenMs.P50),
-                Ms(step.E2eMs.P50),
-                step.ErrorsByOutcome.Count == 0
-                    ? "-"
-                    : Markup.Escape($"{step.Requests - step.Succeeded}/{step.Requests} " + string.Join(", ", step.ErrorsByOutcome.Select(e => $"{e.Key}×{e.Value}"))));
+            table.AddRow(Cells(step, adapters).Select(Markup.Escape).ToArray());
         }
 
         return table;
     }
+
+    private static string Ratio(double ratio) => ratio.ToString("0.00", CultureInfo.InvariantCulture) + "x";
 
     internal static string Ms(double ms) => ms switch
     {

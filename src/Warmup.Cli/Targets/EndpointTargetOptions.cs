@@ -69,6 +69,7 @@ internal sealed record EndpointTargetOptions(
         }
 
         await EnsureResolvableAsync(url, cancellationToken);
+        url = ServerRoot(url);
 
         return new WarmupTarget
         {
@@ -111,6 +112,27 @@ internal sealed record EndpointTargetOptions(
             throw new UsageException($"--deployment '{Deployment}' is not an Azure ML deployment name (letters, digits and '-', at most 32)");
         }
     }
+
+    /// <summary>
+    /// Most OpenAI clients take a base URL ending in /v1; Warmup wants the server root (it also calls /health,
+    /// /tokenize and /metrics beside /v1). A trailing /v1 is dropped, and <see cref="DroppedV1"/> says so.
+    /// </summary>
+    internal static Uri ServerRoot(Uri url)
+    {
+        var path = url.AbsolutePath.TrimEnd('/');
+        if (!path.EndsWith("/v1", StringComparison.OrdinalIgnoreCase))
+        {
+            return url;
+        }
+
+        return new UriBuilder(url) { Path = path[..^3] + "/" }.Uri;
+    }
+
+    /// <summary>The note to print when <see cref="ServerRoot"/> changed the URL the user gave, or null.</summary>
+    public string? DroppedV1(WarmupTarget target) =>
+        Uri.TryCreate(Endpoint, UriKind.Absolute, out var given) && given != target.BaseUrl
+            ? $"note: --endpoint ends in /v1; using the server root {target.BaseUrl} (Warmup adds /v1/... itself)"
+            : null;
 
     /// <summary>
     /// A host name that does not resolve is a typo, not a server that is still loading: say so at once instead of

@@ -2,7 +2,10 @@ using Warmup.Core.Planning;
 
 namespace Warmup.Core.Analysis;
 
-/// <summary>What one plan step measured. Small by design: percentiles and counts, never raw samples.</summary>
+/// <summary>
+/// What one plan step measured. Small by design: percentiles and counts, plus for plan steps one start time and each
+/// request's TTFT (at most the step's concurrency numbers), which is what a timeline of the warm-up needs.
+/// </summary>
 public sealed record StepResult
 {
     public required PlanStep Step { get; init; }
@@ -29,6 +32,12 @@ public sealed record StepResult
 
     /// <summary>Wall time of the whole step, from releasing the requests to the last one ending (ms).</summary>
     public double WallMs { get; init; }
+
+    /// <summary>Plan steps: when the step's requests were released together (UTC); null for verification.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>Plan steps: the TTFT of each request that produced a first token (ms), in send order; null otherwise.</summary>
+    public IReadOnlyList<double>? RequestTtftMs { get; init; }
 
     /// <summary>Verification only: every prompt length probed (Step.PromptTokens is then the longest). Null for plan steps.</summary>
     public IReadOnlyList<int>? PromptLengths { get; init; }

@@ -39,6 +39,13 @@ public interface IDialect
     /// <summary>The model's context window as the server reports it, or null.</summary>
     Task<int?> GetMaxContextAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The model names the server routes requests by (base models and loaded adapters), or null when the server does not
+    /// list them or ignores the name (llama.cpp serves its one model under any name). Checked before any warm-up traffic.
+    /// </summary>
+    Task<IReadOnlyList<string>?> ListServedModelsAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken)
+        => Task.FromResult<IReadOnlyList<string>?>(null);
+
     /// <summary>Reads server load counters (requests done, running, waiting), or null when the server has no metrics.</summary>
     Task<ServerLoad?> GetLoadAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken);
 }

@@ -39,6 +39,7 @@ public sealed class RunStepActivity(
                 CancellationToken.None).ConfigureAwait(false));
         }
 
+        var startedAt = time.GetUtcNow();
         var started = time.GetTimestamp();
         var results = await SimultaneousRelease.SendAsync(probe, target, dialect, requests, input.CorrelationId, CancellationToken.None)
             .ConfigureAwait(false);
@@ -47,7 +48,12 @@ public sealed class RunStepActivity(
             WarmupMetrics.RecordProbe(target.Name, input.Phase, step, result);
         }
 
-        var summary = StepAggregator.Summarize(step, input.Phase, results, time.GetElapsedTime(started).TotalMilliseconds);
+        var summary = StepAggregator.Summarize(step, input.Phase, results, time.GetElapsedTime(started).TotalMilliseconds) with
+        {
+            // For the warm-up timeline; a handful of numbers per step (one per request), rounded to 0.1 ms.
+            StartedAt = startedAt,
+            RequestTtftMs = results.Where(r => r.TtftMs.HasValue).Select(r => Math.Round(r.TtftMs!.Value, 1)).ToList(),
+        };
 
         WarmupSpans.CompleteStep(span, summary);
         logger.LogInformation(

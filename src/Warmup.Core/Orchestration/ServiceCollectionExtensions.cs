@@ -33,6 +33,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IRequestAuthenticator, NoAuthentication>();
         services.TryAddSingleton<PromptFactory>();
         services.TryAddSingleton<ReadinessGate>();
+        services.TryAddSingleton<ReadinessWatch>();
         services.TryAddSingleton<StreamingProbe>();
         services.TryAddTransient<WaitUntilReadyActivity>();
         services.TryAddTransient<ResolvePlanActivity>();

@@ -11,7 +11,9 @@ namespace Warmup.Core.Orchestration;
 /// Waits until the target answers its readiness signal, up to the target's ready deadline. A target that never
 /// becomes ready is a result (Ready = false), not a failure. The result carries the context window when the
 /// server reports one. Dialect "auto" is resolved here (it waits while nothing listens yet), and a configured dialect
-/// the server plainly does not speak ends the wait at once with what the server looks like.
+/// the server plainly does not speak ends the wait at once with what the server looks like. Before any warm-up traffic
+/// it also checks the model and adapters against the server's list; a mismatch, like a permanent answer on the
+/// readiness route, is <see cref="ReadinessResult.ConfigurationError"/>.
 /// </summary>
 public sealed class WaitUntilReadyActivity(
     ITargetCatalog catalog,
@@ -19,6 +21,7 @@ public sealed class WaitUntilReadyActivity(
     ReadinessGate gate,
     HttpClient http,
     TimeProvider time,
+    ReadinessWatch watch,
     ILogger<WaitUntilReadyActivity> logger) : TaskActivity<string, ReadinessResult>
 {
     public override async Task<ReadinessResult> RunAsync(TaskActivityContext context, string target)
@@ -34,8 +37,15 @@ public sealed class WaitUntilReadyActivity(
         }
 
         var remaining = config.Limits.ReadyDeadline - time.GetElapsedTime(started);
-        var result = await gate.WaitAsync(config, dialect, remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1), CancellationToken.None)
+        var result = await gate.WaitAsync(
+                config, dialect, remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1), CancellationToken.None, watch.For(target))
             .ConfigureAwait(false);
+        if (result.Ready && await ServedModelCheck.FindProblemAsync(http, config, dialect, CancellationToken.None).ConfigureAwait(false) is { } served)
+        {
+            logger.LogWarning("Target {Target} is misconfigured: {Problem}", target, served);
+            result = result with { ConfigurationError = served };
+        }
+
         logger.LogInformation(
             "Target {Target} ready={Ready} after {TimeToReadyMs:F0} ms and {Attempts} attempts (dialect {Dialect}, max context {MaxContext})",
             target, result.Ready, result.TimeToReadyMs, result.Attempts, dialect.Name, result.MaxContext);

@@ -54,6 +54,12 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         context.SetCustomStatus(new WarmupProgress("readiness", 0, 0, $"waiting for {input.Target} to answer its readiness signal"));
         var readiness = await context.CallActivityAsync<ReadinessResult>(TaskNames.WaitUntilReady, input.Target, ActivityRetry.Options);
         report.WithReadiness(readiness);
+        if (readiness.ConfigurationError is not null)
+        {
+            log.LogWarning("{Target} is misconfigured: {Problem}", input.Target, readiness.ConfigurationError);
+            return;
+        }
+
         if (!readiness.Ready)
         {
             log.LogWarning("{Target} never became ready: {LastError}", input.Target, readiness.LastError);

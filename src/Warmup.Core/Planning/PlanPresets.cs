@@ -18,6 +18,12 @@ public static class PlanPresets
     public const string Light = "light";
     public const string Seed = "seed";
 
+    /// <summary>
+    /// The plan used when none is named (CLI --plan, the demo's "default plan"). One constant so the default can move to
+    /// another preset in one line.
+    /// </summary>
+    public const string Default = Full;
+
     /// <summary>Context window assumed when the server does not report one.</summary>
     public const int DefaultContext = 4096;
 

@@ -49,6 +49,26 @@ internal static class ReadinessErrors
         return detail is null ? $"HTTP {code}" : $"HTTP {code} {detail}";
     }
 
+    /// <summary>
+    /// Why a readiness answer is permanent, or null when it may change: a loading server refuses connections or
+    /// answers 503, never 404 on its health route (the route exists before the model loads) nor 401/403.
+    /// </summary>
+    public static string? Permanent(Uri polled, Uri baseUrl, HttpStatusCode status, string answer)
+    {
+        var route = $"GET {polled.AbsolutePath} answered {answer}";
+        return (int)status switch
+        {
+            404 when EndsWithV1(baseUrl) =>
+                $"{route}: the base URL ends in /v1; give the server root instead (e.g. {baseUrl.Scheme}://{baseUrl.Authority})",
+            404 => $"{route}: no such route; is the base URL the server root and the dialect right?",
+            401 or 403 => $"{route}: the server refuses the credentials; check the API key setting",
+            _ => null,
+        };
+    }
+
+    internal static bool EndsWithV1(Uri baseUrl) =>
+        baseUrl.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.OrdinalIgnoreCase);
+
     private static SocketError? FindSocketError(Exception? exception)
     {
         for (var current = exception; current is not null; current = current.InnerException)

@@ -10,7 +10,8 @@ namespace Warmup.Core.Readiness;
 /// Polls the dialect's readiness signal with exponential backoff until it answers ready or the deadline
 /// passes. No fixed sleeps. Connection refused (vLLM, TGI while loading), connection reset, a poll that times
 /// out and a not-ready status (llama.cpp 503 "Loading model", SGLang 503 until its own warm-up ends) all mean
-/// "not yet". Endpoint faults never throw: they end as <c>Ready = false</c> with the last error. Caller
+/// "not yet". A permanent answer (404: no such route; 401/403: credentials refused) ends the wait at once with
+/// <see cref="ReadinessResult.ConfigurationError"/> saying what to fix. Endpoint faults never throw: they end as <c>Ready = false</c> with the last error. Caller
 /// cancellation and configuration faults (the authenticator or the dialect throwing) do throw.
 /// </summary>
 public sealed class ReadinessGate
@@ -43,19 +44,22 @@ public sealed class ReadinessGate
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The deadline is not between 10 ms and 24 h.</exception>
     /// <exception cref="OperationCanceledException">The caller cancelled.</exception>
-    public async Task<ReadinessResult> WaitAsync(WarmupTarget target, IDialect dialect, TimeSpan deadline, CancellationToken cancellationToken)
+    /// <param name="answers">Told each poll's answer ("HTTP 503 Loading model", "connection refused"), for a live display.</param>
+    public async Task<ReadinessResult> WaitAsync(
+        WarmupTarget target, IDialect dialect, TimeSpan deadline, CancellationToken cancellationToken, IProgress<string>? answers = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(dialect);
         if (deadline < MinDeadline || deadline > MaxDeadline)
             throw new ArgumentOutOfRangeException(nameof(deadline), deadline, "The readiness deadline must be between 10 ms and 24 h.");
 
-        var polls = new PollLog();
+        var polls = new PollLog(answers);
         var started = _time.GetTimestamp();
         var pipeline = BuildPipeline(deadline, polls);
+        PollOutcome outcome;
         try
         {
-            await pipeline.ExecuteAsync(ct => PollOnceAsync(target, dialect, polls, ct), cancellationToken).ConfigureAwait(false);
+            outcome = await pipeline.ExecuteAsync(ct => PollOnceAsync(target, dialect, polls, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -63,10 +67,10 @@ public sealed class ReadinessGate
             return new ReadinessResult(false, waited, polls.Attempts, polls.LastError ?? "no answer before the deadline");
         }
 
-        if (polls.Refused)
+        if (outcome.Permanent is { } permanent)
         {
-            // The front end said the thing asked for does not exist (Azure ML: no such deployment); waiting cannot fix that.
-            return new ReadinessResult(false, _time.GetElapsedTime(started).TotalMilliseconds, polls.Attempts, polls.LastError);
+            var waited = _time.GetElapsedTime(started).TotalMilliseconds;
+            return new ReadinessResult(false, waited, polls.Attempts, polls.LastError, ConfigurationError: permanent);
         }
 
         if (dialect is IPreloadingDialect preloading
@@ -94,7 +98,7 @@ public sealed class ReadinessGate
             {
                 Name = "readiness-poll",
                 ShouldHandle = new PredicateBuilder<PollOutcome>()
-                    .HandleResult(outcome => !outcome.Ready && !polls.Refused)
+                    .HandleResult(outcome => outcome is { Ready: false, Permanent: null })
                     .Handle<TimeoutRejectedException>(),
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
@@ -128,11 +132,13 @@ public sealed class ReadinessGate
             polls.LastError = ReadinessErrors.Describe(response.StatusCode, body.Length > MaxErrorBodyChars ? null : body);
             if (dialect is IHttpErrorExplainer explainer && explainer.Explain(target, (int)response.StatusCode) is { } meaning)
             {
+                // The front end's own meaning (Azure ML: no such deployment, key refused) makes the permanent answer clearer.
                 polls.LastError = $"{polls.LastError} — {meaning}";
-                polls.Refused = (int)response.StatusCode is 401 or 404;
             }
 
-            return PollOutcome.NotYet;
+            return ReadinessErrors.Permanent(request.RequestUri!, target.BaseUrl, response.StatusCode, polls.LastError) is { } permanent
+                ? PollOutcome.GiveUp(permanent)
+                : PollOutcome.NotYet;
         }
         catch (HttpRequestException exception)
         {
@@ -186,19 +192,30 @@ public sealed class ReadinessGate
         }
     }
 
-    private readonly record struct PollOutcome(bool Ready)
+    /// <param name="Permanent">Why waiting longer cannot help (a 404 or 401 on the readiness route), or null.</param>
+    private readonly record struct PollOutcome(bool Ready, string? Permanent = null)
     {
         public static PollOutcome Open => new(true);
         public static PollOutcome NotYet => new(false);
+        public static PollOutcome GiveUp(string why) => new(false, why);
     }
 
     /// <summary>What the polls of one wait saw; written by one poll at a time (the retry loop is sequential).</summary>
-    private sealed class PollLog
+    private sealed class PollLog(IProgress<string>? answers)
     {
-        public int Attempts { get; set; }
-        public string? LastError { get; set; }
+        private string? _lastError;
 
-        /// <summary>The server answered that what was asked for does not exist or refused the credentials: stop polling.</summary>
-        public bool Refused { get; set; }
+        public int Attempts { get; set; }
+
+        public string? LastError
+        {
+            get => _lastError;
+            set
+            {
+                _lastError = value;
+                if (value is not null)
+                    answers?.Report(value);
+            }
+        }
     }
 }

@@ -7,7 +7,8 @@ namespace Warmup.Core.Reporting;
 /// <summary>
 /// Assembles a <see cref="WarmupReport"/> as a run progresses. Pure and deterministic (no clock, no I/O), so the
 /// orchestrator can use it: the caller passes every time in.
-/// Outcome: failed when an error was recorded, never-ready when the readiness gate did not open, otherwise warm or
+/// Outcome: failed when an error was recorded, misconfigured when readiness found a configuration error (a
+/// permanent answer, a model the server does not serve), never-ready when the readiness gate did not open, otherwise warm or
 /// not-warm from the verdict (not-warm when there is none).
 /// </summary>
 public sealed class ReportBuilder
@@ -106,7 +107,7 @@ public sealed class ReportBuilder
             Steady = _steady,
             Verdict = _verdict,
             Totals = Totals(measured),
-            Error = _error,
+            Error = _error ?? readiness.ConfigurationError,
         };
     }
 
@@ -115,6 +116,11 @@ public sealed class ReportBuilder
         if (error is not null)
         {
             return RunOutcomes.Failed;
+        }
+
+        if (readiness.ConfigurationError is not null)
+        {
+            return RunOutcomes.Misconfigured;
         }
 
         if (!readiness.Ready)

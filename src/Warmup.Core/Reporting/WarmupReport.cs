@@ -38,7 +38,7 @@ public sealed record WarmupReport
 
     public double DurationMs { get; init; }
 
-    /// <summary>warm, not-warm, never-ready or failed. See <see cref="RunOutcomes"/>.</summary>
+    /// <summary>warm, not-warm, never-ready, misconfigured or failed. See <see cref="RunOutcomes"/>.</summary>
     public required string Outcome { get; init; }
 
     public required ReadinessResult Readiness { get; init; }
@@ -70,4 +70,11 @@ public static class RunOutcomes
     public const string NotWarm = "not-warm";
     public const string NeverReady = "never-ready";
     public const string Failed = "failed";
+
+    /// <summary>
+    /// The target's configuration cannot work (a model or adapter the server does not serve, a base URL or credentials
+    /// the readiness route refuses for good); no warm-up traffic was sent, and <see cref="WarmupReport.Error"/> says
+    /// what to fix. Not retried and not escalated: only a configuration change helps.
+    /// </summary>
+    public const string Misconfigured = "misconfigured";
 }

@@ -99,7 +99,8 @@ public sealed class ReportJsonTests
             "timeToReadyMs": 1234.5,
             "attempts": 3,
             "lastError": null,
-            "maxContext": 4096
+            "maxContext": 4096,
+            "configurationError": null
           },
           "steps": [
             {
@@ -137,6 +138,8 @@ public sealed class ReportJsonTests
               "promptTokens": 64,
               "outputTokens": 8,
               "wallMs": 150,
+              "startedAt": null,
+              "requestTtftMs": null,
               "promptLengths": null
             },
             {
@@ -176,6 +179,8 @@ public sealed class ReportJsonTests
               "promptTokens": 64,
               "outputTokens": 8,
               "wallMs": 150,
+              "startedAt": null,
+              "requestTtftMs": null,
               "promptLengths": null
             }
           ],
@@ -214,6 +219,8 @@ public sealed class ReportJsonTests
             "promptTokens": 136,
             "outputTokens": 8,
             "wallMs": 150,
+            "startedAt": null,
+            "requestTtftMs": null,
             "promptLengths": [
               48,
               136
@@ -254,6 +261,8 @@ public sealed class ReportJsonTests
             "promptTokens": 136,
             "outputTokens": 8,
             "wallMs": 150,
+            "startedAt": null,
+            "requestTtftMs": null,
             "promptLengths": [
               48,
               136

@@ -53,6 +53,9 @@ public sealed class OpenAiDialect : IDialect
     public Task<int?> GetMaxContextAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken) =>
         OpenAiServerInfo.GetMaxContextAsync(http, target, cancellationToken);
 
+    public Task<IReadOnlyList<string>?> ListServedModelsAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken) =>
+        OpenAiServerInfo.ListServedModelsAsync(http, target, cancellationToken);
+
     public async Task<ServerLoad?> GetLoadAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken)
     {
         var response = await OperationalHttp.TryGetAsync(http, EndpointUri.Combine(target.BaseUrl, "metrics"), cancellationToken).ConfigureAwait(false);

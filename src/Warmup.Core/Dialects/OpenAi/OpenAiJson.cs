@@ -32,6 +32,7 @@ internal sealed record ModelList([property: JsonPropertyName("data")] IReadOnlyL
 internal sealed record ModelCard(
     [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("max_model_len")] int? MaxModelLen,
+    [property: JsonPropertyName("owned_by")] string? OwnedBy,
     [property: JsonPropertyName("meta")] ModelMeta? Meta);
 
 internal sealed record ModelMeta([property: JsonPropertyName("n_ctx_train")] int? ContextTrained);

@@ -6,6 +6,9 @@ namespace Warmup.Core.Dialects.OpenAi;
 /// <summary>Tokenizer and context-window look-ups that OpenAI-compatible servers expose beside the /v1 API.</summary>
 internal static class OpenAiServerInfo
 {
+    /// <summary>llama.cpp's owned_by in /v1/models; it serves its loaded model whatever name a request gives.</summary>
+    private const string LlamaCppOwner = "llamacpp";
+
     /// <summary>
     /// POST /tokenize. vLLM reads <c>prompt</c> and answers <c>{"count":N,"tokens":[...]}</c>; llama.cpp reads
     /// <c>content</c> and answers <c>{"tokens":[...]}</c>. Both ignore the other's field, so one request serves both.
@@ -58,6 +61,37 @@ internal static class OpenAiServerInfo
         }
 
         return trainedContext;
+    }
+
+    /// <summary>
+    /// The ids GET /v1/models lists, or null when the server has no such list, answers anything but 200 (the
+    /// generation requests will say why) or is llama.cpp, whose one model answers to any name.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>?> ListServedModelsAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken)
+    {
+        var models = await OperationalHttp.TryGetAsync(http, EndpointUri.Combine(target.BaseUrl, "v1/models"), cancellationToken).ConfigureAwait(false);
+        return models is { Status: 200 } ok ? ReadServedModels(ok.Body) : null;
+    }
+
+    internal static IReadOnlyList<string>? ReadServedModels(ReadOnlySpan<byte> json)
+    {
+        ModelList? list;
+        try
+        {
+            list = JsonSerializer.Deserialize(json, OpenAiJsonContext.Default.ModelList);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        var ids = list?.Data?.Select(m => m.Id).OfType<string>().ToList();
+        if (ids is null || ids.Count == 0 || list!.Data!.Any(m => string.Equals(m.OwnedBy, LlamaCppOwner, StringComparison.Ordinal)))
+        {
+            return null;
+        }
+
+        return ids;
     }
 
     internal static int? ReadTokenCount(ReadOnlySpan<byte> json)

@@ -26,7 +26,7 @@ public sealed class AzureMlRolloutEventTests
     {
         var fx = new TriggerFixture(Catalog);
 
-        var summary = await fx.Queue().HandleAsync(Read("deployment-write.eventgrid.json"), fx.Durable.Client, CancellationToken.None);
+        var summary = (await fx.Queue().HandleAsync(Read("deployment-write.eventgrid.json"), fx.Durable.Client, CancellationToken.None)).Summary!;
 
         Assert.Equal(1, summary.Started);
         var scheduled = Assert.Single(fx.Durable.Scheduled);
@@ -41,7 +41,7 @@ public sealed class AzureMlRolloutEventTests
     {
         var fx = new TriggerFixture(Catalog);
 
-        var summary = await fx.Queue().HandleAsync(Read("endpoint-write.eventgrid.json"), fx.Durable.Client, CancellationToken.None);
+        var summary = (await fx.Queue().HandleAsync(Read("endpoint-write.eventgrid.json"), fx.Durable.Client, CancellationToken.None)).Summary!;
 
         Assert.Equal(1, summary.Ignored);
         Assert.Empty(fx.Durable.Scheduled);
