@@ -89,7 +89,7 @@ public sealed class RunFromConfigTests
             var unknown = await CliRunner.RunAsync("run", "--target", "nope", "--config", config);
 
             Assert.True(good.ExitCode is ExitCodes.Warm or ExitCodes.NotWarm, $"exit {good.ExitCode}: {good.Error}");
-            Assert.Contains("Warm-up of sim", good.Output);
+            Assert.Contains($"Warm-up of {SimulatorProfile.Default.Model} at {simulator.BaseUrl.ToString().TrimEnd('/')} (light plan)", good.Output);
             Assert.Equal(ExitCodes.BadInput, bad.ExitCode);
             Assert.Contains("broken", Assert.Single(bad.ErrorLines));
             Assert.Contains("baseUrl", bad.Error);
