@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Warmup.Core.Dialects;
+using Warmup.Core.Reliability;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
 
@@ -11,8 +12,12 @@ namespace Warmup.Core.Probing;
 /// Sends one streamed generation request and records its timeline. Never throws for endpoint failures:
 /// refused connections, HTTP errors, timeouts and broken streams come back as a <see cref="ProbeResult"/>.
 /// Only cancellation by the caller propagates. Never retries: a retry would hide exactly the cold failure we look for.
+/// With the optional guards (the engine registers both) it waits out a target's Retry-After before sending
+/// (<see cref="RetryAfterGate"/>, the wait is not part of the timeline) and sends nothing once the run's circuit opened
+/// (<see cref="RunCircuit"/>).
 /// </summary>
-public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authenticator)
+public sealed class StreamingProbe(
+    HttpClient http, IRequestAuthenticator authenticator, RetryAfterGate? retryAfter = null, RunCircuit? circuit = null)
 {
     private static readonly StringWithQualityHeaderValue Identity = new("identity");
 
@@ -27,6 +32,12 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(request);
 
+        if (circuit?.OpenReason(target.Name, correlationId) is { } open)
+        {
+            return new ProbeResult { Outcome = ProbeOutcome.NotSent, Error = "not sent: " + open, PromptTokens = request.PromptTokens };
+        }
+
+        var held = retryAfter is null ? TimeSpan.Zero : await retryAfter.WaitTurnAsync(target.Name, cancellationToken).ConfigureAwait(false);
         using var activity = StartActivity(target, request);
         using var message = dialect.CreateGenerationRequest(target, request);
         message.Headers.TryAddWithoutValidation(WarmupTraffic.HeaderName, correlationId);
@@ -39,7 +50,7 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
         ProbeResult result;
         try
         {
-            result = await ExchangeAsync(message, dialect, request, timeline, deadline.Token).ConfigureAwait(false);
+            result = await ExchangeAsync(target, message, dialect, request, timeline, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -57,11 +68,18 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
             result = timeline.Fail(ProbeOutcome.ConnectionReset, exception.Message);
         }
 
+        if (held > TimeSpan.Zero)
+        {
+            result = result with { RetryAfterWaitMs = held.TotalMilliseconds };
+        }
+
+        circuit?.Record(target.Name, correlationId, target.Limits.AbortFailedShare, result);
         Record(activity, result);
         return result;
     }
 
     private async Task<ProbeResult> ExchangeAsync(
+        WarmupTarget target,
         HttpRequestMessage message, IDialect dialect, GenerationRequest request, ProbeTimeline timeline, CancellationToken cancellationToken)
     {
         timeline.Start();
@@ -69,6 +87,11 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
         timeline.Headers((int)response.StatusCode);
         if (!response.IsSuccessStatusCode)
         {
+            if (retryAfter?.HoldFor(response) is { } hold)
+            {
+                retryAfter.Hold(target.Name, hold);
+            }
+
             return timeline.Fail(ProbeOutcome.HttpError, await HttpErrorDescription.DescribeAsync(response, cancellationToken).ConfigureAwait(false));
         }
 

@@ -89,6 +89,10 @@ public sealed class ReadinessGate
                 UseJitter = true,
                 Delay = _options.InitialDelay,
                 MaxDelay = _options.MaxDelay,
+                // Refused costs the server nothing and ends the moment it listens: poll fast so the gate opens within
+                // ~RefusedPollInterval of the server's first answer. Anything else (503 while loading) backs off to MaxDelay.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result is { Refused: true } ? _options.RefusedPollInterval : null),
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is TimeoutRejectedException)
@@ -119,7 +123,7 @@ public sealed class ReadinessGate
         catch (HttpRequestException exception)
         {
             polls.LastError = ReadinessErrors.Describe(exception);
-            return PollOutcome.NotYet;
+            return IsRefused(exception) ? PollOutcome.NotListening : PollOutcome.NotYet;
         }
         catch (IOException exception)
         {
@@ -149,10 +153,22 @@ public sealed class ReadinessGate
         }
     }
 
-    private readonly record struct PollOutcome(bool Ready)
+    private static bool IsRefused(HttpRequestException exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+                return true;
+        }
+
+        return false;
+    }
+
+    private readonly record struct PollOutcome(bool Ready, bool Refused = false)
     {
         public static PollOutcome Open => new(true);
         public static PollOutcome NotYet => new(false);
+        public static PollOutcome NotListening => new(false, true);
     }
 
     /// <summary>What the polls of one wait saw; written by one poll at a time (the retry loop is sequential).</summary>

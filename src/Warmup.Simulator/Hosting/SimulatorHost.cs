@@ -172,8 +172,21 @@ public sealed class SimulatorHost : IAsyncDisposable
 
         var app = builder.Build();
         var profile = options.Profile;
-        var generation = new GenerationHandler(profile, Clock, _engine, Log, new FaultInjector(options.Faults), _stopping.Token);
+        var faults = new FaultInjector(options.Faults);
+        var generation = new GenerationHandler(profile, Clock, _engine, Log, faults, _stopping.Token);
         var ops = new OperationalEndpoints(profile, metrics, Log, _engine, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        // A "die" fault: while down, every connection is dropped unanswered, the way a crashed server's would be.
+        app.Use(async (ctx, next) =>
+        {
+            if (faults.IsDown)
+            {
+                ctx.Abort();
+                return;
+            }
+
+            await next(ctx);
+        });
 
         if (!string.IsNullOrEmpty(options.ApiKey))
         {
