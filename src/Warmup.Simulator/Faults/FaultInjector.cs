@@ -7,6 +7,7 @@ internal sealed class FaultInjector(FaultPlan plan, TimeProvider? time = null)
     private long _downUntil;
     private readonly long[] _seen = new long[plan.Rules.Count];
     private readonly long[] _burstLeft = new long[plan.Rules.Count];
+    private readonly bool[] _died = new bool[plan.Rules.Count];
     private readonly Lock _lock = new();
 
     /// <summary>True while a <see cref="FaultKind.DieAndReturn"/> outage lasts: the host drops every connection.</summary>
@@ -43,6 +44,12 @@ internal sealed class FaultInjector(FaultPlan plan, TimeProvider? time = null)
                     {
                         _burstLeft[i]--;
                     }
+                }
+                else if (rule.Kind == FaultKind.DieAndReturn)
+                {
+                    // A server dies once: the first selected request brings it down, later ones are served normally.
+                    hit = !_died[i] && rule.Selector.Matches(number);
+                    _died[i] |= hit;
                 }
                 else
                 {

@@ -26,9 +26,9 @@ public enum FaultKind
     ErrorAfter200,
 
     /// <summary>
-    /// The server dies for <see cref="FaultRule.Duration"/>: from the selected request on, every connection (generation,
-    /// /health, /metrics) is dropped without an answer, then it serves again, cold caches and all like a restart would not be:
-    /// only availability is simulated.
+    /// The server dies once, for <see cref="FaultRule.Duration"/>: from the first selected request on, every connection
+    /// (generation, /health, /metrics) is dropped without an answer, then it serves again. Only availability is simulated:
+    /// its caches survive, which a real restart's would not.
     /// </summary>
     DieAndReturn,
 
@@ -101,7 +101,7 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
     public const string Grammar =
         "fault spec: rule[,rule...]; rule = kind[:arg][@key=value[;key=value...]]; " +
         "kinds: 503 | 503-burst:N (N consecutive requests) | 429[:retryAfterSeconds] | hang[:duration|forever] | " +
-        "stall[:duration] | reset | malformed | error-after-200 | die[:duration] (down, then back; first=1 by default) | " +
+        "stall[:duration] | reset | malformed | error-after-200 | die[:duration] (down once, at the first selected request, e.g. @every=5 for the 5th; then back) | " +
         "slower[:step] (request n waits n*step before its answer); " +
         "keys: every=N | first=N | p=0..1 with optional seed=N (which requests), after=N (token chunks before a mid-stream fault); " +
         "durations like 500ms, 2s; default selector: every request except 503-burst (first=1). " +

@@ -12,7 +12,7 @@ namespace Warmup.Integration.Tests.Orchestration;
 internal static class WarmupHost
 {
     public static Task<DurableTaskTestHost> StartAsync(
-        ITargetCatalog catalog, IEnumerable<IWarmupResultSink> sinks, ActivityJournal? journal = null)
+        ITargetCatalog catalog, IEnumerable<IWarmupResultSink> sinks, ActivityJournal? journal = null, Action<IServiceCollection>? configure = null)
         => DurableTaskTestHost.StartAsync(
             registry =>
             {
@@ -33,6 +33,7 @@ internal static class WarmupHost
             {
                 ConfigureServices = services =>
                 {
+                    configure?.Invoke(services);
                     services.AddWarmupEngine();
                     services.AddSingleton(catalog);
                     foreach (var sink in sinks)
