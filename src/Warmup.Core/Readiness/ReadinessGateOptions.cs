@@ -16,9 +16,10 @@ public sealed record ReadinessGateOptions
 
     /// <summary>
     /// Pause after a refused connection (nothing listens yet). A refusal costs the server nothing, so polls are frequent:
-    /// the gate opens within about this long of the server starting to answer (bench: readiness).
+    /// the gate opens within about this long of the server starting to answer (bench: readiness). Null: refusals back off
+    /// like other answers (the behaviour before, kept for the benchmark's comparison).
     /// </summary>
-    public TimeSpan RefusedPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan? RefusedPollInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
     /// Time one poll may take. A few seconds: a loading server either refuses at once or answers 503 at once;

@@ -22,14 +22,18 @@ public sealed class RunCircuit(TimeProvider time)
     public const int MinCostlyFailures = 3;
     public const int MinBusyFailures = 10;
 
-    /// <summary>Runs idle this long are forgotten (a run never lasts longer than the Functions timeout).</summary>
-    private static readonly TimeSpan Forget = TimeSpan.FromHours(1);
+    /// <summary>
+    /// A tally idle this long belongs to an earlier run and is forgotten (the Functions timeout, 30 min, bounds one
+    /// activity; a run's requests follow each other much closer). A correlation id reused later (an Event Grid event
+    /// redelivered after its run ended) therefore starts closed again.
+    /// </summary>
+    private static readonly TimeSpan Forget = TimeSpan.FromMinutes(30);
 
     private readonly ConcurrentDictionary<string, RunTally> _runs = new(StringComparer.Ordinal);
 
     /// <summary>Why the run's circuit is open, or null when requests may be sent.</summary>
     public string? OpenReason(string target, string correlationId)
-        => _runs.TryGetValue(Key(target, correlationId), out var tally) ? tally.OpenReason : null;
+        => _runs.TryGetValue(Key(target, correlationId), out var tally) && time.GetUtcNow() - tally.LastSeen <= Forget ? tally.OpenReason : null;
 
     public void Record(string target, string correlationId, double maxFailedShare, ProbeResult result)
     {
@@ -40,7 +44,14 @@ public sealed class RunCircuit(TimeProvider time)
         }
 
         var now = time.GetUtcNow();
-        var tally = _runs.GetOrAdd(Key(target, correlationId), _ => new RunTally());
+        var key = Key(target, correlationId);
+        var tally = _runs.GetOrAdd(key, _ => new RunTally());
+        if (now - tally.LastSeen > Forget && tally.LastSeen != default)
+        {
+            var fresh = new RunTally();
+            tally = _runs.TryUpdate(key, fresh, tally) ? fresh : _runs[key];
+        }
+
         tally.Add(result, now, maxFailedShare);
         if (_runs.Count > 1000)
         {

@@ -36,7 +36,7 @@ public sealed class BuildOutputTests
         [
             DeploymentQueueTrigger.FunctionName, DeploymentWebhook.FunctionName, IdleRewarmTimer.FunctionName,
             WarmupApi.StartFunctionName, WarmupApi.GetFunctionName, WarmupApi.CancelFunctionName,
-            TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record,
+            TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad,
             IdleTrackerEntity.EntityName,
         ];
 
@@ -79,7 +79,7 @@ public sealed class BuildOutputTests
     public void Orchestrator_activities_and_entity_have_durable_triggers()
     {
         Binding(TaskNames.WarmupOrchestration, "orchestrationTrigger");
-        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record })
+        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad })
             Binding(activity, "activityTrigger");
         Binding(IdleTrackerEntity.EntityName, "entityTrigger");
     }

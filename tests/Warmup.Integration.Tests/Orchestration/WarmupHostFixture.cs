@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Warmup.Core.Orchestration;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 
@@ -28,6 +29,7 @@ internal static class WarmupHost
                 journal.Wrap<RunStepActivity>(registry, TaskNames.RunStep);
                 journal.Wrap<VerifyActivity>(registry, TaskNames.Verify);
                 journal.Wrap<RecordActivity>(registry, TaskNames.Record);
+                journal.Wrap<ReadLoadActivity>(registry, TaskNames.ReadLoad);
             },
             new DurableTaskTestHostOptions
             {
