@@ -55,11 +55,11 @@ public sealed class RunCircuit(TimeProvider time)
         tally.Add(result, now, maxFailedShare);
         if (_runs.Count > 1000)
         {
-            foreach (var (key, old) in _runs)
+            foreach (var (staleKey, old) in _runs)
             {
                 if (now - old.LastSeen > Forget)
                 {
-                    _runs.TryRemove(key, out _);
+                    _runs.TryRemove(staleKey, out _);
                 }
             }
         }

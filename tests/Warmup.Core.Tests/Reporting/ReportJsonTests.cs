@@ -136,6 +136,8 @@ public sealed class ReportJsonTests
               "errorsByOutcome": {},
               "promptTokens": 64,
               "outputTokens": 8,
+              "retryAfterWaits": 0,
+              "retryAfterWaitMs": 0,
               "wallMs": 150,
               "promptLengths": null
             },
@@ -175,6 +177,8 @@ public sealed class ReportJsonTests
               },
               "promptTokens": 64,
               "outputTokens": 8,
+              "retryAfterWaits": 0,
+              "retryAfterWaitMs": 0,
               "wallMs": 150,
               "promptLengths": null
             }
@@ -213,6 +217,8 @@ public sealed class ReportJsonTests
             "errorsByOutcome": {},
             "promptTokens": 136,
             "outputTokens": 8,
+            "retryAfterWaits": 0,
+            "retryAfterWaitMs": 0,
             "wallMs": 150,
             "promptLengths": [
               48,
@@ -253,6 +259,8 @@ public sealed class ReportJsonTests
             "errorsByOutcome": {},
             "promptTokens": 136,
             "outputTokens": 8,
+            "retryAfterWaits": 0,
+            "retryAfterWaitMs": 0,
             "wallMs": 150,
             "promptLengths": [
               48,
@@ -291,7 +299,9 @@ public sealed class ReportJsonTests
             "outputTokens": 32,
             "errorsByOutcome": {
               "HttpError:503": 1
-            }
+            },
+            "retryAfterWaits": 0,
+            "retryAfterWaitMs": 0
           },
           "traceParent": null,
           "error": null
