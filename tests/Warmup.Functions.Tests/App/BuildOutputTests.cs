@@ -69,6 +69,26 @@ public sealed class BuildOutputTests
     }
 
     [Fact]
+    public void No_http_function_is_anonymous_in_the_built_metadata_or_in_the_code()
+    {
+        // Every HTTP route, present and future (GET /api/targets, runs/{runId}), needs a function key: the host checks the
+        // code query parameter or x-functions-key header before the function runs, handshakes included.
+        var httpBindings = Metadata.Value.SelectMany(f => f!["bindings"]!.AsArray())
+            .Select(b => b!.AsObject()).Where(b => b["type"]!.GetValue<string>() == "httpTrigger").ToList();
+        Assert.True(httpBindings.Count >= 4, $"only {httpBindings.Count} HTTP functions in functions.metadata");
+        Assert.All(httpBindings, b => Assert.Equal("Function", b["authLevel"]!.GetValue<string>()));
+
+        var triggers = typeof(WarmupApi).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly))
+            .SelectMany(m => m.GetParameters())
+            .Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault())
+            .OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>()
+            .ToList();
+        Assert.Equal(httpBindings.Count, triggers.Count);
+        Assert.All(triggers, t => Assert.Equal(Microsoft.Azure.Functions.Worker.AuthorizationLevel.Function, t.AuthLevel));
+    }
+
+    [Fact]
     public void Timer_runs_on_the_configured_schedule()
     {
         Assert.Equal("%WARMUP_IDLE_SCHEDULE%", Binding(IdleRewarmTimer.FunctionName, "timerTrigger")["schedule"]!.GetValue<string>());

@@ -9,6 +9,7 @@ namespace Warmup.Integration.Tests.Reliability;
 /// A target busy with users (vllm:num_requests_running in its /metrics) is not warmed over their heads: the run waits
 /// before the level, then proceeds once it is quiet, or ends as busy after limits.busyMaxWait.
 /// </summary>
+[Collection(ReliabilityCollection.Name)]
 public sealed class BusyBackoffTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Warmup.Integration.Tests.Reliability;
 /// Every simulator fault mode through the whole orchestration (in-process Durable engine, real HTTP): the outcome class
 /// in the report, the run's end state, and its wall time against its deadline.
 /// </summary>
+[Collection(ReliabilityCollection.Name)]
 public sealed class EndpointFaultTests
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);
