@@ -72,7 +72,8 @@ public sealed class FaultModeTests
             Assert.True(headers[n - 1] >= TimeSpan.FromMilliseconds(150 * n), $"request {n} answered after {headers[n - 1]}");
         }
 
-        Assert.True(headers[2] - headers[0] >= TimeSpan.FromMilliseconds(250), "requests did not get slower");
+        // The first request also pays connection set-up and JIT; from the second on each waits one step more.
+        Assert.True(headers[2] - headers[1] >= TimeSpan.FromMilliseconds(100), $"requests did not get slower: {string.Join(", ", headers)}");
     }
 
     [Fact]
