@@ -44,6 +44,7 @@ public sealed class StreamingProbe(
         message.Headers.AcceptEncoding.Add(Identity);
         await authenticator.AuthenticateAsync(target, message, cancellationToken).ConfigureAwait(false);
 
+        var credentials = SentCredentials(message);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(target.Limits.RequestTimeout);
         var timeline = new ProbeTimeline(request.PromptTokens);
@@ -66,6 +67,11 @@ public sealed class StreamingProbe(
         {
             // Mid-body: reset, or a chunked body cut off without its last chunk.
             result = timeline.Fail(ProbeOutcome.ConnectionReset, exception.Message);
+        }
+
+        if (result.Error is { } error && credentials.Count > 0)
+        {
+            result = result with { Error = Redact(error, credentials) };
         }
 
         if (held > TimeSpan.Zero)
@@ -121,6 +127,32 @@ public sealed class StreamingProbe(
 
         return timeline.Fail(ProbeOutcome.TruncatedStream, $"stream ended before the {dialect.Name} end marker", Stopwatch.GetTimestamp());
     }
+
+    /// <summary>
+    /// The credential values this request carries. A misconfigured server or gateway may reflect them in its error body
+    /// ("invalid api key 'sk-...'"), and error text goes to reports, logs and spans.
+    /// </summary>
+    private static List<string> SentCredentials(HttpRequestMessage message)
+    {
+        var values = new List<string>();
+        if (message.Headers.Authorization is { Parameter: { Length: >= 8 } parameter })
+        {
+            values.Add(parameter);
+        }
+
+        foreach (var name in (string[])["api-key", "x-api-key"])
+        {
+            if (message.Headers.TryGetValues(name, out var keys))
+            {
+                values.AddRange(keys.Where(k => k.Length >= 8));
+            }
+        }
+
+        return values;
+    }
+
+    private static string Redact(string text, List<string> credentials)
+        => credentials.Aggregate(text, (current, secret) => current.Replace(secret, "[redacted]", StringComparison.Ordinal));
 
     private static Activity? StartActivity(WarmupTarget target, GenerationRequest request)
     {
