@@ -36,6 +36,8 @@ internal static class ReportSummary
             RunOutcomes.Warm => $"[green bold]WARM[/]{ratio}{suffix}",
             RunOutcomes.NotWarm => $"[yellow bold]NOT WARM[/]{ratio}{suffix}",
             RunOutcomes.NeverReady => $"[red bold]NEVER READY[/]{suffix}",
+            RunOutcomes.Aborted => $"[red bold]ABORTED[/]{suffix}",
+            RunOutcomes.Busy => $"[yellow bold]BUSY[/]{suffix}",
             _ => $"[red bold]FAILED[/]{ratio}{suffix}",
         };
     }
