@@ -55,7 +55,7 @@ internal static class ReportSummary
         return report.Outcome switch
         {
             RunOutcomes.Warm => $"[green bold]{word}[/]",
-            RunOutcomes.NotWarm => $"[yellow bold]{word}[/]",
+            RunOutcomes.NotWarm or RunOutcomes.Busy => $"[yellow bold]{Markup.Escape(word)}[/]",
             _ => $"[red bold]{Markup.Escape(word)}[/]",
         };
     }
@@ -71,6 +71,8 @@ internal static class ReportSummary
             RunOutcomes.NotWarm => $"NOT WARM{ratio}",
             RunOutcomes.NeverReady => "NEVER READY",
             RunOutcomes.Misconfigured => "MISCONFIGURED",
+            RunOutcomes.Aborted => "ABORTED",
+            RunOutcomes.Busy => "BUSY",
             _ => $"FAILED{ratio}",
         };
     }

@@ -29,6 +29,8 @@ public static class StepAggregator
             PromptTokens = probes.Sum(p => (long)p.PromptTokens),
             OutputTokens = probes.Sum(p => (long)p.OutputTokens),
             WallMs = wallMs,
+            RetryAfterWaits = probes.Count(p => p.RetryAfterWaitMs > 0),
+            RetryAfterWaitMs = probes.Sum(p => p.RetryAfterWaitMs),
         };
     }
 

@@ -30,6 +30,11 @@ public sealed record StepResult
 
     public long OutputTokens { get; init; }
 
+    /// <summary>Requests of this step that waited for a target's Retry-After before being sent, and their waits summed (ms).</summary>
+    public int RetryAfterWaits { get; init; }
+
+    public double RetryAfterWaitMs { get; init; }
+
     /// <summary>Wall time of the whole step, from releasing the requests to the last one ending (ms).</summary>
     public double WallMs { get; init; }
 

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Warmup.Core.Reliability;
 
 namespace Warmup.Core.Orchestration;
 
@@ -18,6 +19,7 @@ public static class DurableTaskRegistryExtensions
             .AddActivity<ResolvePlanActivity>(TaskNames.ResolvePlan)
             .AddActivity<RunStepActivity>(TaskNames.RunStep)
             .AddActivity<VerifyActivity>(TaskNames.Verify)
-            .AddActivity<RecordActivity>(TaskNames.Record);
+            .AddActivity<RecordActivity>(TaskNames.Record)
+            .AddActivity<ReadLoadActivity>(TaskNames.ReadLoad);
     }
 }

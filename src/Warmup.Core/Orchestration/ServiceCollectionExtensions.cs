@@ -4,6 +4,7 @@ using Warmup.Core.Dialects;
 using Warmup.Core.Probing;
 using Warmup.Core.Prompts;
 using Warmup.Core.Readiness;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 
@@ -34,12 +35,16 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<PromptFactory>();
         services.TryAddSingleton<ReadinessGate>();
         services.TryAddSingleton<ReadinessWatch>();
+        // Process-wide on purpose: a Retry-After or an open circuit holds for every activity of the run in this process.
+        services.TryAddSingleton<RetryAfterGate>();
+        services.TryAddSingleton<RunCircuit>();
         services.TryAddSingleton<StreamingProbe>();
         services.TryAddTransient<WaitUntilReadyActivity>();
         services.TryAddTransient<ResolvePlanActivity>();
         services.TryAddTransient<RunStepActivity>();
         services.TryAddTransient<VerifyActivity>();
         services.TryAddTransient<RecordActivity>();
+        services.TryAddTransient<ReadLoadActivity>();
         services.TryAddTransient<WarmupOrchestrator>();
         return services;
     }

@@ -12,6 +12,7 @@ public static class TaskNames
     public const string RunStep = "RunStep";
     public const string Verify = "Verify";
     public const string Record = "Record";
+    public const string ReadLoad = "ReadLoad";
 
     /// <summary>Singleton instance id per target.</summary>
     public static string InstanceIdFor(string target) => $"warmup-{target}";

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Warmup.Core.Analysis;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 
 namespace Warmup.Core.Orchestration;
@@ -11,7 +12,7 @@ namespace Warmup.Core.Orchestration;
 /// <summary>
 /// The one warm-up flow, registered by both hosts under <see cref="TaskNames.WarmupOrchestration"/>:
 /// WaitUntilReady, ResolvePlan, the plan's levels in order (the steps of one level fanned out together, one
-/// activity per step), Verify, Record. Every run ends in Record, also when the target never became ready or an
+/// activity per step; <see cref="RunGuards"/> before and after each), Verify, Record. Every run ends in Record, also when the target never became ready or an
 /// activity failed after its retries, so a failed warm-up still leaves its report and telemetry.
 /// Deterministic: time only from <c>context.CurrentUtcDateTime</c>, ids from <c>context.NewGuid()</c>, no I/O.
 /// </summary>
@@ -75,6 +76,11 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         var total = plan.Steps.Count;
         foreach (var level in plan.Levels())
         {
+            if (await RunGuards.WaitWhileBusyAsync(context, input.Target, report))
+            {
+                return;
+            }
+
             var first = level.Steps[0].Index + 1;
             var last = level.Steps[^1].Index + 1;
             context.SetCustomStatus(new WarmupProgress(
@@ -85,7 +91,12 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                     new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
                     ActivityRetry.Options))
                 .ToList();
-            report.AddSteps(await Task.WhenAll(fanOut));
+            var results = await Task.WhenAll(fanOut);
+            report.AddSteps(results);
+            if (RunGuards.AbortAfter(results, report))
+            {
+                return;
+            }
         }
 
         context.SetCustomStatus(new WarmupProgress(Phases.Verify, total, total, "verifying: first-user-like requests against the steady state"));
@@ -95,6 +106,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                 input.Target, plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId, input.TraceParent),
             ActivityRetry.Options);
         report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
+        RunGuards.AbortAfter([verification.FirstUserLike, verification.Steady], report);
         log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
     }
 

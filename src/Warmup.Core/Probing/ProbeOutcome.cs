@@ -13,4 +13,6 @@ public enum ProbeOutcome
     /// <summary>An error object arrived inside a 200 stream.</summary>
     StreamError,
     MalformedChunk,
+    /// <summary>Not sent: the run's circuit was open (see Reliability.RunCircuit), so the server got nothing.</summary>
+    NotSent,
 }

@@ -42,5 +42,8 @@ public sealed record ProbeResult
     [System.Text.Json.Serialization.JsonIgnore]
     public long? FirstTokenTimestamp { get; init; }
 
+    /// <summary>Time this request waited, before it was sent, for a Retry-After the target asked for (not part of TTFT).</summary>
+    public double RetryAfterWaitMs { get; init; }
+
     public bool IsSuccess => Outcome == ProbeOutcome.Ok;
 }

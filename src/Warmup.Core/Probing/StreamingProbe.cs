@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using Warmup.Core.Dialects;
+using Warmup.Core.Reliability;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
 
@@ -11,8 +12,12 @@ namespace Warmup.Core.Probing;
 /// Sends one streamed generation request and records its timeline. Never throws for endpoint failures:
 /// refused connections, HTTP errors, timeouts and broken streams come back as a <see cref="ProbeResult"/>.
 /// Only cancellation by the caller propagates. Never retries: a retry would hide exactly the cold failure we look for.
+/// With the optional guards (the engine registers both) it waits out a target's Retry-After before sending
+/// (<see cref="RetryAfterGate"/>, the wait is not part of the timeline) and sends nothing once the run's circuit opened
+/// (<see cref="RunCircuit"/>).
 /// </summary>
-public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authenticator)
+public sealed class StreamingProbe(
+    HttpClient http, IRequestAuthenticator authenticator, RetryAfterGate? retryAfter = null, RunCircuit? circuit = null)
 {
     private static readonly StringWithQualityHeaderValue Identity = new("identity");
 
@@ -27,19 +32,26 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(request);
 
+        if (circuit?.OpenReason(target.Name, correlationId) is { } open)
+        {
+            return new ProbeResult { Outcome = ProbeOutcome.NotSent, Error = "not sent: " + open, PromptTokens = request.PromptTokens };
+        }
+
+        var held = retryAfter is null ? TimeSpan.Zero : await retryAfter.WaitTurnAsync(target.Name, cancellationToken).ConfigureAwait(false);
         using var activity = StartActivity(target, request);
         using var message = dialect.CreateGenerationRequest(target, request);
         message.Headers.TryAddWithoutValidation(WarmupTraffic.HeaderName, correlationId);
         message.Headers.AcceptEncoding.Add(Identity);
         await authenticator.AuthenticateAsync(target, message, cancellationToken).ConfigureAwait(false);
 
+        var credentials = SentCredentials(message);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(target.Limits.RequestTimeout);
         var timeline = new ProbeTimeline(request.PromptTokens);
         ProbeResult result;
         try
         {
-            result = await ExchangeAsync(message, target, dialect, request, timeline, deadline.Token).ConfigureAwait(false);
+            result = await ExchangeAsync(target, message, dialect, request, timeline, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -57,18 +69,35 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
             result = timeline.Fail(ProbeOutcome.ConnectionReset, exception.Message);
         }
 
+        if (result.Error is { } error && credentials.Count > 0)
+        {
+            result = result with { Error = Redact(error, credentials) };
+        }
+
+        if (held > TimeSpan.Zero)
+        {
+            result = result with { RetryAfterWaitMs = held.TotalMilliseconds };
+        }
+
+        circuit?.Record(target.Name, correlationId, target.Limits.AbortFailedShare, result);
         Record(activity, result);
         return result;
     }
 
     private async Task<ProbeResult> ExchangeAsync(
-        HttpRequestMessage message, WarmupTarget target, IDialect dialect, GenerationRequest request, ProbeTimeline timeline, CancellationToken cancellationToken)
+        WarmupTarget target,
+        HttpRequestMessage message, IDialect dialect, GenerationRequest request, ProbeTimeline timeline, CancellationToken cancellationToken)
     {
         timeline.Start();
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         timeline.Headers((int)response.StatusCode);
         if (!response.IsSuccessStatusCode)
         {
+            if (retryAfter?.HoldFor(response) is { } hold)
+            {
+                retryAfter.Hold(target.Name, hold);
+            }
+
             var description = await HttpErrorDescription.DescribeAsync(response, cancellationToken).ConfigureAwait(false);
             return timeline.Fail(ProbeOutcome.HttpError, dialect is IHttpErrorExplainer explainer
                 && explainer.Explain(target, (int)response.StatusCode) is { } meaning ? $"{description} — {meaning}" : description);
@@ -100,6 +129,32 @@ public sealed class StreamingProbe(HttpClient http, IRequestAuthenticator authen
 
         return timeline.Fail(ProbeOutcome.TruncatedStream, $"stream ended before the {dialect.Name} end marker", Stopwatch.GetTimestamp());
     }
+
+    /// <summary>
+    /// The credential values this request carries. A misconfigured server or gateway may reflect them in its error body
+    /// ("invalid api key 'sk-...'"), and error text goes to reports, logs and spans.
+    /// </summary>
+    private static List<string> SentCredentials(HttpRequestMessage message)
+    {
+        var values = new List<string>();
+        if (message.Headers.Authorization is { Parameter: { Length: >= 8 } parameter })
+        {
+            values.Add(parameter);
+        }
+
+        foreach (var name in (string[])["api-key", "x-api-key"])
+        {
+            if (message.Headers.TryGetValues(name, out var keys))
+            {
+                values.AddRange(keys.Where(k => k.Length >= 8));
+            }
+        }
+
+        return values;
+    }
+
+    private static string Redact(string text, List<string> credentials)
+        => credentials.Aggregate(text, (current, secret) => current.Replace(secret, "[redacted]", StringComparison.Ordinal));
 
     private static Activity? StartActivity(WarmupTarget target, GenerationRequest request)
     {

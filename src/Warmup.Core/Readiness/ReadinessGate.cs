@@ -105,6 +105,10 @@ public sealed class ReadinessGate
                 UseJitter = true,
                 Delay = _options.InitialDelay,
                 MaxDelay = _options.MaxDelay,
+                // Refused costs the server nothing and ends the moment it listens: poll fast so the gate opens within
+                // ~RefusedPollInterval of the server's first answer. Anything else (503 while loading) backs off to MaxDelay.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result is { Refused: true } ? _options.RefusedPollInterval : null),
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is TimeoutRejectedException)
@@ -143,7 +147,7 @@ public sealed class ReadinessGate
         catch (HttpRequestException exception)
         {
             polls.LastError = ReadinessErrors.Describe(exception);
-            return PollOutcome.NotYet;
+            return IsRefused(exception) ? PollOutcome.NotListening : PollOutcome.NotYet;
         }
         catch (IOException exception)
         {
@@ -192,12 +196,27 @@ public sealed class ReadinessGate
         }
     }
 
+    private static bool IsRefused(HttpRequestException exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <param name="Refused">Nothing listens yet (connection refused): polled fast, since it costs the server nothing.</param>
     /// <param name="Permanent">Why waiting longer cannot help (a 404 or 401 on the readiness route), or null.</param>
-    private readonly record struct PollOutcome(bool Ready, string? Permanent = null)
+    private readonly record struct PollOutcome(bool Ready, bool Refused = false, string? Permanent = null)
     {
         public static PollOutcome Open => new(true);
         public static PollOutcome NotYet => new(false);
-        public static PollOutcome GiveUp(string why) => new(false, why);
+        public static PollOutcome NotListening => new(false, Refused: true);
+        public static PollOutcome GiveUp(string why) => new(false, Permanent: why);
     }
 
     /// <summary>What the polls of one wait saw; written by one poll at a time (the retry loop is sequential).</summary>

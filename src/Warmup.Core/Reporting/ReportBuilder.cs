@@ -31,6 +31,7 @@ public sealed class ReportBuilder
     private StepResult? _steady;
     private Verdict? _verdict;
     private string? _error;
+    private string? _endedEarlyAs;
 
     public ReportBuilder(string runId, string correlationId, string target, string reason, string plan, DateTimeOffset startedAt)
     {
@@ -83,6 +84,18 @@ public sealed class ReportBuilder
         return this;
     }
 
+    /// <summary>Ends the run before its plan was done, with its own outcome (aborted, busy) and why. The first end wins.</summary>
+    public ReportBuilder EndEarly(string outcome, string reason)
+    {
+        if (_error is null)
+        {
+            _endedEarlyAs = outcome;
+            _error = reason;
+        }
+
+        return this;
+    }
+
     public WarmupReport Build(DateTimeOffset finishedAt)
     {
         var readiness = _readiness ?? NotChecked;
@@ -100,7 +113,7 @@ public sealed class ReportBuilder
             StartedAt = _startedAt,
             FinishedAt = finishedAt,
             DurationMs = (finishedAt - _startedAt).TotalMilliseconds,
-            Outcome = OutcomeOf(_error, readiness, _verdict),
+            Outcome = _endedEarlyAs ?? OutcomeOf(_error, readiness, _verdict),
             Readiness = readiness,
             Steps = _steps.ToList(),
             FirstUserLike = _firstUserLike,
@@ -138,5 +151,7 @@ public sealed class ReportBuilder
             steps.Sum(s => s.Requests - s.Succeeded),
             steps.Sum(s => s.PromptTokens),
             steps.Sum(s => s.OutputTokens),
-            Analysis.StepAggregator.MergeErrors(steps.Select(s => s.ErrorsByOutcome)));
+            Analysis.StepAggregator.MergeErrors(steps.Select(s => s.ErrorsByOutcome)),
+            steps.Sum(s => s.RetryAfterWaits),
+            steps.Sum(s => s.RetryAfterWaitMs));
 }

@@ -38,7 +38,7 @@ public sealed record WarmupReport
 
     public double DurationMs { get; init; }
 
-    /// <summary>warm, not-warm, never-ready, misconfigured or failed. See <see cref="RunOutcomes"/>.</summary>
+    /// <summary>warm, not-warm, never-ready, misconfigured, failed, aborted or busy. See <see cref="RunOutcomes"/>.</summary>
     public required string Outcome { get; init; }
 
     public required ReadinessResult Readiness { get; init; }
@@ -62,7 +62,16 @@ public sealed record WarmupReport
     public string? Error { get; init; }
 }
 
-public sealed record RunTotals(int Requests, int Failed, long PromptTokens, long OutputTokens, IReadOnlyDictionary<string, int> ErrorsByOutcome);
+/// <param name="RetryAfterWaits">Requests that waited for the target's Retry-After before being sent.</param>
+/// <param name="RetryAfterWaitMs">Those waits summed (ms).</param>
+public sealed record RunTotals(
+    int Requests,
+    int Failed,
+    long PromptTokens,
+    long OutputTokens,
+    IReadOnlyDictionary<string, int> ErrorsByOutcome,
+    int RetryAfterWaits = 0,
+    double RetryAfterWaitMs = 0);
 
 public static class RunOutcomes
 {
@@ -77,4 +86,9 @@ public static class RunOutcomes
     /// what to fix. Not retried and not escalated: only a configuration change helps.
     /// </summary>
     public const string Misconfigured = "misconfigured";
+    /// <summary>Stopped early because too many requests failed or the key was refused (see Reliability.RunCircuit).</summary>
+    public const string Aborted = "aborted";
+
+    /// <summary>Not warmed: the target stayed busy with users longer than its limits.busyMaxWait.</summary>
+    public const string Busy = "busy";
 }

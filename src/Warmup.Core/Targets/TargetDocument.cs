@@ -45,6 +45,8 @@ internal sealed class LimitsDocument
     public long? MaxTokensPerRun { get; set; }
     public TimeSpan? ReadyDeadline { get; set; }
     public TimeSpan? RequestTimeout { get; set; }
+    public double? AbortFailedShare { get; set; }
+    public TimeSpan? BusyMaxWait { get; set; }
 }
 
 internal sealed class EventRuleDocument

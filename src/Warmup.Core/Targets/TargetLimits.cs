@@ -28,4 +28,19 @@ public sealed record TargetLimits
 
     /// <summary>Per-request timeout (headers plus whole stream).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Share of a run's requests that may fail before the run stops sending and ends as aborted (see
+    /// Reliability.RunCircuit for the minimum counts). 0.5: a server failing most requests is broken, not cold.
+    /// </summary>
+    public double AbortFailedShare { get; init; } = 0.5;
+
+    /// <summary>
+    /// How long a run waits, before and between levels, while the target is busy with users (requests running or
+    /// waiting in its metrics) before it ends as busy. A busy server is being warmed by its users already.
+    /// </summary>
+    public TimeSpan BusyMaxWait { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Pause between two load readings while the target is busy.</summary>
+    public TimeSpan BusyPollInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

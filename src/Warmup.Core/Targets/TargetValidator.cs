@@ -184,6 +184,18 @@ internal static partial class TargetValidator
                 errors.Add($"limits.requestTimeout {timeout} must be positive and at most {MaxRequestTimeout}");
             limits = limits with { RequestTimeout = timeout };
         }
+        if (raw.AbortFailedShare is { } share)
+        {
+            if (!(share > 0 && share <= 1))
+                errors.Add($"limits.abortFailedShare {share} must be above 0 and at most 1 (1 never aborts on failures)");
+            limits = limits with { AbortFailedShare = share };
+        }
+        if (raw.BusyMaxWait is { } busyWait)
+        {
+            if (busyWait < TimeSpan.Zero || busyWait > MaxReadyDeadline)
+                errors.Add($"limits.busyMaxWait {busyWait} must be between 0 and {MaxReadyDeadline}");
+            limits = limits with { BusyMaxWait = busyWait };
+        }
         return limits;
     }
 

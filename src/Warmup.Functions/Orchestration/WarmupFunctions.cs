@@ -6,6 +6,7 @@ using Warmup.Core.Analysis;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 using Warmup.Functions.Idle;
 
@@ -37,6 +38,10 @@ public static class WarmupFunctions
     [Function(TaskNames.Verify)]
     public static Task<VerificationResult> Verify([ActivityTrigger] VerifyInput input, FunctionContext context) =>
         Resolve<VerifyActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.Verify, context), input);
+
+    [Function(TaskNames.ReadLoad)]
+    public static Task<TargetLoad> ReadLoad([ActivityTrigger] string target, FunctionContext context) =>
+        Resolve<ReadLoadActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.ReadLoad, context), target);
 
     [Function(TaskNames.Record)]
     public static Task<WarmupReport> Record([ActivityTrigger] WarmupReport report, FunctionContext context) =>

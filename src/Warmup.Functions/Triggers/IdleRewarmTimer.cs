@@ -19,7 +19,8 @@ public sealed record IdleCheckResult(string Target, string Result, string Reason
 /// Idle re-warm on a timer (%WARMUP_IDLE_SCHEDULE%, hourly by default, UTC). For each target: skip when already warming
 /// or busy, skip when used or warmed recently (<see cref="IdlePolicy"/>), otherwise start a light warm-up; the
 /// orchestration escalates to the full plan itself when the light run's verdict is not warm (<c>WarmupEscalation</c>).
-/// One failing target is logged and never stops the others.
+/// One failing target is logged and never stops the others; targets are checked in parallel, at most
+/// <see cref="MaxParallelChecks"/> at once.
 /// </summary>
 public sealed partial class IdleRewarmTimer(
     ITargetCatalog catalog,
@@ -39,21 +40,31 @@ public sealed partial class IdleRewarmTimer(
         [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken) => CheckAllAsync(client, cancellationToken);
 
+    /// <summary>
+    /// Targets checked at once. Bounded so a tick over many targets does not open a burst of metrics scrapes and
+    /// Durable queries; parallel so one slow target (a metrics scrape waits up to its 10 s timeout) does not hold up the
+    /// others past the tick.
+    /// </summary>
+    public const int MaxParallelChecks = 8;
+
     public async Task<IReadOnlyList<IdleCheckResult>> CheckAllAsync(DurableTaskClient client, CancellationToken cancellationToken)
     {
-        var results = new List<IdleCheckResult>();
-        foreach (var target in catalog.Targets)
+        var targets = catalog.Targets;
+        var results = new IdleCheckResult[targets.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = MaxParallelChecks, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, targets.Count), parallel, async (i, ct) =>
         {
+            var target = targets[i];
             try
             {
-                results.Add(await CheckAsync(client, target, cancellationToken));
+                results[i] = await CheckAsync(client, target, ct);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 LogCheckFailed(logger, target.Name, ex.GetType().Name, ex.Message);
-                results.Add(new IdleCheckResult(target.Name, "error", ex.GetType().Name, ex.Message));
+                results[i] = new IdleCheckResult(target.Name, "error", ex.GetType().Name, ex.Message);
             }
-        }
+        });
         return results;
     }
 

@@ -279,6 +279,24 @@ internal sealed class GenerationHandler(
                 await ApiErrors.WriteAsync(ctx, profile.ErrorStyle, 429, "RateLimitError", "Simulated: too many requests.");
                 log.Add(record with { Status = 429, FinishReason = "error" });
                 return true;
+            case FaultKind.DieAndReturn:
+                log.Add(record with { Status = 0, FinishReason = "abort" });
+                ctx.Abort();
+                return true;
+            case FaultKind.SlowerAndSlower:
+                try
+                {
+                    using var slow = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
+                    await Task.Delay(fault.Duration, slow.Token);
+                    return false;
+                }
+                catch (OperationCanceledException)
+                {
+                    log.Add(record with { Status = 0, FinishReason = "abort" });
+                    ctx.Abort();
+                    return true;
+                }
+
             case FaultKind.HangBeforeHeaders:
                 try
                 {

@@ -24,6 +24,16 @@ public enum FaultKind
 
     /// <summary>An error object is sent in the stream after HTTP 200 and <see cref="FaultRule.AfterTokens"/> tokens, then <c>[DONE]</c>.</summary>
     ErrorAfter200,
+
+    /// <summary>
+    /// The server dies once, for <see cref="FaultRule.Duration"/>: from the first selected request on, every connection
+    /// (generation, /health, /metrics) is dropped without an answer, then it serves again. Only availability is simulated:
+    /// its caches survive, which a real restart's would not.
+    /// </summary>
+    DieAndReturn,
+
+    /// <summary>Each selected request waits <see cref="FaultRule.Duration"/> times its number before it is served: slower and slower.</summary>
+    SlowerAndSlower,
 }
 
 /// <summary>Which generation requests (1-based arrival order, counted per rule) a fault applies to.</summary>
@@ -91,7 +101,8 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
     public const string Grammar =
         "fault spec: rule[,rule...]; rule = kind[:arg][@key=value[;key=value...]]; " +
         "kinds: 503 | 503-burst:N (N consecutive requests) | 429[:retryAfterSeconds] | hang[:duration|forever] | " +
-        "stall[:duration] | reset | malformed | error-after-200; " +
+        "stall[:duration] | reset | malformed | error-after-200 | die[:duration] (down once, at the first selected request, e.g. @every=5 for the 5th; then back) | " +
+        "slower[:step] (request n waits n*step before its answer); " +
         "keys: every=N | first=N | p=0..1 with optional seed=N (which requests), after=N (token chunks before a mid-stream fault); " +
         "durations like 500ms, 2s; default selector: every request except 503-burst (first=1). " +
         "example: 503-burst:3,reset@every=5;after=2";
@@ -132,6 +143,8 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
         FaultKind.StallMidstream => $"stall:{FormatDuration(r.Duration)}@{r.Selector};after={r.AfterTokens}",
         FaultKind.ResetMidstream => $"reset@{r.Selector};after={r.AfterTokens}",
         FaultKind.MalformedChunk => $"malformed@{r.Selector};after={r.AfterTokens}",
+        FaultKind.DieAndReturn => $"die:{FormatDuration(r.Duration)}@{r.Selector}",
+        FaultKind.SlowerAndSlower => $"slower:{FormatDuration(r.Duration)}@{r.Selector}",
         _ => $"error-after-200@{r.Selector};after={r.AfterTokens}",
     };
 
@@ -165,6 +178,14 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
             "reset" or "reset-midstream" => NoArg(new FaultRule(FaultKind.ResetMidstream, FaultSelector.All)),
             "malformed" or "malformed-chunk" => NoArg(new FaultRule(FaultKind.MalformedChunk, FaultSelector.All) { AfterTokens = 1 }),
             "error-after-200" or "error" => NoArg(new FaultRule(FaultKind.ErrorAfter200, FaultSelector.All) { AfterTokens = 1 }),
+            "die" => new FaultRule(FaultKind.DieAndReturn, new FaultSelector.FirstSelector(1))
+            {
+                Duration = arg is null ? TimeSpan.FromSeconds(2) : ParseDuration(spec, raw, arg),
+            },
+            "slower" => new FaultRule(FaultKind.SlowerAndSlower, FaultSelector.All)
+            {
+                Duration = arg is null ? TimeSpan.FromMilliseconds(100) : ParseDuration(spec, raw, arg),
+            },
             "" => throw Error(spec, $"rule '{raw}' has no fault kind"),
             _ => throw Error(spec, $"unknown fault kind '{kindText}'"),
         };

@@ -43,7 +43,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         var primary = _deployments[names[0]];
         _engine = primary.Engine;
         _family = new FamilyState(options.Family);
-        _app = BuildApp(options, boundSocket, primary);
+        _app = BuildApp(options, boundSocket, primary, faults);
     }
 
     public SimulatorOptions Options { get; }
@@ -204,7 +204,7 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync() => await StopAsync();
 
-    private WebApplication BuildApp(SimulatorOptions options, Socket boundSocket, SimDeployment primary)
+    private WebApplication BuildApp(SimulatorOptions options, Socket boundSocket, SimDeployment primary, FaultInjector faults)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -217,6 +217,19 @@ public sealed class SimulatorHost : IAsyncDisposable
         var app = builder.Build();
         var generation = primary.Generation;
         var ops = primary.Operations;
+
+        // A "die" fault: while down, every connection is dropped unanswered, the way a crashed server's would be.
+        app.Use(async (ctx, next) =>
+        {
+            if (faults.IsDown)
+            {
+                ctx.Abort();
+                return;
+            }
+
+            await next(ctx);
+        });
+
         if (options.Family != ServerFamily.Vllm)
         {
             FamilyRoutes.Map(app, options, _family, _deployments, primary);

@@ -43,6 +43,29 @@ public sealed class ReadinessGateTests
     }
 
     [Fact]
+    public async Task Polls_a_refused_port_often_and_an_answering_one_about_once_a_second()
+    {
+        var listenDelay = TimeSpan.FromSeconds(1);
+        using var server = new BoundNotListeningServer();
+        using var http = new HttpClient();
+        // Answers back off to 1 s; refusals are polled every 50 ms (the defaults).
+        var options = FastPolls with
+        {
+            InitialDelay = ReadinessGateOptions.Default.InitialDelay,
+            MaxDelay = ReadinessGateOptions.Default.MaxDelay,
+            RefusedPollInterval = ReadinessGateOptions.Default.RefusedPollInterval,
+        };
+
+        var waiting = Gate(http, options).WaitAsync(VllmLikeTestDialect.TargetAt(server.BaseUrl), new VllmLikeTestDialect(), TimeSpan.FromSeconds(30), CancellationToken.None);
+        server.ListenAfter(listenDelay);
+        var result = await waiting;
+
+        Assert.True(result.Ready, result.LastError);
+        // Exponential backoff from 250 ms would have polled 3 to 4 times in that second; 50 ms refusal polls make ~20.
+        Assert.True(result.Attempts >= 10, $"attempts: {result.Attempts}");
+    }
+
+    [Fact]
     public async Task Treats_llamacpp_503_loading_model_as_not_yet_and_opens_on_200()
     {
         var polls = 0;

@@ -137,6 +137,8 @@ public sealed class ReportJsonTests
               "errorsByOutcome": {},
               "promptTokens": 64,
               "outputTokens": 8,
+              "retryAfterWaits": 0,
+              "retryAfterWaitMs": 0,
               "wallMs": 150,
               "startedAt": null,
               "requestTtftMs": null,
@@ -178,6 +180,8 @@ public sealed class ReportJsonTests
               },
               "promptTokens": 64,
               "outputTokens": 8,
+              "retryAfterWaits": 0,
+              "retryAfterWaitMs": 0,
               "wallMs": 150,
               "startedAt": null,
               "requestTtftMs": null,
@@ -218,6 +222,8 @@ public sealed class ReportJsonTests
             "errorsByOutcome": {},
             "promptTokens": 136,
             "outputTokens": 8,
+            "retryAfterWaits": 0,
+            "retryAfterWaitMs": 0,
             "wallMs": 150,
             "startedAt": null,
             "requestTtftMs": null,
@@ -260,6 +266,8 @@ public sealed class ReportJsonTests
             "errorsByOutcome": {},
             "promptTokens": 136,
             "outputTokens": 8,
+            "retryAfterWaits": 0,
+            "retryAfterWaitMs": 0,
             "wallMs": 150,
             "startedAt": null,
             "requestTtftMs": null,
@@ -300,7 +308,9 @@ public sealed class ReportJsonTests
             "outputTokens": 32,
             "errorsByOutcome": {
               "HttpError:503": 1
-            }
+            },
+            "retryAfterWaits": 0,
+            "retryAfterWaitMs": 0
           },
           "traceParent": null,
           "error": null

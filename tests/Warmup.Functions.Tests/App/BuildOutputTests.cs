@@ -36,7 +36,7 @@ public sealed class BuildOutputTests
         [
             DeploymentQueueTrigger.FunctionName, DeploymentWebhook.FunctionName, IdleRewarmTimer.FunctionName,
             WarmupApi.StartFunctionName, WarmupApi.GetFunctionName, WarmupApi.CancelFunctionName,
-            TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record,
+            TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad,
             IdleTrackerEntity.EntityName,
         ];
 
@@ -80,6 +80,26 @@ public sealed class BuildOutputTests
     }
 
     [Fact]
+    public void No_http_function_is_anonymous_in_the_built_metadata_or_in_the_code()
+    {
+        // Every HTTP route, present and future (GET /api/targets, runs/{runId}), needs a function key: the host checks the
+        // code query parameter or x-functions-key header before the function runs, handshakes included.
+        var httpBindings = Metadata.Value.SelectMany(f => f!["bindings"]!.AsArray())
+            .Select(b => b!.AsObject()).Where(b => b["type"]!.GetValue<string>() == "httpTrigger").ToList();
+        Assert.True(httpBindings.Count >= 4, $"only {httpBindings.Count} HTTP functions in functions.metadata");
+        Assert.All(httpBindings, b => Assert.Equal("Function", b["authLevel"]!.GetValue<string>()));
+
+        var triggers = typeof(WarmupApi).Assembly.GetTypes()
+            .SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.DeclaredOnly))
+            .SelectMany(m => m.GetParameters())
+            .Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).Cast<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().SingleOrDefault())
+            .OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>()
+            .ToList();
+        Assert.Equal(httpBindings.Count, triggers.Count);
+        Assert.All(triggers, t => Assert.Equal(Microsoft.Azure.Functions.Worker.AuthorizationLevel.Function, t.AuthLevel));
+    }
+
+    [Fact]
     public void Timer_runs_on_the_configured_schedule()
     {
         Assert.Equal("%WARMUP_IDLE_SCHEDULE%", Binding(IdleRewarmTimer.FunctionName, "timerTrigger")["schedule"]!.GetValue<string>());
@@ -90,7 +110,7 @@ public sealed class BuildOutputTests
     public void Orchestrator_activities_and_entity_have_durable_triggers()
     {
         Binding(TaskNames.WarmupOrchestration, "orchestrationTrigger");
-        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record })
+        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad })
             Binding(activity, "activityTrigger");
         Binding(IdleTrackerEntity.EntityName, "entityTrigger");
     }

@@ -118,7 +118,7 @@ public sealed class IdleRewarmTimerTests : IAsyncLifetime
 
     private sealed class InMemoryIdleStateStore : IIdleStateStore
     {
-        private readonly Dictionary<string, IdleObservation> _state = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IdleObservation> _state = new();
 
         public Task<IdleObservation?> GetAsync(DurableTaskClient client, string target, CancellationToken cancellationToken) =>
             Task.FromResult(_state.GetValueOrDefault(target));

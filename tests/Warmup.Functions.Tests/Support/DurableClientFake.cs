@@ -15,6 +15,8 @@ internal sealed class DurableClientFake
 {
     private readonly TimeProvider _time;
 
+    private readonly Lock _gate = new();
+
     public DurableClientFake(TimeProvider time)
     {
         _time = time;
@@ -24,29 +26,39 @@ internal sealed class DurableClientFake
             .Returns((TaskName name, object? input, StartOrchestrationOptions? options, CancellationToken _) =>
             {
                 string id = options?.InstanceId ?? throw new InvalidOperationException("warm-ups are always started with an instance id");
-                Calls.Add($"schedule:{id}");
-                if (ScheduleFailure?.Invoke(id) is { } failure)
-                    return Task.FromException<string>(failure);
-                Scheduled.Add((name.Name, id, (WarmupRequest)input!, options));
-                Put(id, OrchestrationRuntimeStatus.Pending, _time.GetUtcNow(), (WarmupRequest)input!);
-                return Task.FromResult(id);
+                // Triggers may call concurrently (the idle timer checks targets in parallel).
+                lock (_gate)
+                {
+                    Calls.Add($"schedule:{id}");
+                    if (ScheduleFailure?.Invoke(id) is { } failure)
+                        return Task.FromException<string>(failure);
+                    Scheduled.Add((name.Name, id, (WarmupRequest)input!, options));
+                    Put(id, OrchestrationRuntimeStatus.Pending, _time.GetUtcNow(), (WarmupRequest)input!);
+                    return Task.FromResult(id);
+                }
             });
 
         Mock.Setup(c => c.GetInstanceAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))
             .Returns((string id, bool _, CancellationToken _) =>
             {
-                Calls.Add($"get:{id}");
-                return Task.FromResult(Instances.GetValueOrDefault(id));
+                lock (_gate)
+                {
+                    Calls.Add($"get:{id}");
+                    return Task.FromResult(Instances.GetValueOrDefault(id));
+                }
             });
 
         Mock.Setup(c => c.TerminateInstanceAsync(It.IsAny<string>(), It.IsAny<TerminateInstanceOptions?>(), It.IsAny<CancellationToken>()))
             .Returns((string id, TerminateInstanceOptions? options, CancellationToken _) =>
             {
-                Calls.Add($"terminate:{id}");
-                TerminateOutputs.Add(options?.Output?.ToString());
-                if (TerminationCompletes && Instances.TryGetValue(id, out var instance))
-                    Instances[id] = Copy(instance, OrchestrationRuntimeStatus.Terminated);
-                return Task.CompletedTask;
+                lock (_gate)
+                {
+                    Calls.Add($"terminate:{id}");
+                    TerminateOutputs.Add(options?.Output?.ToString());
+                    if (TerminationCompletes && Instances.TryGetValue(id, out var instance))
+                        Instances[id] = Copy(instance, OrchestrationRuntimeStatus.Terminated);
+                    return Task.CompletedTask;
+                }
             });
 
         Mock.Setup(c => c.WaitForInstanceCompletionAsync(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<CancellationToken>()))

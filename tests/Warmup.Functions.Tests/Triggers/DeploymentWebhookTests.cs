@@ -182,6 +182,7 @@ public sealed class DeploymentWebhookTests
         var result = await Post(big);
 
         Assert.Equal(StatusCodes.Status413PayloadTooLarge, Http.Status(result));
+        Assert.Empty(_fx.Durable.Scheduled);
     }
 
     [Fact]

@@ -139,6 +139,19 @@ public sealed class WarmupApiTests
     }
 
     [Fact]
+    public async Task An_oversized_body_is_413_with_the_documented_limit_and_nothing_starts()
+    {
+        var body = $"{{\"plan\":\"light\",\"pad\":\"{new string('x', WarmupApi.MaxBodyBytes)}\"}}";
+
+        var result = await Post("llama-prod", body);
+
+        var tooLarge = Assert.IsType<ObjectResult>(result);
+        Assert.Equal(413, tooLarge.StatusCode);
+        Assert.Contains($"larger than {WarmupApi.MaxBodyBytes} bytes", Assert.IsType<ErrorBody>(tooLarge.Value).Error);
+        Assert.Empty(_fx.Durable.Scheduled);
+    }
+
+    [Fact]
     public async Task Get_reports_status_progress_and_last_result()
     {
         var request = new WarmupRequest("llama-prod", WarmupReasons.Manual, PlanSpec.FromPreset(PlanPresets.Light), "corr-1");

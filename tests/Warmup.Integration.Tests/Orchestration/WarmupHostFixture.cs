@@ -4,6 +4,7 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Warmup.Cli.Hosting;
 using Warmup.Core.Orchestration;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 
@@ -13,7 +14,7 @@ namespace Warmup.Integration.Tests.Orchestration;
 internal static class WarmupHost
 {
     public static Task<DurableTaskTestHost> StartAsync(
-        ITargetCatalog catalog, IEnumerable<IWarmupResultSink> sinks, ActivityJournal? journal = null)
+        ITargetCatalog catalog, IEnumerable<IWarmupResultSink> sinks, ActivityJournal? journal = null, Action<IServiceCollection>? configure = null)
         => FreePortTestHost.StartAsync(
             registry =>
             {
@@ -29,12 +30,14 @@ internal static class WarmupHost
                 journal.Wrap<RunStepActivity>(registry, TaskNames.RunStep);
                 journal.Wrap<VerifyActivity>(registry, TaskNames.Verify);
                 journal.Wrap<RecordActivity>(registry, TaskNames.Record);
+                journal.Wrap<ReadLoadActivity>(registry, TaskNames.ReadLoad);
             },
             port => new DurableTaskTestHostOptions
             {
                 Port = port,
                 ConfigureServices = services =>
                 {
+                    configure?.Invoke(services);
                     services.AddWarmupEngine();
                     services.AddSingleton(catalog);
                     foreach (var sink in sinks)

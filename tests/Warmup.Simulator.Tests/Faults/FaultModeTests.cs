@@ -30,6 +30,53 @@ public sealed class FaultModeTests
     }
 
     [Fact]
+    public async Task Die_drops_every_connection_health_included_for_its_duration_then_the_server_answers_again()
+    {
+        await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("die:1s@every=2"));
+        using var client = Sim.Client(host);
+
+        using var first = await Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2));
+        var clock = Stopwatch.StartNew();
+        await Assert.ThrowsAsync<HttpRequestException>(() => Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri("/health", UriKind.Relative)));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "the outage checks ran past the outage");
+        await Task.Delay(TimeSpan.FromSeconds(1.1) - clock.Elapsed);
+        using var health = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        // Once only: the fourth request (every=2 would select it) is served.
+        using var third = await Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2));
+        using var fourth = await Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, fourth.StatusCode);
+    }
+
+    [Fact]
+    public async Task Slower_delays_request_n_by_n_steps_before_its_headers()
+    {
+        await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("slower:150ms"));
+        using var client = Sim.Client(host);
+
+        var headers = new List<TimeSpan>();
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2));
+            headers.Add(clock.Elapsed);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+
+        for (var n = 1; n <= 3; n++)
+        {
+            Assert.True(headers[n - 1] >= TimeSpan.FromMilliseconds(150 * n), $"request {n} answered after {headers[n - 1]}");
+        }
+
+        // The first request also pays connection set-up and JIT; from the second on each waits one step more.
+        Assert.True(headers[2] - headers[1] >= TimeSpan.FromMilliseconds(100), $"requests did not get slower: {string.Join(", ", headers)}");
+    }
+
+    [Fact]
     public async Task Every_second_request_gets_429_with_retry_after()
     {
         await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("429:7@every=2"));

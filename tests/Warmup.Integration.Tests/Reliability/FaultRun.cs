@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Warmup.Core.Orchestration;
+using Warmup.Core.Planning;
+using Warmup.Core.Reporting;
+using Warmup.Core.Targets;
+using Warmup.Integration.Tests.Orchestration;
+using Warmup.Simulator;
+
+namespace Warmup.Integration.Tests.Reliability;
+
+/// <summary>
+/// One warm-up through the real orchestrator on the in-process Durable engine against a simulator with a fault plan.
+/// The simulator has no cold-start effects here (every shape answers like a warm one), so a run that recovers from its
+/// faults ends warm, and any other outcome comes from the fault alone. The verdict is not under test here, so its threshold
+/// is loose (<see cref="Threshold"/>): on a shared machine a millisecond-scale server's first request can be 2x its steady
+/// one from scheduling noise alone.
+/// </summary>
+internal static class FaultRun
+{
+    /// <summary>Three levels, 1 + 2 + 4 requests, then verification.</summary>
+    public static readonly PlanStep[] ThreeLevels = [new(64, 8, 1), new(64, 8, 2), new(64, 8, 4)];
+
+    public const double Threshold = 10;
+
+    public static SimulatorProfile FlatProfile { get; } = SimulatorProfile.Default with
+    {
+        TimeScale = 0.05,
+        StartupDelayMs = 0,
+        JitterFraction = 0,
+        FirstRequestInitMs = 0,
+        JitCompileBaseMs = 0,
+        JitCompileMsPerToken = 0,
+        GraphCaptureMs = 0,
+        KvAllocMsPerChunk = 0,
+        IdleAfterMs = 1e9,
+    };
+
+    public static Task<SimulatorHost> StartSimulatorAsync(string faults, string? apiKey = null)
+        => SimulatorHost.StartAsync(new SimulatorOptions { Profile = FlatProfile, Faults = FaultPlan.Parse(faults), ApiKey = apiKey });
+
+    public static WarmupTarget Target(SimulatorHost simulator, TimeSpan requestTimeout, Func<TargetLimits, TargetLimits>? limits = null)
+    {
+        var target = WarmupHost.Target("faulty", simulator.BaseUrl, readyDeadline: TimeSpan.FromSeconds(10)) with { Model = simulator.Profile.Model };
+        var withTimeout = target.Limits with { RequestTimeout = requestTimeout, BusyPollInterval = TimeSpan.FromMilliseconds(200) };
+        return target with { Limits = limits?.Invoke(withTimeout) ?? withTimeout };
+    }
+
+    public static async Task<Result> RunAsync(WarmupTarget target, PlanStep[]? steps = null, Action<IServiceCollection>? configure = null)
+    {
+        var sink = new CollectingSink();
+        await using var host = await WarmupHost.StartAsync(new InMemoryTargetCatalog(target), [sink], configure: configure);
+        var request = new WarmupRequest(target.Name, WarmupReasons.Manual, PlanSpec.FromSteps("faults", steps ?? ThreeLevels), "corr-" + Guid.NewGuid().ToString("N"), Threshold);
+        var clock = Stopwatch.StartNew();
+        var (report, _) = await WarmupHost.RunAsync(host, request);
+        clock.Stop();
+        Assert.Equal(report.Outcome, Assert.Single(sink.Reports).Outcome);
+        return new Result(report, clock.Elapsed);
+    }
+
+    public sealed record Result(WarmupReport Report, TimeSpan Wall);
+}
