@@ -46,6 +46,7 @@ public sealed class DialectRunTests
         if (dialect == "auto")
         {
             Assert.Contains("Dialect auto: the server is sglang", result.Output);
+            Assert.Equal("auto:sglang", report.GetProperty("dialect").GetString());
         }
     }
 

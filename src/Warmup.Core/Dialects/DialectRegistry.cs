@@ -78,6 +78,16 @@ public sealed class DialectRegistry
         return _detected.GetOrAdd(target.BaseUrl, found);
     }
 
+    /// <summary>The dialect for reports: the configured name, or "auto:{detected}" once auto has detected the server.</summary>
+    public string Describe(WarmupTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return string.Equals(target.Dialect, DialectNames.Auto, StringComparison.OrdinalIgnoreCase)
+            && _detected.TryGetValue(target.BaseUrl, out var found)
+            ? $"{DialectNames.Auto}:{found.Dialect}"
+            : target.Dialect;
+    }
+
     /// <summary>
     /// Resolves a dialect where waiting is not wanted (a step after readiness): "auto" is detected in one short pass.
     /// </summary>

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Warmup.Core.Dialects;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 
@@ -12,13 +13,14 @@ namespace Warmup.Core.Orchestration;
 /// </summary>
 public sealed class RecordActivity(
     ITargetCatalog catalog,
+    DialectRegistry dialects,
     IEnumerable<IWarmupResultSink> sinks,
     ILogger<RecordActivity> logger) : TaskActivity<WarmupReport, WarmupReport>
 {
     public override async Task<WarmupReport> RunAsync(TaskActivityContext context, WarmupReport report)
     {
         var complete = catalog.TryGet(report.Target, out var target)
-            ? report with { Dialect = target.Dialect, Model = target.Model }
+            ? report with { Dialect = dialects.Describe(target), Model = target.Model }
             : report;
 
         foreach (var sink in sinks)

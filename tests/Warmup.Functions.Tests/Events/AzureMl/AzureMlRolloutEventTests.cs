@@ -50,3 +50,24 @@ public sealed class AzureMlRolloutEventTests
         Assert.Contains("traffic shift", outcome.Detail);
     }
 }
+
+/// <summary>The manual API takes the deployment as part of the target name.</summary>
+public sealed class AzureMlManualRunTests
+{
+    [Fact]
+    public async Task Post_for_endpoint_at_deployment_starts_that_deployment_and_an_unknown_form_is_404()
+    {
+        var catalog = new TargetCatalog([
+            TestTargets.Target("aml-phi") with { Dialect = DialectNames.AzureMl, Auth = new TargetAuth { ApiKeySetting = "AML_KEY" } },
+            TestTargets.Target("vllm-a"),
+        ]);
+        var fx = new TriggerFixture(catalog);
+
+        var started = await fx.Api().Start(Http.Request("POST", "/api/warmups/aml-phi@green", null), "aml-phi@green", fx.Durable.Client, CancellationToken.None);
+        var notAzureMl = await fx.Api().Start(Http.Request("POST", "/api/warmups/vllm-a@green", null), "vllm-a@green", fx.Durable.Client, CancellationToken.None);
+
+        Assert.IsType<Microsoft.AspNetCore.Mvc.AcceptedResult>(started);
+        Assert.Equal("warmup-aml-phi@green", Assert.Single(fx.Durable.Scheduled).InstanceId);
+        Assert.Equal(404, Assert.IsAssignableFrom<Microsoft.AspNetCore.Mvc.Infrastructure.IStatusCodeActionResult>(notAzureMl).StatusCode);
+    }
+}
