@@ -15,25 +15,7 @@ namespace Warmup.Core.Tests.Dialects.Native;
 /// </summary>
 public sealed class SharedTranscriptConformanceTests
 {
-    private static byte[] Transcript(string server, string file)
-    {
-        var path = SharedPath(server, file);
-        Skip.If(path is null, $"../shared/fixtures/transcripts/{server}/{file} is not here (a plain clone has no ../shared)");
-        return File.ReadAllBytes(path!);
-    }
-
-    private static string? SharedPath(string server, string file)
-    {
-        try
-        {
-            var path = FixturePaths.Transcript(server, file);
-            return File.Exists(path) ? path : null;
-        }
-        catch (Exception ex) when (ex is DirectoryNotFoundException or FileNotFoundException)
-        {
-            return null;
-        }
-    }
+    private static byte[] Transcript(string server, string file) => File.ReadAllBytes(FixturePaths.PublishedTranscript(server, file));
 
     [SkippableFact]
     public async Task Tgi_generate_stream_details()
