@@ -6,8 +6,9 @@ namespace Warmup.Core.Orchestration;
 
 /// <summary>
 /// Runs warm-ups on an embedded Durable engine (the CLI's in-process host) through its <see cref="DurableTaskClient"/>:
-/// schedules the orchestration, reports its custom status as progress, and returns the report. The host itself
-/// (DurableTaskTestHost, registry <see cref="DurableTaskRegistryExtensions.AddWarmupTasks"/> and services
+/// starts the entry point both hosts register (<see cref="TaskNames.TargetWarmupOrchestration"/>, instance
+/// <c>warmup-{target}</c>), reports the current run's custom status as progress, and returns the last run's report.
+/// The host itself (DurableTaskTestHost, registry <see cref="DurableTaskRegistryExtensions.AddWarmupTasks"/> and services
 /// <see cref="ServiceCollectionExtensions.AddWarmupEngine"/>) is built by the CLI: Core does not reference it.
 /// </summary>
 public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider? time = null)
@@ -17,18 +18,25 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
     /// <summary>How often progress is read while a run is in flight.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How long a cancelled run may take to record its partial report before it is terminated.</summary>
+    public TimeSpan CancelGrace { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>
-    /// Runs one warm-up to its end and returns its report (outcome warm, not-warm, never-ready or failed).
-    /// Cancelling terminates the run.
+    /// Runs one warm-up to its end and returns its report (outcome warm, not-warm, never-ready or failed). Cancelling
+    /// <paramref name="cancellationToken"/> cancels the run through its cancel path (<see cref="RunCancellation"/>): the
+    /// run records its partial report, which is returned with the outcome cancelled.
     /// </summary>
+    /// <param name="cancelReason">Says why, when the token is cancelled (e.g. which signal); default "cancelled by the caller".</param>
     /// <exception cref="WarmupRunException">The orchestration itself failed or was terminated (no report exists).</exception>
-    public async Task<WarmupReport> RunAsync(WarmupRequest request, IProgress<WarmupProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException">Cancelled, and the run recorded no report within <see cref="CancelGrace"/>.</exception>
+    public async Task<WarmupReport> RunAsync(
+        WarmupRequest request, IProgress<WarmupProgress>? progress = null, CancellationToken cancellationToken = default, Func<string>? cancelReason = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        // Unique per run: the CLI may warm the same target twice in one process.
-        var instanceId = $"{TaskNames.InstanceIdFor(request.Target)}-{Guid.NewGuid().ToString("N")[..12]}";
+        cancellationToken.ThrowIfCancellationRequested();
+        var instanceId = TaskNames.InstanceIdFor(request.Target);
         await client.ScheduleNewOrchestrationInstanceAsync(
-            TaskNames.WarmupOrchestration, request, new StartOrchestrationOptions(instanceId), cancellationToken).ConfigureAwait(false);
+            TaskNames.TargetWarmupOrchestration, request, new StartOrchestrationOptions(instanceId), CancellationToken.None).ConfigureAwait(false);
 
         try
         {
@@ -36,8 +44,18 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await client.TerminateInstanceAsync(instanceId, "cancelled by the caller", CancellationToken.None).ConfigureAwait(false);
-            throw;
+            var reason = cancelReason?.Invoke() ?? "cancelled by the caller";
+            await client.RaiseEventAsync(instanceId, RunCancellation.EventName, reason, CancellationToken.None).ConfigureAwait(false);
+            using var grace = new CancellationTokenSource(CancelGrace, _time);
+            try
+            {
+                return await FollowAsync(instanceId, progress, grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (grace.IsCancellationRequested)
+            {
+                await client.TerminateInstanceAsync(instanceId, new TerminateInstanceOptions(reason, Recursive: true), CancellationToken.None).ConfigureAwait(false);
+                throw new OperationCanceledException($"{reason}; the run recorded no report within {CancelGrace.TotalSeconds:F0} s", cancellationToken);
+            }
         }
     }
 
@@ -49,8 +67,7 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
             var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
             if (instance is not null)
             {
-                if (progress is not null && instance.SerializedCustomStatus is not null
-                    && instance.ReadCustomStatusAs<WarmupProgress>() is { } current && current != last)
+                if (progress is not null && await CurrentProgressAsync(instance, cancellationToken).ConfigureAwait(false) is { } current && current != last)
                 {
                     progress.Report(current);
                     last = current;
@@ -70,6 +87,18 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
 
             await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The custom status of the target's current run (the target's orchestration only says which run that is).</summary>
+    private async Task<WarmupProgress?> CurrentProgressAsync(OrchestrationMetadata target, CancellationToken cancellationToken)
+    {
+        if (target.SerializedCustomStatus is null || target.ReadCustomStatusAs<TargetRunStatus>() is not { } runs)
+        {
+            return null;
+        }
+
+        var run = await client.GetInstanceAsync(runs.CurrentRunId, getInputsAndOutputs: false, cancellationToken).ConfigureAwait(false);
+        return run?.SerializedCustomStatus is null ? null : run.ReadCustomStatusAs<WarmupProgress>();
     }
 }
 

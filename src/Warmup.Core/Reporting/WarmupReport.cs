@@ -13,7 +13,7 @@ public sealed record WarmupReport
 
     public string Schema { get; init; } = CurrentSchema;
 
-    /// <summary>Durable instance id (warmup-{target}) or CLI run id.</summary>
+    /// <summary>The run's own id, its Durable instance id: warmup-{target}-{yyyyMMddTHHmmssZ}-{8 hex} (see RunIds).</summary>
     public required string RunId { get; init; }
 
     public required string CorrelationId { get; init; }
@@ -38,7 +38,7 @@ public sealed record WarmupReport
 
     public double DurationMs { get; init; }
 
-    /// <summary>warm, not-warm, never-ready or failed. See <see cref="RunOutcomes"/>.</summary>
+    /// <summary>warm, not-warm, never-ready, failed or cancelled. See <see cref="RunOutcomes"/>.</summary>
     public required string Outcome { get; init; }
 
     public required ReadinessResult Readiness { get; init; }
@@ -70,4 +70,7 @@ public static class RunOutcomes
     public const string NotWarm = "not-warm";
     public const string NeverReady = "never-ready";
     public const string Failed = "failed";
+
+    /// <summary>Stopped before its end (DELETE, a restart for a new deployment, Ctrl-C); the report holds what was measured.</summary>
+    public const string Cancelled = "cancelled";
 }
