@@ -106,6 +106,6 @@ public sealed class DeploymentQueueTriggerTests
 
         Assert.Equal(1, summary.Restarted);
         Assert.Equal(2, _fx.Durable.Scheduled.Count);
-        Assert.Contains("terminate:warmup-nginx", _fx.Durable.Calls);
+        Assert.Contains("raise:warmup-nginx:cancel", _fx.Durable.Calls);
     }
 }
