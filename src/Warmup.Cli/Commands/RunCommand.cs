@@ -17,7 +17,7 @@ using Warmup.Core.Telemetry;
 namespace Warmup.Cli.Commands;
 
 /// <summary>`warmup run`: warms one endpoint with a plan on the embedded Durable engine and proves it with numbers.</summary>
-internal sealed class RunCommand(IAnsiConsole console)
+internal sealed class RunCommand(IAnsiConsole console, StopSignal? stop = null)
 {
     private readonly Option<string?> _endpoint = new("--endpoint") { Description = "Server root URL, e.g. http://127.0.0.1:8000 (no /v1)" };
     private readonly Option<string> _dialect = new("--dialect") { Description = "openai | vllm-generate", DefaultValueFactory = _ => DialectNames.OpenAi };
@@ -56,13 +56,17 @@ internal sealed class RunCommand(IAnsiConsole console)
         }
 
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
-        var report = await RunAsync(console, catalog, request, parse.GetValue(_json), cancellationToken);
-        return ExitCodeFor(report);
+        var report = await RunAsync(console, catalog, request, parse.GetValue(_json), cancellationToken, () => stop?.Reason ?? "cancelled");
+        return report.Outcome == RunOutcomes.Cancelled ? stop?.ExitCode ?? ExitCodes.Interrupted : ExitCodeFor(report);
     }
 
-    /// <summary>Runs a request on a fresh embedded engine with live progress, then prints the summary.</summary>
+    /// <summary>
+    /// Runs a request on a fresh embedded engine with live progress, then prints the summary. Cancelling ends the run
+    /// through its cancel path: the partial report (outcome cancelled) is still recorded, printed and returned.
+    /// </summary>
     internal static async Task<WarmupReport> RunAsync(
-        IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken)
+        IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken,
+        Func<string>? cancelReason = null)
     {
         if (jsonPath is not null)
         {
@@ -74,7 +78,14 @@ internal sealed class RunCommand(IAnsiConsole console)
         request = request with { TraceParent = WarmupSpans.CurrentTraceParent() };
         await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken);
 
-        var report = await RunProgress.ShowAsync<WarmupReport>(console, progress => host.Engine.RunAsync(request, progress, cancellationToken));
+        var report = await RunProgress.ShowAsync<WarmupReport>(console, progress => host.Engine.RunAsync(request, progress, cancellationToken, cancelReason));
+        if (EmbeddedWarmupEngine.IsUnrecorded(report) && host.JsonReport is { } unrecorded)
+        {
+            // The engine stopped before the run's Record step (a signal it also heard): write what is known.
+            report = catalog.TryGet(report.Target, out var known) ? report with { Dialect = known.Dialect, Model = known.Model } : report;
+            await unrecorded.RecordAsync(report, CancellationToken.None);
+        }
+
         ReportSummary.Write(console, report);
         if (host.JsonReport is { } sink)
         {

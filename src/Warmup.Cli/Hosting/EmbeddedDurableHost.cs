@@ -1,5 +1,6 @@
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Warmup.Cli.Telemetry;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Probing;
@@ -11,17 +12,18 @@ namespace Warmup.Cli.Hosting;
 
 /// <summary>
 /// The CLI's Durable engine: Microsoft.DurableTask.InProcessTestHost (an in-memory backend behind a loopback gRPC
-/// sidecar) running the same orchestrator and activities the Functions app registers.
+/// sidecar) running the same entry point, orchestrators and activities the Functions app registers.
 /// </summary>
 internal sealed class EmbeddedDurableHost : IAsyncDisposable
 {
     private readonly DurableTaskTestHost _host;
 
-    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport)
+    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport, RunWaitCancellation waits)
     {
         _host = host;
         JsonReport = jsonReport;
-        Engine = new EmbeddedWarmupEngine(host.Client);
+        // A cancelled run records its report within a second or two; longer means the engine stopped with the signal.
+        Engine = new EmbeddedWarmupEngine(host.Client, waits: waits) { CancelGrace = TimeSpan.FromSeconds(10) };
     }
 
     public EmbeddedWarmupEngine Engine { get; }
@@ -39,12 +41,15 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
         Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft", "Error");
 
         var jsonSink = jsonReport is null ? null : new JsonFileResultSink(jsonReport);
+        var waits = new RunWaitCancellation();
         var host = await DurableTaskTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
             new DurableTaskTestHostOptions
             {
                 ConfigureServices = services =>
                 {
+                    services.AddSingleton<IHostLifetime, SignalIgnoringLifetime>();
+                    services.AddSingleton(waits);
                     services.AddWarmupEngine();
                     services.AddSingleton(catalog);
                     services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
@@ -60,7 +65,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 },
             },
             cancellationToken);
-        return new EmbeddedDurableHost(host, jsonSink);
+        return new EmbeddedDurableHost(host, jsonSink, waits);
     }
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();

@@ -36,6 +36,7 @@ internal static class ReportSummary
             RunOutcomes.Warm => $"[green bold]WARM[/]{ratio}{suffix}",
             RunOutcomes.NotWarm => $"[yellow bold]NOT WARM[/]{ratio}{suffix}",
             RunOutcomes.NeverReady => $"[red bold]NEVER READY[/]{suffix}",
+            RunOutcomes.Cancelled => $"[yellow bold]CANCELLED[/]{suffix}",
             _ => $"[red bold]FAILED[/]{ratio}{suffix}",
         };
     }

@@ -34,6 +34,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<PromptFactory>();
         services.TryAddSingleton<ReadinessGate>();
         services.TryAddSingleton<StreamingProbe>();
+        services.TryAddSingleton<RunWaitCancellation>();
         services.TryAddTransient<WaitUntilReadyActivity>();
         services.TryAddTransient<ResolvePlanActivity>();
         services.TryAddTransient<RunStepActivity>();

@@ -16,6 +16,7 @@ namespace Warmup.Functions.Tests.Orchestration;
 public sealed class TargetWarmupOrchestratorTests
 {
     private const string RunActivity = "StandInRun";
+    private const string SlowActivity = "StandInSlowStep";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     private sealed class StandIn
@@ -37,10 +38,22 @@ public sealed class TargetWarmupOrchestratorTests
                 var cancellation = RunCancellation.Listen(context);
                 if (Hold)
                 {
-                    string reason = await cancellation.Requested;
-                    return Reports.Report(request.Target, request.Plan.Preset, RunOutcomes.Cancelled) with { RunId = context.InstanceId, Error = reason };
+                    // A run stuck in a long activity: the cancel event must win the race without waiting for it.
+                    try
+                    {
+                        await cancellation.RaceAsync(context.CallActivityAsync<string>(SlowActivity, "x"));
+                    }
+                    catch (RunCancelledException e)
+                    {
+                        return Reports.Report(request.Target, request.Plan.Preset, RunOutcomes.Cancelled) with { RunId = context.InstanceId, Error = e.Reason };
+                    }
                 }
                 return await context.CallActivityAsync<WarmupReport>(RunActivity, request with { RunId = context.InstanceId });
+            });
+            registry.AddActivityFunc<string, string>(SlowActivity, async (_, x) =>
+            {
+                await Task.Delay(TimeSpan.FromSeconds(30));
+                return x;
             });
             registry.AddActivityFunc<WarmupRequest, WarmupReport>(RunActivity, (_, r) =>
             {
@@ -137,8 +150,10 @@ public sealed class TargetWarmupOrchestratorTests
         using var timeout = new CancellationTokenSource(Timeout);
         await host.Client.WaitForInstanceStartAsync(runId, timeout.Token);
 
-        await host.Client.RaiseEventAsync("warmup-llama-prod", RunCancellation.EventName, "cancelled through DELETE");
+        await host.Client.RaiseEventAsync(runId, RunCancellation.EventName, "cancelled through DELETE");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var done = await host.Client.WaitForInstanceCompletionAsync("warmup-llama-prod", getInputsAndOutputs: true, timeout.Token);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"the run waited for its step ({clock.Elapsed}) instead of ending on the cancel event");
 
         var report = done.ReadOutputAs<WarmupReport>()!;
         Assert.Equal((runId, RunOutcomes.Cancelled, "cancelled through DELETE"), (report.RunId, report.Outcome, report.Error));
