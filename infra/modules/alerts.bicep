@@ -47,7 +47,7 @@ resource rule 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
   properties: {
     displayName: 'Warm-up run not warm or failed'
-    description: 'A WarmupRunCompleted event reported a verdict other than warm (not-warm, never-ready or failed). One alert per target.'
+    description: 'A WarmupRunCompleted event reported a verdict other than warm (not-warm, never-ready or failed; cancelled runs are ignored). One alert per target.'
     severity: severity
     enabled: true
     scopes: [

@@ -20,4 +20,10 @@ public static class ExitCodes
 
     /// <summary>The run itself failed (an infrastructure fault after retries); the report says why.</summary>
     public const int Failed = 4;
+
+    /// <summary>Stopped by Ctrl-C (SIGINT, 128 + 2); `run` still wrote its partial report (outcome cancelled).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Stopped by SIGTERM (128 + 15); `run` still wrote its partial report (outcome cancelled).</summary>
+    public const int Terminated = 143;
 }

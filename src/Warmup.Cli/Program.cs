@@ -1,11 +1,7 @@
 using Warmup.Cli;
 using Warmup.Cli.Output;
 
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancellation.Cancel();
-};
+// Ctrl-C and SIGTERM cancel the command (a run ends through its cancel path and writes its partial report).
+using var stop = StopSignal.Listen();
 
-return await WarmupCli.RunAsync(args, CliConsole.ForStdout(Environment.GetEnvironmentVariable), Console.Error, cancellation.Token);
+return await WarmupCli.RunAsync(args, CliConsole.ForStdout(Environment.GetEnvironmentVariable), Console.Error, stop.Token, stop);

@@ -10,11 +10,13 @@ namespace Warmup.Cli;
 /// </summary>
 public static class WarmupCli
 {
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken = default)
+    /// <param name="stop">The signal behind <paramref name="cancellationToken"/>, when it is one: it picks the exit code (130, 143).</param>
+    public static async Task<int> RunAsync(
+        string[] args, IAnsiConsole console, TextWriter error, CancellationToken cancellationToken = default, StopSignal? stop = null)
     {
         var root = new RootCommand("Warmup: removes the cold-start penalty of LLM inference endpoints and proves it with numbers")
         {
-            new RunCommand(console, error).Create(),
+            new RunCommand(console, error, stop).Create(),
             new DemoCommand(console).Create(),
             new SimulateCommand(console).Create(),
         };
@@ -28,7 +30,10 @@ public static class WarmupCli
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = error }, cancellationToken);
+            // Signals are StopSignal's (Program.cs): System.CommandLine's own handler would end the process 2 s after Ctrl-C,
+            // before a cancelled run has written its partial report.
+            return await parse.InvokeAsync(
+                new InvocationConfiguration { EnableDefaultExceptionHandler = false, Error = error, ProcessTerminationTimeout = null }, cancellationToken);
         }
         catch (UsageException e)
         {
@@ -37,8 +42,8 @@ public static class WarmupCli
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            error.WriteLine("cancelled");
-            return ExitCodes.Failed;
+            error.WriteLine(stop?.Received is null ? "cancelled" : $"cancelled: {stop.Reason}");
+            return stop?.Received is null ? ExitCodes.Failed : stop.ExitCode;
         }
         catch (Exception e)
         {

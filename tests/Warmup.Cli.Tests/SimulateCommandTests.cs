@@ -22,7 +22,7 @@ public sealed class SimulateCommandTests
             var startupSeconds = SimulatorProfile.Default.StartupDelayMs / 1000;
 
             Assert.NotNull(first);
-            Assert.StartsWith("Simulator starting on http://127.0.0.1:", first);
+            Assert.StartsWith("Simulator (vllm) starting on http://127.0.0.1:", first);
             Assert.Contains($"ready in {startupSeconds} s", first);
             Assert.DoesNotContain("listening", first);
 

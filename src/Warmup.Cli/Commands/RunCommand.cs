@@ -18,7 +18,7 @@ using Warmup.Core.Telemetry;
 namespace Warmup.Cli.Commands;
 
 /// <summary>`warmup run`: warms one endpoint with a plan on the embedded Durable engine and proves it with numbers.</summary>
-internal sealed class RunCommand(IAnsiConsole console, TextWriter error)
+internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSignal? stop = null)
 {
     private readonly Option<string?> _endpoint = new("--endpoint") { Description = "Server root URL, e.g. http://127.0.0.1:8000 (a trailing /v1 is dropped)" };
     private readonly Option<string> _dialect = new("--dialect")
@@ -70,16 +70,20 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error)
 
         await DialectAnnouncement.DescribeAsync(progressConsole, target, catalog, cancellationToken);
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
-        var report = await RunAsync(progressConsole, catalog, request, parse.GetValue(_json), cancellationToken, format, console.Profile.Out.Writer);
-        return ExitCodeFor(report);
+        var report = await RunAsync(
+            progressConsole, catalog, request, parse.GetValue(_json), cancellationToken, format, console.Profile.Out.Writer, () => stop?.Reason ?? "cancelled");
+        return report.Outcome == RunOutcomes.Cancelled ? stop?.ExitCode ?? ExitCodes.Interrupted : ExitCodeFor(report);
     }
 
-    /// <summary>Runs a request on a fresh embedded engine with live progress, then prints the summary.</summary>
+    /// <summary>
+    /// Runs a request on a fresh embedded engine with live progress, then prints the summary. Cancelling ends the run
+    /// through its cancel path: the partial report (outcome cancelled) is still recorded, printed and returned.
+    /// </summary>
     /// <param name="console">Progress and, with <see cref="OutputFormat.Table"/>, the summary.</param>
     /// <param name="stdout">Where the json or markdown report goes (stdout); unused for the table.</param>
     internal static async Task<WarmupReport> RunAsync(
         IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken,
-        OutputFormat format = OutputFormat.Table, TextWriter? stdout = null)
+        OutputFormat format = OutputFormat.Table, TextWriter? stdout = null, Func<string>? cancelReason = null)
     {
         if (jsonPath is not null)
         {
@@ -94,7 +98,14 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error)
         var target = catalog.Require(request.Target);
         var endpoint = Endpoint(target);
         var report = await RunProgress.ShowAsync<WarmupReport>(
-            console, progress => host.Engine.RunAsync(request, progress, cancellationToken), WaitingLine(target, host.Readiness));
+            console, progress => host.Engine.RunAsync(request, progress, cancellationToken, cancelReason), WaitingLine(target, host.Readiness));
+        if (EmbeddedWarmupEngine.IsUnrecorded(report) && host.JsonReport is { } unrecorded)
+        {
+            // The engine stopped before the run's Record step (a signal it also heard): write what is known.
+            report = report with { Dialect = target.Dialect, Model = target.Model };
+            await unrecorded.RecordAsync(report, CancellationToken.None);
+        }
+
         var markdown = MarkdownReport.Render(report, endpoint);
         switch (format)
         {
@@ -140,12 +151,17 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error)
     /// </summary>
     private static Func<WarmupProgress?, string> WaitingLine(WarmupTarget target, ReadinessWatch watch)
     {
-        using var probe = DialectRegistry.Default.Get(target.Dialect).CreateReadinessRequest(target);
-        var route = probe.RequestUri!.AbsolutePath;
+        var route = DialectNames.IsAuto(target.Dialect) ? "the server's own routes (detecting its dialect)" : ReadinessRoute(target);
         var deadline = DateTimeOffset.UtcNow + target.Limits.ReadyDeadline;
         return status => status is null || status.Phase == "readiness"
-            ? $"waiting for GET {route} to answer ready (until {deadline:HH:mm:ss} UTC); last answer: {watch.LastAnswer(target.Name) ?? "none yet"}"
+            ? $"waiting for {route} to answer ready (until {deadline:HH:mm:ss} UTC); last answer: {watch.LastAnswer(target.Name) ?? "none yet"}"
             : $"{status.Phase}: {status.Description}";
+    }
+
+    private static string ReadinessRoute(WarmupTarget target)
+    {
+        using var probe = DialectRegistry.Default.Get(target.Dialect).CreateReadinessRequest(target);
+        return $"GET {probe.RequestUri!.AbsolutePath}";
     }
 
     private static CliTelemetry? StartTelemetry()

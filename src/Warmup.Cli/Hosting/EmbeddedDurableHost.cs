@@ -1,5 +1,6 @@
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Warmup.Cli.Telemetry;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Probing;
@@ -12,19 +13,20 @@ namespace Warmup.Cli.Hosting;
 
 /// <summary>
 /// The CLI's Durable engine: Microsoft.DurableTask.InProcessTestHost (an in-memory backend behind a loopback gRPC
-/// sidecar on a free port, see <see cref="FreePortTestHost"/>) running the same orchestrator and activities the
-/// Functions app registers.
+/// sidecar on a free port, see <see cref="FreePortTestHost"/>) running the same entry point, orchestrators and
+/// activities the Functions app registers.
 /// </summary>
 internal sealed class EmbeddedDurableHost : IAsyncDisposable
 {
     private readonly DurableTaskTestHost _host;
 
-    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport, ReadinessWatch readiness)
+    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport, ReadinessWatch readiness, RunWaitCancellation waits)
     {
         _host = host;
         JsonReport = jsonReport;
         Readiness = readiness;
-        Engine = new EmbeddedWarmupEngine(host.Client);
+        // A cancelled run records its report within a second or two; longer means the engine stopped with the signal.
+        Engine = new EmbeddedWarmupEngine(host.Client, waits: waits) { CancelGrace = TimeSpan.FromSeconds(10) };
     }
 
     public EmbeddedWarmupEngine Engine { get; }
@@ -49,6 +51,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
 
         var jsonSink = jsonReport is null ? null : new JsonFileResultSink(jsonReport);
         var readiness = new ReadinessWatch();
+        var waits = new RunWaitCancellation();
         var host = await FreePortTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
             port => new DurableTaskTestHostOptions
@@ -57,6 +60,8 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 ConfigureServices = services =>
                 {
                     services.AddSingleton(readiness);
+                    services.AddSingleton<IHostLifetime, SignalIgnoringLifetime>();
+                    services.AddSingleton(waits);
                     services.AddWarmupEngine();
                     services.AddSingleton(catalog);
                     services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
@@ -72,7 +77,7 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 },
             },
             cancellationToken);
-        return new EmbeddedDurableHost(host, jsonSink, readiness);
+        return new EmbeddedDurableHost(host, jsonSink, readiness, waits);
     }
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();

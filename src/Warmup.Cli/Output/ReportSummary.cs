@@ -55,7 +55,7 @@ internal static class ReportSummary
         return report.Outcome switch
         {
             RunOutcomes.Warm => $"[green bold]{word}[/]",
-            RunOutcomes.NotWarm or RunOutcomes.Busy => $"[yellow bold]{Markup.Escape(word)}[/]",
+            RunOutcomes.NotWarm or RunOutcomes.Busy or RunOutcomes.Cancelled => $"[yellow bold]{Markup.Escape(word)}[/]",
             _ => $"[red bold]{Markup.Escape(word)}[/]",
         };
     }
@@ -73,6 +73,7 @@ internal static class ReportSummary
             RunOutcomes.Misconfigured => "MISCONFIGURED",
             RunOutcomes.Aborted => "ABORTED",
             RunOutcomes.Busy => "BUSY",
+            RunOutcomes.Cancelled => "CANCELLED",
             _ => $"FAILED{ratio}",
         };
     }

@@ -14,7 +14,7 @@ internal static class DialectAnnouncement
 {
     public static async Task DescribeAsync(IAnsiConsole console, WarmupTarget target, ITargetCatalog catalog, CancellationToken cancellationToken)
     {
-        if (!string.Equals(target.Dialect, DialectNames.Auto, StringComparison.OrdinalIgnoreCase))
+        if (!DialectNames.IsAuto(target.Dialect))
         {
             return;
         }

@@ -28,4 +28,7 @@ public static class DialectNames
 
     /// <summary>Detect the family from the server's own routes, then speak its native dialect.</summary>
     public const string Auto = "auto";
+
+    /// <summary>Whether a configured dialect name asks for detection rather than naming a family.</summary>
+    public static bool IsAuto(string? name) => string.Equals(name?.Trim(), Auto, StringComparison.OrdinalIgnoreCase);
 }

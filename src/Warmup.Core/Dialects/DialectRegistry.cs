@@ -45,7 +45,7 @@ public sealed class DialectRegistry
 
     /// <summary>Whether a target may name this dialect ("auto" or a registered one).</summary>
     public bool IsKnown(string name) =>
-        string.Equals(name?.Trim(), DialectNames.Auto, StringComparison.OrdinalIgnoreCase) || TryGet(name!, out _);
+        DialectNames.IsAuto(name) || TryGet(name!, out _);
 
     /// <summary>
     /// The dialect to speak to <paramref name="target"/>: the named one, or for "auto" the one detected from the server
@@ -56,7 +56,7 @@ public sealed class DialectRegistry
         WarmupTarget target, HttpClient http, TimeSpan deadline, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (!string.Equals(target.Dialect, DialectNames.Auto, StringComparison.OrdinalIgnoreCase))
+        if (!DialectNames.IsAuto(target.Dialect))
         {
             return Get(target.Dialect);
         }
@@ -82,7 +82,7 @@ public sealed class DialectRegistry
     public string Describe(WarmupTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        return string.Equals(target.Dialect, DialectNames.Auto, StringComparison.OrdinalIgnoreCase)
+        return DialectNames.IsAuto(target.Dialect)
             && _detected.TryGetValue(target.BaseUrl, out var found)
             ? $"{DialectNames.Auto}:{found.Dialect}"
             : target.Dialect;
@@ -105,7 +105,7 @@ public sealed class DialectRegistry
         TryGet(name, out var dialect)
             ? dialect
             : throw new ArgumentException(
-                string.Equals(name?.Trim(), DialectNames.Auto, StringComparison.OrdinalIgnoreCase)
+                DialectNames.IsAuto(name)
                     ? "Dialect 'auto' is detected from the server per target: resolve it with ResolveAsync."
                     : $"Unknown dialect '{name}'. Known dialects: {string.Join(", ", Names)}.",
                 nameof(name));

@@ -32,4 +32,8 @@ public sealed record VerifyInput(
 public sealed record VerificationResult(StepResult FirstUserLike, StepResult Steady, Verdict Verdict);
 
 /// <summary>Custom status of a running warm-up: where it is, for GET /api/warmups/{target} and the CLI's progress.</summary>
-public sealed record WarmupProgress(string Phase, int Step, int TotalSteps, string Description);
+public sealed record WarmupProgress(string Phase, int Step, int TotalSteps, string Description)
+{
+    /// <summary>Phase of a run that has ended and recorded its report.</summary>
+    public const string DonePhase = "done";
+}

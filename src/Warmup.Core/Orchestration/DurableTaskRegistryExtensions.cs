@@ -6,7 +6,7 @@ namespace Warmup.Core.Orchestration;
 public static class DurableTaskRegistryExtensions
 {
     /// <summary>
-    /// Registers the orchestrator and activities under <see cref="TaskNames"/> (the names both hosts use). The worker
+    /// Registers the target orchestration (the entry point), the one-run orchestrator and the activities under <see cref="TaskNames"/> (the names both hosts use). The worker
     /// creates each from its service provider, so activities get their constructor dependencies from
     /// <see cref="ServiceCollectionExtensions.AddWarmupEngine"/>.
     /// </summary>
@@ -14,6 +14,7 @@ public static class DurableTaskRegistryExtensions
     {
         ArgumentNullException.ThrowIfNull(registry);
         return registry
+            .AddOrchestrator<TargetWarmupOrchestrator>(TaskNames.TargetWarmupOrchestration)
             .AddOrchestrator<WarmupOrchestrator>(TaskNames.WarmupOrchestration)
             .AddActivity<WaitUntilReadyActivity>(TaskNames.WaitUntilReady)
             .AddActivity<ResolvePlanActivity>(TaskNames.ResolvePlan)

@@ -39,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RetryAfterGate>();
         services.TryAddSingleton<RunCircuit>();
         services.TryAddSingleton<StreamingProbe>();
+        services.TryAddSingleton<RunWaitCancellation>();
         services.TryAddTransient<WaitUntilReadyActivity>();
         services.TryAddTransient<ResolvePlanActivity>();
         services.TryAddTransient<RunStepActivity>();

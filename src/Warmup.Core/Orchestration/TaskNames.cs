@@ -6,6 +6,10 @@ namespace Warmup.Core.Orchestration;
 /// </summary>
 public static class TaskNames
 {
+    /// <summary>The entry point both hosts start: a target's orchestration (<see cref="TargetWarmupOrchestrator"/>).</summary>
+    public const string TargetWarmupOrchestration = "WarmupTarget";
+
+    /// <summary>One run (<see cref="WarmupOrchestrator"/>), started by the target's orchestration as a sub-orchestration.</summary>
     public const string WarmupOrchestration = "Warmup";
     public const string WaitUntilReady = "WaitUntilReady";
     public const string ResolvePlan = "ResolvePlan";
@@ -14,6 +18,6 @@ public static class TaskNames
     public const string Record = "Record";
     public const string ReadLoad = "ReadLoad";
 
-    /// <summary>Singleton instance id per target.</summary>
+    /// <summary>Instance id of a target's orchestration, the singleton per target; runs have their own ids (<see cref="RunIds"/>).</summary>
     public static string InstanceIdFor(string target) => $"warmup-{target}";
 }

@@ -22,6 +22,7 @@ public sealed class WaitUntilReadyActivity(
     HttpClient http,
     TimeProvider time,
     ReadinessWatch watch,
+    RunWaitCancellation cancellation,
     ILogger<WaitUntilReadyActivity> logger) : TaskActivity<string, ReadinessResult>
 {
     public override async Task<ReadinessResult> RunAsync(TaskActivityContext context, string target)
@@ -29,26 +30,38 @@ public sealed class WaitUntilReadyActivity(
         var config = catalog.Require(target);
         var check = new DialectCheck(dialects, http, time);
         var started = time.GetTimestamp();
-        var (dialect, problem) = await check.ResolveAsync(config, CancellationToken.None).ConfigureAwait(false);
-        if (dialect is null)
+        // context may be null when a Functions shim calls RunAsync directly; nothing cancels there (see RunWaitCancellation).
+        var cancelled = context?.InstanceId is { Length: > 0 } runId ? cancellation.TokenFor(runId) : CancellationToken.None;
+        ReadinessResult result;
+        IDialect? dialect;
+        try
         {
-            logger.LogWarning("Target {Target}: {Problem}", target, problem);
-            return new ReadinessResult(false, time.GetElapsedTime(started).TotalMilliseconds, 1, problem);
-        }
+            (dialect, var problem) = await check.ResolveAsync(config, cancelled).ConfigureAwait(false);
+            if (dialect is null)
+            {
+                logger.LogWarning("Target {Target}: {Problem}", target, problem);
+                return new ReadinessResult(false, time.GetElapsedTime(started).TotalMilliseconds, 1, problem);
+            }
 
-        var remaining = config.Limits.ReadyDeadline - time.GetElapsedTime(started);
-        var result = await gate.WaitAsync(
-                config, dialect, remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1), CancellationToken.None, watch.For(target))
-            .ConfigureAwait(false);
-        if (result.Ready && await ServedModelCheck.FindProblemAsync(http, config, dialect, CancellationToken.None).ConfigureAwait(false) is { } served)
+            var remaining = config.Limits.ReadyDeadline - time.GetElapsedTime(started);
+            result = await gate.WaitAsync(
+                    config, dialect, remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1), cancelled, watch.For(target))
+                .ConfigureAwait(false);
+            if (result.Ready && await ServedModelCheck.FindProblemAsync(http, config, dialect, cancelled).ConfigureAwait(false) is { } served)
+            {
+                logger.LogWarning("Target {Target} is misconfigured: {Problem}", target, served);
+                result = result with { ConfigurationError = served };
+            }
+        }
+        catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
         {
-            logger.LogWarning("Target {Target} is misconfigured: {Problem}", target, served);
-            result = result with { ConfigurationError = served };
+            // The run was cancelled: its orchestration records a cancelled report; this result is not awaited any more.
+            return new ReadinessResult(false, 0, 0, "the run was cancelled while waiting for readiness");
         }
 
         logger.LogInformation(
             "Target {Target} ready={Ready} after {TimeToReadyMs:F0} ms and {Attempts} attempts (dialect {Dialect}, max context {MaxContext})",
-            target, result.Ready, result.TimeToReadyMs, result.Attempts, dialect.Name, result.MaxContext);
+            target, result.Ready, result.TimeToReadyMs, result.Attempts, dialect?.Name, result.MaxContext);
         return result;
     }
 }

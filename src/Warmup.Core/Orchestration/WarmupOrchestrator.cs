@@ -12,8 +12,10 @@ namespace Warmup.Core.Orchestration;
 /// <summary>
 /// The one warm-up flow, registered by both hosts under <see cref="TaskNames.WarmupOrchestration"/>:
 /// WaitUntilReady, ResolvePlan, the plan's levels in order (the steps of one level fanned out together, one
-/// activity per step; <see cref="RunGuards"/> before and after each), Verify, Record. Every run ends in Record, also when the target never became ready or an
-/// activity failed after its retries, so a failed warm-up still leaves its report and telemetry.
+/// activity per step; <see cref="RunGuards"/> before and after each), Verify, Record. Every run ends in Record, also
+/// when the target never became ready or an activity failed after its retries, or it was cancelled
+/// (<see cref="RunCancellation"/>), so a failed or cancelled warm-up still leaves its report and telemetry. Started by
+/// <see cref="TargetWarmupOrchestrator"/>; its instance id is the run id.
 /// Deterministic: time only from <c>context.CurrentUtcDateTime</c>, ids from <c>context.NewGuid()</c>, no I/O.
 /// </summary>
 public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupReport>
@@ -21,12 +23,18 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     public override async Task<WarmupReport> RunAsync(TaskOrchestrationContext context, WarmupRequest input)
     {
         var log = context.CreateReplaySafeLogger<WarmupOrchestrator>();
+        var cancellation = RunCancellation.Listen(context);
         var report = new ReportBuilder(
             context.InstanceId, input.CorrelationId, input.Target, input.Reason, PlanName(input.Plan), context.CurrentUtcDateTime);
 
         try
         {
-            await WarmUpAsync(context, input, report);
+            await WarmUpAsync(context, input, report, cancellation);
+        }
+        catch (RunCancelledException e)
+        {
+            log.LogWarning("Warm-up {RunId} of {Target} cancelled: {Reason}", context.InstanceId, input.Target, e.Reason);
+            report.Cancel(e.Reason);
         }
         catch (TaskFailedException e)
         {
@@ -39,21 +47,25 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         var finished = report.Build(context.CurrentUtcDateTime) with { TraceParent = input.TraceParent };
         try
         {
-            return await context.CallActivityAsync<WarmupReport>(TaskNames.Record, finished, ActivityRetry.Options);
+            var recorded = await context.CallActivityAsync<WarmupReport>(TaskNames.Record, finished, ActivityRetry.Options);
+            context.SetCustomStatus(Finished(recorded));
+            return recorded;
         }
         catch (TaskFailedException e)
         {
             // The report is the run's output even when no sink took it.
             log.LogError("Recording the report of {Target} failed: {Error}", input.Target, e.FailureDetails.ErrorMessage);
+            context.SetCustomStatus(Finished(finished));
             return finished with { Error = finished.Error ?? $"{e.TaskName} failed: {e.FailureDetails.ErrorMessage}" };
         }
     }
 
-    private static async Task WarmUpAsync(TaskOrchestrationContext context, WarmupRequest input, ReportBuilder report)
+    private static async Task WarmUpAsync(TaskOrchestrationContext context, WarmupRequest input, ReportBuilder report, RunCancellation cancellation)
     {
         var log = context.CreateReplaySafeLogger<WarmupOrchestrator>();
         context.SetCustomStatus(new WarmupProgress("readiness", 0, 0, $"waiting for {input.Target} to answer its readiness signal"));
-        var readiness = await context.CallActivityAsync<ReadinessResult>(TaskNames.WaitUntilReady, input.Target, ActivityRetry.Options);
+        var readiness = await cancellation.RaceAsync(
+            context.CallActivityAsync<ReadinessResult>(TaskNames.WaitUntilReady, input.Target, ActivityRetry.Options));
         report.WithReadiness(readiness);
         if (readiness.ConfigurationError is not null)
         {
@@ -68,15 +80,15 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         }
 
         context.SetCustomStatus(new WarmupProgress("plan", 0, 0, "resolving the plan"));
-        var plan = await context.CallActivityAsync<WarmupPlan>(
-            TaskNames.ResolvePlan, new ResolvePlanInput(input.Target, input.Plan, readiness.MaxContext), ActivityRetry.Options);
+        var plan = await cancellation.RaceAsync(context.CallActivityAsync<WarmupPlan>(
+            TaskNames.ResolvePlan, new ResolvePlanInput(input.Target, input.Plan, readiness.MaxContext), ActivityRetry.Options));
         report.WithPlan(plan);
 
         var salt = context.NewGuid().ToString("N");
         var total = plan.Steps.Count;
         foreach (var level in plan.Levels())
         {
-            if (await RunGuards.WaitWhileBusyAsync(context, input.Target, report))
+            if (await cancellation.RaceAsync(RunGuards.WaitWhileBusyAsync(context, input.Target, report)))
             {
                 return;
             }
@@ -91,7 +103,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                     new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
                     ActivityRetry.Options))
                 .ToList();
-            var results = await Task.WhenAll(fanOut);
+            var results = await cancellation.RaceAsync(Task.WhenAll(fanOut));
             report.AddSteps(results);
             if (RunGuards.AbortAfter(results, report))
             {
@@ -100,15 +112,19 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         }
 
         context.SetCustomStatus(new WarmupProgress(Phases.Verify, total, total, "verifying: first-user-like requests against the steady state"));
-        var verification = await context.CallActivityAsync<VerificationResult>(
+        var verification = await cancellation.RaceAsync(context.CallActivityAsync<VerificationResult>(
             TaskNames.Verify,
             new VerifyInput(
                 input.Target, plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId, input.TraceParent),
-            ActivityRetry.Options);
+            ActivityRetry.Options));
         report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
         RunGuards.AbortAfter([verification.FirstUserLike, verification.Steady], report);
         log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
     }
+
+    // A finished run's status says how it ended, not what it was last doing.
+    private static WarmupProgress Finished(WarmupReport report) =>
+        new(WarmupProgress.DonePhase, report.Steps.Count, report.Steps.Count, $"finished: {report.Outcome}");
 
     private static string PlanName(PlanSpec plan) => string.IsNullOrWhiteSpace(plan.Preset) ? "custom" : plan.Preset;
 

@@ -20,11 +20,11 @@ public sealed partial class ReadLoadActivity(
     public override async Task<TargetLoad> RunAsync(TaskActivityContext context, string input)
     {
         var target = catalog.Require(input);
-        var dialect = dialects.Get(target.Dialect);
         using var timeout = new CancellationTokenSource(ScrapeTimeout);
         ServerLoad? load = null;
         try
         {
+            var dialect = await dialects.ResolveAsync(target, http, timeout.Token).ConfigureAwait(false);
             load = await dialect.GetLoadAsync(http, target, timeout.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or FormatException or InvalidOperationException or IOException)

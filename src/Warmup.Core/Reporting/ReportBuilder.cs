@@ -7,8 +7,9 @@ namespace Warmup.Core.Reporting;
 /// <summary>
 /// Assembles a <see cref="WarmupReport"/> as a run progresses. Pure and deterministic (no clock, no I/O), so the
 /// orchestrator can use it: the caller passes every time in.
-/// Outcome: failed when an error was recorded, misconfigured when readiness found a configuration error (a
-/// permanent answer, a model the server does not serve), never-ready when the readiness gate did not open, otherwise warm or
+/// Outcome: cancelled when the run was cancelled, an early end's own outcome (aborted, busy), failed when an error was
+/// recorded, misconfigured when readiness found a configuration error (a permanent answer, a model the server does not
+/// serve), never-ready when the readiness gate did not open, otherwise warm or
 /// not-warm from the verdict (not-warm when there is none).
 /// </summary>
 public sealed class ReportBuilder
@@ -32,6 +33,7 @@ public sealed class ReportBuilder
     private Verdict? _verdict;
     private string? _error;
     private string? _endedEarlyAs;
+    private string? _cancelled;
 
     public ReportBuilder(string runId, string correlationId, string target, string reason, string plan, DateTimeOffset startedAt)
     {
@@ -96,6 +98,13 @@ public sealed class ReportBuilder
         return this;
     }
 
+    /// <summary>Records that the run was cancelled and why: the outcome is then cancelled, whatever was measured.</summary>
+    public ReportBuilder Cancel(string reason)
+    {
+        _cancelled ??= reason;
+        return this;
+    }
+
     public WarmupReport Build(DateTimeOffset finishedAt)
     {
         var readiness = _readiness ?? NotChecked;
@@ -113,14 +122,14 @@ public sealed class ReportBuilder
             StartedAt = _startedAt,
             FinishedAt = finishedAt,
             DurationMs = (finishedAt - _startedAt).TotalMilliseconds,
-            Outcome = _endedEarlyAs ?? OutcomeOf(_error, readiness, _verdict),
+            Outcome = _cancelled is not null ? RunOutcomes.Cancelled : _endedEarlyAs ?? OutcomeOf(_error, readiness, _verdict),
             Readiness = readiness,
             Steps = _steps.ToList(),
             FirstUserLike = _firstUserLike,
             Steady = _steady,
             Verdict = _verdict,
             Totals = Totals(measured),
-            Error = _error ?? readiness.ConfigurationError,
+            Error = _error ?? (_cancelled is null ? readiness.ConfigurationError : $"cancelled: {_cancelled}"),
         };
     }
 

@@ -13,7 +13,7 @@ public sealed record WarmupReport
 
     public string Schema { get; init; } = CurrentSchema;
 
-    /// <summary>Durable instance id (warmup-{target}) or CLI run id.</summary>
+    /// <summary>The run's own id, its Durable instance id: warmup-{target}-{yyyyMMddTHHmmssZ}-{8 hex} (see RunIds).</summary>
     public required string RunId { get; init; }
 
     public required string CorrelationId { get; init; }
@@ -38,7 +38,7 @@ public sealed record WarmupReport
 
     public double DurationMs { get; init; }
 
-    /// <summary>warm, not-warm, never-ready, misconfigured, failed, aborted or busy. See <see cref="RunOutcomes"/>.</summary>
+    /// <summary>warm, not-warm, never-ready, misconfigured, failed, aborted, busy or cancelled. See <see cref="RunOutcomes"/>.</summary>
     public required string Outcome { get; init; }
 
     public required ReadinessResult Readiness { get; init; }
@@ -91,4 +91,7 @@ public static class RunOutcomes
 
     /// <summary>Not warmed: the target stayed busy with users longer than its limits.busyMaxWait.</summary>
     public const string Busy = "busy";
+
+    /// <summary>Stopped before its end (DELETE, a restart for a new deployment, Ctrl-C); the report holds what was measured.</summary>
+    public const string Cancelled = "cancelled";
 }

@@ -17,11 +17,12 @@ public sealed class TargetCatalog : ITargetCatalog
 
     private readonly Dictionary<string, WarmupTarget> _byName;
 
-    public TargetCatalog(IEnumerable<WarmupTarget> targets, IEnumerable<string>? problems = null)
+    public TargetCatalog(IEnumerable<WarmupTarget> targets, IEnumerable<string>? problems = null, IReadOnlyDictionary<string, string>? invalidTargets = null)
     {
         Targets = targets.ToArray();
         _byName = Targets.ToDictionary(t => t.Name, StringComparer.Ordinal);
         Problems = (problems ?? []).ToArray();
+        InvalidTargets = invalidTargets ?? new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     public static TargetCatalog Empty { get; } = new([]);
@@ -29,6 +30,8 @@ public sealed class TargetCatalog : ITargetCatalog
     public IReadOnlyList<WarmupTarget> Targets { get; }
 
     public IReadOnlyList<string> Problems { get; }
+
+    public IReadOnlyDictionary<string, string> InvalidTargets { get; }
 
     /// <summary>By name; "endpoint@deployment" gives an azureml target pinned to that deployment (<see cref="TargetDeployment"/>).</summary>
     public bool TryGet(string name, [NotNullWhen(true)] out WarmupTarget? target) =>
@@ -143,6 +146,7 @@ public sealed class TargetCatalog : ITargetCatalog
     private static TargetCatalog Build(IEnumerable<(JsonNode? Node, string Label)> entries, List<string> problems)
     {
         var valid = new List<(WarmupTarget Target, string Label)>();
+        var invalid = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (node, label) in entries)
         {
             if (node is not JsonObject obj)
@@ -161,6 +165,7 @@ public sealed class TargetCatalog : ITargetCatalog
                     && v.TryGetValue(out string? s) ? s : "";
                 string subject = string.IsNullOrWhiteSpace(name) ? label : $"target '{name}'";
                 problems.Add($"{subject}: {DescribeJsonError(ex)}");
+                NoteInvalid(invalid, name, DescribeJsonError(ex));
                 continue;
             }
             if (doc is null)
@@ -171,16 +176,32 @@ public sealed class TargetCatalog : ITargetCatalog
             if (TargetValidator.TryValidate(doc, label, out var target, out string? problem))
                 valid.Add((target!, label));
             else
+            {
                 problems.Add(problem!);
+                NoteInvalid(invalid, doc.Name, problem![(problem!.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
+            }
         }
 
         // Names become instance ids; with two entries of one name nobody can tell which endpoint is meant, so neither loads.
         var duplicates = valid.GroupBy(v => v.Target.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).ToArray();
         foreach (var group in duplicates)
-            problems.Add($"target '{group.Key}': the name is used by {group.Count()} entries ({string.Join(", ", group.Select(g => g.Label))}); names must be unique, none of them was loaded");
+        {
+            string why = $"the name is used by {group.Count()} entries ({string.Join(", ", group.Select(g => g.Label))}); names must be unique, none of them was loaded";
+            problems.Add($"target '{group.Key}': {why}");
+            invalid[group.Key] = why;
+        }
         var duplicateNames = duplicates.Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
 
-        return new TargetCatalog(valid.Where(v => !duplicateNames.Contains(v.Target.Name)).Select(v => v.Target), problems);
+        return new TargetCatalog(valid.Where(v => !duplicateNames.Contains(v.Target.Name)).Select(v => v.Target), problems, invalid);
+    }
+
+    // Only a name that could be looked up (a valid target name) is kept; a second bad entry of one name adds to the first.
+    private static void NoteInvalid(Dictionary<string, string> invalid, string? name, string why)
+    {
+        name = name?.Trim();
+        if (!IsValidName(name))
+            return;
+        invalid[name!] = invalid.TryGetValue(name!, out var earlier) ? $"{earlier}; {why}" : why;
     }
 
     private static string DescribeJsonError(JsonException ex)

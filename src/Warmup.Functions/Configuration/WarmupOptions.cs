@@ -13,7 +13,10 @@ public sealed record WarmupOptions
     /// <summary>A warm-up that completed this recently leaves the target alone on the idle timer.</summary>
     public TimeSpan IdleWindow { get; init; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>How long a restart waits for the superseded instance to reach Terminated before giving up (the event is then retried).</summary>
+    /// <summary>
+    /// How long a restart waits for the superseded warm-up to end after its cancel event (and again after a terminate,
+    /// when it did not) before giving up (the event is then retried).
+    /// </summary>
     public TimeSpan TerminationWait { get; init; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Reads the settings; a bad value falls back to the default and is reported in <paramref name="problems"/>.</summary>

@@ -13,15 +13,22 @@ using Warmup.Functions.Idle;
 namespace Warmup.Functions.Orchestration;
 
 /// <summary>
-/// [Function] shims over the engine's class-based orchestrator and activities (the Durable source generator is not
+/// [Function] shims over the engine's class-based orchestrators and activities, the same ones the CLI registers with
+/// <see cref="DurableTaskRegistryExtensions.AddWarmupTasks"/> (the Durable source generator is not
 /// available, so these are written by hand). Function names come from <see cref="TaskNames"/> and differ from the class
 /// names (DurableTask analyzer AD0001). Activities are resolved from DI per invocation.
 /// </summary>
 public static class WarmupFunctions
 {
+    /// <summary>The entry point the triggers start: one instance per target (warmup-{target}), each warm-up a sub-orchestration.</summary>
+    [Function(TaskNames.TargetWarmupOrchestration)]
+    public static Task<WarmupReport> WarmupTarget([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new TargetWarmupOrchestrator().RunAsync(context, context.GetInput<WarmupRequest>()!);
+
+    /// <summary>One run; its instance id is the run id.</summary>
     [Function(TaskNames.WarmupOrchestration)]
     public static Task<WarmupReport> Warmup([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        WarmupEscalation.RunAsync(context, context.GetInput<WarmupRequest>()!, static (ctx, request) => new WarmupOrchestrator().RunAsync(ctx, request));
+        new WarmupOrchestrator().RunAsync(context, context.GetInput<WarmupRequest>()!);
 
     [Function(TaskNames.WaitUntilReady)]
     public static Task<ReadinessResult> WaitUntilReady([ActivityTrigger] string target, FunctionContext context) =>

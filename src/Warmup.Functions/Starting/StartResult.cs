@@ -5,7 +5,7 @@ public enum StartOutcome
     /// <summary>A new warm-up instance was scheduled.</summary>
     Started,
 
-    /// <summary>A running warm-up was terminated and a new one scheduled (new replicas serve now).</summary>
+    /// <summary>A running warm-up was cancelled (its run recorded its report) and a new one scheduled (new replicas serve now).</summary>
     Restarted,
 
     /// <summary>Nothing was started; <see cref="StartResult.Reason"/> says why.</summary>
@@ -13,7 +13,9 @@ public enum StartOutcome
 }
 
 /// <summary>What a trigger's start request came to.</summary>
-public sealed record StartResult(string Target, string InstanceId, StartOutcome Outcome, string? Reason, string Detail, string? CorrelationId = null)
+/// <param name="InstanceId">The target's orchestration (warmup-{target}).</param>
+/// <param name="RunId">The started run's id; null when nothing started.</param>
+public sealed record StartResult(string Target, string InstanceId, StartOutcome Outcome, string? Reason, string Detail, string? CorrelationId = null, string? RunId = null)
 {
     public bool IsStarted => Outcome is StartOutcome.Started or StartOutcome.Restarted;
 }

@@ -14,11 +14,14 @@ using Warmup.Functions.Telemetry;
 namespace Warmup.Functions.Starting;
 
 /// <summary>
-/// The one place that starts warm-ups, with the singleton rule per target (instance id <c>warmup-{target}</c>):
+/// The one place that starts warm-ups: it starts the target's orchestration (<see cref="TaskNames.TargetWarmupOrchestration"/>,
+/// instance id <c>warmup-{target}</c>), which runs each warm-up as a run with its own id (<see cref="RunIds"/>; the first
+/// run's id is chosen here so the answer can name it). The singleton rule acts on the target's instance:
 /// <list type="bullet">
 /// <item>deployment: a duplicate event id is skipped; a running warm-up is restarted (terminate, wait, schedule) unless it
 /// is a deployment warm-up that started within the debounce window, in which case the event belongs to the same deployment
-/// and is skipped;</item>
+/// and is skipped. The restart cancels the running warm-up (<see cref="CancelAndWaitAsync"/>), so its run still records
+/// its report with the outcome cancelled;</item>
 /// <item>idle: skipped when the target is already warming;</item>
 /// <item>manual: refused (skipped, already-warming) when the target is already warming.</item>
 /// </list>
@@ -55,7 +58,7 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
                 return Skip(target, WarmupReasons.Deployment, SkipReasons.Debounced,
                     $"{id} started {age.TotalSeconds:F0} s ago (debounce {options.DeploymentDebounce.TotalSeconds:F0} s); event {eventId} is taken as the same deployment");
 
-            await TerminateAndWaitAsync(client, id, $"superseded by deployment event {eventId}", cancellationToken);
+            await CancelAndWaitAsync(client, id, $"superseded by deployment event {eventId}", cancellationToken);
             restarting = true;
         }
 
@@ -93,35 +96,66 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
     private async Task<StartResult> ScheduleAsync(DurableTaskClient client, WarmupTarget target, WarmupRequest request, string trigger, CancellationToken cancellationToken)
     {
         string id = TaskNames.InstanceIdFor(target.Name);
+        request = request with { RunId = RunIds.For(target.Name, time.GetUtcNow(), Guid.NewGuid()) };
         // A terminal instance with this id is replaced; an active one makes the call throw instead of silently replacing it.
         var start = new StartOrchestrationOptions(id).WithDedupeStatuses(ActiveStatuses);
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.WarmupOrchestration, request, start, cancellationToken);
+            await client.ScheduleNewOrchestrationInstanceAsync(TaskNames.TargetWarmupOrchestration, request, start, cancellationToken);
         }
         catch (Exception ex) when (IsAlreadyExists(ex))
         {
             return Skip(target, trigger, SkipReasons.AlreadyWarming, $"another trigger started {id} at the same moment");
         }
-        LogStarted(logger, id, trigger, request.Plan.Preset, request.CorrelationId);
-        return new StartResult(target.Name, id, StartOutcome.Started, null, $"started {id} ({request.Plan.Preset} plan)", request.CorrelationId);
+        LogStarted(logger, request.RunId, id, trigger, request.Plan.Preset, request.CorrelationId);
+        return new StartResult(target.Name, id, StartOutcome.Started, null, $"started {request.RunId} ({request.Plan.Preset} plan)", request.CorrelationId, request.RunId);
     }
 
-    private async Task TerminateAndWaitAsync(DurableTaskClient client, string id, string why, CancellationToken cancellationToken)
+    /// <summary>
+    /// Cancels a target's running warm-up through its cancel path (<see cref="RunCancellation"/>): the current run
+    /// records its partial report (outcome cancelled). Waits for the target's instance to end; when it does not within
+    /// <see cref="WarmupOptions.TerminationWait"/>, terminates it with its runs (no report then) and waits once more.
+    /// </summary>
+    public async Task CancelAndWaitAsync(DurableTaskClient client, string id, string why, CancellationToken cancellationToken)
     {
-        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions(Output: why), cancellationToken);
+        ArgumentNullException.ThrowIfNull(client);
+        await client.RaiseEventAsync(id, RunCancellation.EventName, why, cancellationToken);
+        if (await WaitAsync(client, id, cancellationToken))
+        {
+            LogCancelled(logger, id, why);
+            return;
+        }
+
+        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions(Output: why, Recursive: true), cancellationToken);
+        if (!await WaitAsync(client, id, cancellationToken))
+        {
+            // Transient: the caller fails, and the queue message / Event Grid delivery is retried.
+            throw new TimeoutException($"{id} did not stop within {options.TerminationWait.TotalSeconds:F0} s of being cancelled and terminated; the event will be retried");
+        }
+        LogTerminated(logger, id, why);
+    }
+
+    /// <summary>Requests cancellation of a target's running warm-up and returns at once (DELETE).</summary>
+    public async Task RequestCancelAsync(DurableTaskClient client, string id, string why, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        await client.RaiseEventAsync(id, RunCancellation.EventName, why, cancellationToken);
+        LogCancelRequested(logger, id, why);
+    }
+
+    private async Task<bool> WaitAsync(DurableTaskClient client, string id, CancellationToken cancellationToken)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.TerminationWait);
         try
         {
             await client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: false, timeout.Token);
+            return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // Transient: the caller fails, and the queue message / Event Grid delivery is retried.
-            throw new TimeoutException($"{id} did not stop within {options.TerminationWait.TotalSeconds:F0} s of being terminated; the event will be retried");
+            return false;
         }
-        LogTerminated(logger, id, why);
     }
 
     internal static bool IsAlreadyExists(Exception ex) =>
@@ -149,9 +183,15 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
 
     private static string NewCorrelationId() => Guid.NewGuid().ToString("N");
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Started warm-up {InstanceId} ({Trigger}, {Plan} plan, correlation {CorrelationId})")]
-    private static partial void LogStarted(ILogger logger, string instanceId, string trigger, string plan, string correlationId);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Started warm-up {RunId} in {InstanceId} ({Trigger}, {Plan} plan, correlation {CorrelationId})")]
+    private static partial void LogStarted(ILogger logger, string? runId, string instanceId, string trigger, string plan, string correlationId);
 
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Terminated warm-up {InstanceId}: {Why}")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Terminated warm-up {InstanceId} (it did not end on its cancel event, so its run left no report): {Why}")]
     private static partial void LogTerminated(ILogger logger, string instanceId, string why);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Cancelled warm-up {InstanceId}; its run recorded its report: {Why}")]
+    private static partial void LogCancelled(ILogger logger, string instanceId, string why);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Cancel requested for warm-up {InstanceId}: {Why}")]
+    private static partial void LogCancelRequested(ILogger logger, string instanceId, string why);
 }

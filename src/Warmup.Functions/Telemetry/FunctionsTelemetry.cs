@@ -11,18 +11,24 @@ using Warmup.Functions.Configuration;
 
 namespace Warmup.Functions.Telemetry;
 
-/// <summary>OpenTelemetry wiring of the worker, kept in one place so the telemetry owner can refine it.</summary>
+/// <summary>
+/// OpenTelemetry wiring of the worker, kept in one place so the telemetry owner can refine it.
+/// <c>UseFunctionsWorkerDefaults()</c> sets the worker capability "WorkerOpenTelemetryEnabled", which tells the host
+/// that the worker exports its own logs, so the host stops writing the worker's ILogger lines to its log. That is only
+/// true with an exporter; without Application Insights it is left out, and the worker's logs reach the host's log
+/// (console, log stream) the usual way.
+/// </summary>
 public static class FunctionsTelemetry
 {
     public static IServiceCollection AddWarmupTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
         var otel = services.AddOpenTelemetry()
-            .UseFunctionsWorkerDefaults()
             .WithTracing(t => t.AddWarmupInstrumentation())
             .WithMetrics(m => m.AddWarmupInstrumentation());
 
         if (!string.IsNullOrWhiteSpace(configuration[AppSettingNames.AppInsightsConnectionString]))
         {
+            otel.UseFunctionsWorkerDefaults();
             bool entraAuth = (configuration[AppSettingNames.AppInsightsAuthenticationString] ?? "")
                 .Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase);
             string? clientId = configuration[AppSettingNames.ManagedIdentityClientId];

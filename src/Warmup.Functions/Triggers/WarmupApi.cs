@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,6 +6,7 @@ using Microsoft.DurableTask.Client;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Targets;
 using Warmup.Functions.Starting;
+using Warmup.Functions.Status;
 
 namespace Warmup.Functions.Triggers;
 
@@ -17,26 +17,15 @@ public sealed record WarmupAccepted(
     [property: JsonPropertyName("plan")] string? Plan,
     [property: JsonPropertyName("correlationId")] string? CorrelationId,
     [property: JsonPropertyName("statusUri")] string StatusUri,
-    [property: JsonPropertyName("cancelUri")] string CancelUri);
-
-/// <summary>Answer of GET: the instance, its progress (custom status) and its result (the run's report).</summary>
-public sealed record WarmupStatus(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("target")] string Target,
-    [property: JsonPropertyName("runtimeStatus")] string RuntimeStatus,
-    [property: JsonPropertyName("createdAt")] DateTimeOffset CreatedAt,
-    [property: JsonPropertyName("lastUpdatedAt")] DateTimeOffset LastUpdatedAt,
-    [property: JsonPropertyName("reason")] string? Reason,
-    [property: JsonPropertyName("plan")] string? Plan,
-    [property: JsonPropertyName("correlationId")] string? CorrelationId,
-    [property: JsonPropertyName("progress")] JsonNode? Progress,
-    [property: JsonPropertyName("result")] JsonNode? Result,
-    [property: JsonPropertyName("failure")] string? Failure);
+    [property: JsonPropertyName("cancelUri")] string CancelUri,
+    [property: JsonPropertyName("runId")] string? RunId = null);
 
 /// <summary>
-/// Manual warm-ups: <c>POST/GET/DELETE /api/warmups/{target}</c> (function key). The route names a configured target;
-/// no URL is ever taken from a request. POST answers 202 with Location, 404 for an unknown target, 409 when the target is
-/// already warming, 400 for a bad body; GET answers the status; DELETE cancels (terminates) a running warm-up.
+/// Manual warm-ups: <c>POST/GET/DELETE /api/warmups/{target}</c> and <c>GET /api/warmups/{target}/runs/{runId}</c>
+/// (function key). The route names a configured target; no URL is ever taken from a request. POST answers 202 with
+/// Location and the run id, 404 for an unknown target (saying why when the target is configured but invalid), 409 when
+/// the target is already warming, 400 for a bad body; GET answers the current or latest run, or a given run; DELETE
+/// cancels the current run through its cancel path, so the run still records its report (outcome cancelled).
 /// </summary>
 public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
 {
@@ -44,6 +33,8 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
     public const string StartFunctionName = "StartWarmup";
     public const string GetFunctionName = "GetWarmup";
     public const string CancelFunctionName = "CancelWarmup";
+    public const string RunRoute = "warmups/{target}/runs/{runId}";
+    public const string GetRunFunctionName = "GetWarmupRun";
     public const int MaxBodyBytes = 64 * 1024;
 
     [Function(StartFunctionName)]
@@ -67,7 +58,7 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
             return Errors.Conflict($"{result.Detail}; wait for it, or cancel it with DELETE on this URL");
 
         string self = SelfUri(request);
-        return new AcceptedResult(self, new WarmupAccepted(result.InstanceId, configured.Name, parsed.Plan.Preset, result.CorrelationId, self, self));
+        return new AcceptedResult(self, new WarmupAccepted(result.InstanceId, configured.Name, parsed.Plan.Preset, result.CorrelationId, self, self, result.RunId));
     }
 
     [Function(GetFunctionName)]
@@ -80,23 +71,27 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
         if (!TryFind(target, out var configured, out var notFound))
             return notFound;
 
-        var instance = await client.GetInstanceAsync(TaskNames.InstanceIdFor(configured.Name), getInputsAndOutputs: true, cancellationToken);
-        if (instance is null)
-            return Errors.NotFound($"no warm-up has run for target '{configured.Name}' yet; start one with POST on this URL");
+        var status = await RunStatusReader.CurrentAsync(client, configured.Name, cancellationToken);
+        return status is null
+            ? Errors.NotFound($"no warm-up has run for target '{configured.Name}' yet; start one with POST on this URL")
+            : new OkObjectResult(status);
+    }
 
-        var input = WarmupStarter.ReadRequest(instance);
-        return new OkObjectResult(new WarmupStatus(
-            instance.InstanceId,
-            configured.Name,
-            instance.RuntimeStatus.ToString(),
-            instance.CreatedAt,
-            instance.LastUpdatedAt,
-            input?.Reason,
-            input?.Plan.Preset,
-            input?.CorrelationId,
-            ParseJson(instance.SerializedCustomStatus),
-            ParseJson(instance.SerializedOutput),
-            instance.FailureDetails?.ErrorMessage));
+    [Function(GetRunFunctionName)]
+    public async Task<IActionResult> GetRun(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = RunRoute)] HttpRequest request,
+        string target,
+        string runId,
+        [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        if (!TryFind(target, out var configured, out var notFound))
+            return notFound;
+
+        var status = await RunStatusReader.RunAsync(client, configured.Name, runId, cancellationToken);
+        return status is null
+            ? Errors.NotFound($"target '{configured.Name}' has no run '{EchoedInput.Truncate(runId)}' (run ids look like {TaskNames.InstanceIdFor(configured.Name)}-20260301T120000Z-1a2b3c4d)")
+            : new OkObjectResult(status);
     }
 
     [Function(CancelFunctionName)]
@@ -110,13 +105,13 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
             return notFound;
 
         string id = TaskNames.InstanceIdFor(configured.Name);
-        var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken);
+        var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (!WarmupStarter.IsActive(instance))
             return Errors.NotFound($"no warm-up is running for target '{configured.Name}'");
 
-        await client.TerminateInstanceAsync(id, new TerminateInstanceOptions(Output: $"cancelled through DELETE /api/warmups/{configured.Name}"), cancellationToken);
+        await starter.RequestCancelAsync(client, id, $"cancelled through DELETE /api/warmups/{configured.Name}", cancellationToken);
         string self = SelfUri(request);
-        return new AcceptedResult(self, new WarmupAccepted(id, configured.Name, null, null, self, self));
+        return new AcceptedResult(self, new WarmupAccepted(id, configured.Name, null, null, self, self, RunStatusReader.CurrentRunId(instance!)));
     }
 
     private bool TryFind(string name, out WarmupTarget target, out IActionResult notFound)
@@ -129,6 +124,11 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
             return true;
         }
         target = null!;
+        if (TargetCatalog.IsValidName(name) && catalog.InvalidTargets.TryGetValue(name, out var why))
+        {
+            notFound = Errors.NotFound($"target '{name}' is configured but invalid: {why}");
+            return false;
+        }
         string known = catalog.Targets.Count == 0 ? "no targets are configured" : $"configured targets: {string.Join(", ", catalog.Targets.Select(t => t.Name))}";
         notFound = Errors.NotFound($"no configured target is named '{EchoedInput.Truncate(name)}' ({known})");
         return false;
@@ -136,18 +136,4 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
 
     // The status and cancel URLs are this very route, with the caller's function key so they work as given.
     private static string SelfUri(HttpRequest request) => FunctionKeyLinks.SelfWithKey(request);
-
-    private static JsonNode? ParseJson(string? serialized)
-    {
-        if (string.IsNullOrEmpty(serialized))
-            return null;
-        try
-        {
-            return JsonNode.Parse(serialized);
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return JsonValue.Create(serialized);
-        }
-    }
 }

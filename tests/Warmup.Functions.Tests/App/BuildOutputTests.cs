@@ -35,8 +35,9 @@ public sealed class BuildOutputTests
         string[] expected =
         [
             DeploymentQueueTrigger.FunctionName, DeploymentWebhook.FunctionName, IdleRewarmTimer.FunctionName,
-            WarmupApi.StartFunctionName, WarmupApi.GetFunctionName, WarmupApi.CancelFunctionName,
-            TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad,
+            WarmupApi.StartFunctionName, WarmupApi.GetFunctionName, WarmupApi.CancelFunctionName, WarmupApi.GetRunFunctionName,
+            TargetsApi.FunctionName,
+            TaskNames.TargetWarmupOrchestration, TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad,
             IdleTrackerEntity.EntityName,
         ];
 
@@ -69,6 +70,8 @@ public sealed class BuildOutputTests
     [InlineData(WarmupApi.StartFunctionName, "warmups/{target}", new[] { "post" })]
     [InlineData(WarmupApi.GetFunctionName, "warmups/{target}", new[] { "get" })]
     [InlineData(WarmupApi.CancelFunctionName, "warmups/{target}", new[] { "delete" })]
+    [InlineData(WarmupApi.GetRunFunctionName, "warmups/{target}/runs/{runId}", new[] { "get" })]
+    [InlineData(TargetsApi.FunctionName, "targets", new[] { "get" })]
     public void Http_functions_use_function_keys_and_their_routes(string function, string route, string[] methods)
     {
         var trigger = Binding(function, "httpTrigger");
@@ -109,6 +112,7 @@ public sealed class BuildOutputTests
     [Fact]
     public void Orchestrator_activities_and_entity_have_durable_triggers()
     {
+        Binding(TaskNames.TargetWarmupOrchestration, "orchestrationTrigger");
         Binding(TaskNames.WarmupOrchestration, "orchestrationTrigger");
         foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad })
             Binding(activity, "activityTrigger");

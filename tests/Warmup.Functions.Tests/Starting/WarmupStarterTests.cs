@@ -32,9 +32,12 @@ public sealed class WarmupStarterTests
 
         Assert.Equal(StartOutcome.Started, result.Outcome);
         var scheduled = Assert.Single(_durable.Scheduled);
-        Assert.Equal(TaskNames.WarmupOrchestration, scheduled.Orchestration);
+        Assert.Equal(TaskNames.TargetWarmupOrchestration, scheduled.Orchestration);
         Assert.Equal(Id, scheduled.InstanceId);
-        Assert.Equal(new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), "evt-1"), scheduled.Request);
+        Assert.Equal(new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), "evt-1"), scheduled.Request with { RunId = null });
+        // The first run's id is chosen here (so answers can name it): the target's id, the start time, a unique suffix.
+        Assert.Matches(@"^warmup-llama-prod-20260301T120000Z-[0-9a-f]{8}$", scheduled.Request.RunId);
+        Assert.Equal(scheduled.Request.RunId, result.RunId);
         OrchestrationRuntimeStatus[] active = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended];
         Assert.Equal(active.Order(), scheduled.Options!.DedupeStatuses!.Select(s => Enum.Parse<OrchestrationRuntimeStatus>(s)).Order());
     }
@@ -79,12 +82,12 @@ public sealed class WarmupStarterTests
         var result = await _starter.StartForDeploymentAsync(_durable.Client, _target, "evt-1", CancellationToken.None);
 
         Assert.Equal(StartOutcome.Restarted, result.Outcome);
-        Assert.Equal([$"get:{Id}", $"terminate:{Id}", $"wait:{Id}", $"schedule:{Id}"], _durable.Calls);
+        Assert.Equal([$"get:{Id}", $"raise:{Id}:cancel", $"wait:{Id}", $"schedule:{Id}"], _durable.Calls);
         Assert.Equal((WarmupReasons.Deployment, "evt-1"), (_durable.Scheduled.Single().Request.Reason, _durable.Scheduled.Single().Request.CorrelationId));
     }
 
     [Fact]
-    public async Task A_later_deployment_terminates_the_running_warmup_then_schedules_a_new_one()
+    public async Task A_later_deployment_cancels_the_running_warmup_then_schedules_a_new_one()
     {
         _durable.Put(Id, OrchestrationRuntimeStatus.Running, _time.GetUtcNow(), new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), "evt-1"));
         _time.Advance(TimeSpan.FromMinutes(5));
@@ -92,9 +95,26 @@ public sealed class WarmupStarterTests
         var result = await _starter.StartForDeploymentAsync(_durable.Client, _target, "evt-2", CancellationToken.None);
 
         Assert.Equal(StartOutcome.Restarted, result.Outcome);
-        Assert.Equal([$"get:{Id}", $"terminate:{Id}", $"wait:{Id}", $"schedule:{Id}"], _durable.Calls);
-        Assert.Contains("evt-2", _durable.TerminateOutputs.Single());
+        // Cancelled through its cancel event (so its run records a report), never terminated.
+        Assert.Equal([$"get:{Id}", $"raise:{Id}:cancel", $"wait:{Id}", $"schedule:{Id}"], _durable.Calls);
+        Assert.Equal((Id, RunCancellation.EventName), (_durable.RaisedEvents.Single().InstanceId, _durable.RaisedEvents.Single().Name));
+        Assert.Contains("evt-2", _durable.RaisedEvents.Single().Payload);
         Assert.Equal("evt-2", _durable.Scheduled.Single().Request.CorrelationId);
+    }
+
+    [Fact]
+    public async Task A_warmup_that_ignores_its_cancel_event_is_terminated_with_its_runs_then_replaced()
+    {
+        _durable.Put(Id, OrchestrationRuntimeStatus.Running, _time.GetUtcNow(), new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), "evt-1"));
+        _time.Advance(TimeSpan.FromMinutes(5));
+        _durable.CancelCompletes = false;
+
+        var result = await _starter.StartForDeploymentAsync(_durable.Client, _target, "evt-2", CancellationToken.None);
+
+        Assert.Equal(StartOutcome.Restarted, result.Outcome);
+        Assert.Equal([$"get:{Id}", $"raise:{Id}:cancel", $"wait:{Id}", $"terminate:{Id}", $"wait:{Id}", $"schedule:{Id}"], _durable.Calls);
+        Assert.True(_durable.TerminateOptions.Single()!.Recursive);
+        Assert.Contains("evt-2", _durable.TerminateOutputs.Single());
     }
 
     [Fact]
@@ -102,6 +122,7 @@ public sealed class WarmupStarterTests
     {
         _durable.Put(Id, OrchestrationRuntimeStatus.Running, _time.GetUtcNow(), null);
         _time.Advance(TimeSpan.FromMinutes(5));
+        _durable.CancelCompletes = false;
         _durable.TerminationCompletes = false;
 
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => _starter.StartForDeploymentAsync(_durable.Client, _target, "evt-2", CancellationToken.None));

@@ -55,8 +55,23 @@ internal sealed class DurableClientFake
                 {
                     Calls.Add($"terminate:{id}");
                     TerminateOutputs.Add(options?.Output?.ToString());
+                    TerminateOptions.Add(options);
                     if (TerminationCompletes && Instances.TryGetValue(id, out var instance))
                         Instances[id] = Copy(instance, OrchestrationRuntimeStatus.Terminated);
+                    return Task.CompletedTask;
+                }
+            });
+
+        Mock.Setup(c => c.RaiseEventAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<object?>(), It.IsAny<CancellationToken>()))
+            .Returns((string id, string name, object? payload, CancellationToken _) =>
+            {
+                lock (_gate)
+                {
+                    Calls.Add($"raise:{id}:{name}");
+                    RaisedEvents.Add((id, name, payload?.ToString()));
+                    // Stands in for the orchestration handling its cancel event: it records its report and completes.
+                    if (CancelCompletes && name == RunCancellation.EventName && Instances.TryGetValue(id, out var instance) && !instance.IsCompleted)
+                        Instances[id] = Copy(instance, OrchestrationRuntimeStatus.Completed);
                     return Task.CompletedTask;
                 }
             });
@@ -83,6 +98,13 @@ internal sealed class DurableClientFake
 
     public List<string?> TerminateOutputs { get; } = [];
 
+    public List<TerminateInstanceOptions?> TerminateOptions { get; } = [];
+
+    public List<(string InstanceId, string Name, string? Payload)> RaisedEvents { get; } = [];
+
+    /// <summary>When false, an active instance ignores its cancel event (tests the terminate fallback).</summary>
+    public bool CancelCompletes { get; set; } = true;
+
     public List<string> Calls { get; } = [];
 
     /// <summary>When false, a terminated instance never reaches Terminated (tests the wait timeout).</summary>
@@ -94,7 +116,7 @@ internal sealed class DurableClientFake
     public OrchestrationMetadata Put(string id, OrchestrationRuntimeStatus status, DateTimeOffset createdAt, WarmupRequest? input,
         WarmupReport? output = null, DateTimeOffset? lastUpdatedAt = null, string? customStatus = null)
     {
-        var metadata = new OrchestrationMetadata(TaskNames.WarmupOrchestration, id)
+        var metadata = new OrchestrationMetadata(TaskNames.TargetWarmupOrchestration, id)
         {
             RuntimeStatus = status,
             CreatedAt = createdAt,

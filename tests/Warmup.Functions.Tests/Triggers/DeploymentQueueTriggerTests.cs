@@ -155,6 +155,6 @@ public sealed class DeploymentQueueTriggerTests
 
         Assert.Equal(1, summary.Restarted);
         Assert.Equal(2, _fx.Durable.Scheduled.Count);
-        Assert.Contains("terminate:warmup-vllm-image", _fx.Durable.Calls);
+        Assert.Contains("raise:warmup-vllm-image:cancel", _fx.Durable.Calls);
     }
 }

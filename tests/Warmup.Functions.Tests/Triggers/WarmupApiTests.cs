@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Converters;
+using Warmup.Core.Analysis;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Reporting;
@@ -27,6 +29,9 @@ public sealed class WarmupApiTests
         Assert.Equal("https://warmup-app.azurewebsites.net/api/warmups/llama-prod?code=secret-function-key", accepted.Location);
         var body = Assert.IsType<WarmupAccepted>(accepted.Value);
         Assert.Equal(("warmup-llama-prod", accepted.Location, accepted.Location), (body.Id, body.StatusUri, body.CancelUri));
+        Assert.Matches(@"^warmup-llama-prod-20260301T120000Z-[0-9a-f]{8}$", body.RunId);
+        Assert.Equal(body.RunId, _fx.Durable.Scheduled.Single().Request.RunId);
+        Assert.DoesNotContain("code=", accepted.Location);
         var scheduled = Assert.Single(_fx.Durable.Scheduled);
         Assert.Equal((WarmupReasons.Manual, PlanPresets.Full, 1.2), (scheduled.Request.Reason, scheduled.Request.Plan.Preset, scheduled.Request.Threshold));
     }
@@ -138,6 +143,21 @@ public sealed class WarmupApiTests
         Assert.Empty(_fx.Durable.Scheduled);
     }
 
+    private const string RunId = "warmup-llama-prod-20260301T120000Z-1a2b3c4d";
+
+    /// <summary>A target's orchestration whose current run is <paramref name="runId"/>, and that run, as the host stores them.</summary>
+    private void PutRun(string runId, OrchestrationRuntimeStatus status, WarmupRequest request, WarmupReport? report, WarmupProgress? progress, string[]? runs = null)
+    {
+        var parentStatus = report is null ? OrchestrationRuntimeStatus.Running : OrchestrationRuntimeStatus.Completed;
+        _fx.Durable.Put("warmup-llama-prod", parentStatus, _fx.Time.GetUtcNow(), request with { RunId = (runs ?? [runId])[0] },
+            output: report, customStatus: JsonDataConverter.Default.Serialize(new TargetRunStatus(runId, runs ?? [runId])));
+        _fx.Durable.Put(runId, status, _fx.Time.GetUtcNow(), request, output: report,
+            customStatus: progress is null ? null : JsonDataConverter.Default.Serialize(progress));
+    }
+
+    private Task<IActionResult> Get() =>
+        _fx.Api().Get(Http.Request("GET", "/api/warmups/llama-prod"), "llama-prod", _fx.Durable.Client, CancellationToken.None);
+
     [Fact]
     public async Task An_oversized_body_is_413_with_the_documented_limit_and_nothing_starts()
     {
@@ -152,27 +172,70 @@ public sealed class WarmupApiTests
     }
 
     [Fact]
-    public async Task Get_reports_status_progress_and_last_result()
+    public async Task Get_reports_the_current_run_with_its_progress_and_report_in_the_documented_names_only()
     {
         var request = new WarmupRequest("llama-prod", WarmupReasons.Manual, PlanSpec.FromPreset(PlanPresets.Light), "corr-1");
-        _fx.Durable.Put("warmup-llama-prod", OrchestrationRuntimeStatus.Completed, _fx.Time.GetUtcNow(), request,
-            output: Reports.Report("llama-prod", "light", RunOutcomes.Warm, requests: 42),
-            customStatus: """{"phase":"verify","step":3,"totalSteps":3,"description":"done"}""");
+        var report = Reports.Report("llama-prod", "light", RunOutcomes.Warm, requests: 42) with { RunId = RunId };
+        // The data converter writes PascalCase (as the worker's default serializer does on a real host).
+        PutRun(RunId, OrchestrationRuntimeStatus.Completed, request, report, new WarmupProgress(WarmupProgress.DonePhase, 3, 3, "finished: warm"));
 
-        var result = await _fx.Api().Get(Http.Request("GET", "/api/warmups/llama-prod"), "llama-prod", _fx.Durable.Client, CancellationToken.None);
+        var json = Http.Json(Assert.IsType<OkObjectResult>(await Get()));
 
-        var json = Http.Json(Assert.IsType<OkObjectResult>(result));
+        Assert.Equal(RunId, json["id"]!.GetValue<string>());
         Assert.Equal("Completed", json["runtimeStatus"]!.GetValue<string>());
         Assert.Equal("manual", json["reason"]!.GetValue<string>());
         Assert.Equal("corr-1", json["correlationId"]!.GetValue<string>());
-        Assert.Equal("verify", json["progress"]!["phase"]!.GetValue<string>());
-        Assert.Equal("warm", json["result"]!["Outcome"]?.GetValue<string>() ?? json["result"]!["outcome"]!.GetValue<string>());
+        Assert.Equal([RunId], json["runs"]!.AsArray().Select(r => r!.GetValue<string>()));
+        var progress = json["progress"]!.AsObject();
+        Assert.Equal(["phase", "step", "totalSteps", "description"], progress.Select(p => p.Key));
+        Assert.Equal("finished: warm", progress["description"]!.GetValue<string>());
+        // The report exactly as ReportJson writes it: the same names, in the same order, as the documented schema.
+        var result = json["result"]!.AsObject();
+        var documented = System.Text.Json.Nodes.JsonNode.Parse(ReportJson.Serialize(report))!.AsObject();
+        Assert.Equal(documented.Select(p => p.Key), result.Select(p => p.Key));
+        Assert.Equal(("warm", RunId, 42), (result["outcome"]!.GetValue<string>(), result["runId"]!.GetValue<string>(), result["totals"]!["requests"]!.GetValue<int>()));
+        Assert.Null(result["Outcome"]);
+    }
+
+    [Fact]
+    public async Task Get_of_an_escalated_warmup_shows_the_escalated_run_and_the_plan_it_ran()
+    {
+        const string lightRun = "warmup-llama-prod-20260301T120000Z-00000001";
+        const string fullRun = "warmup-llama-prod-20260301T120500Z-00000002";
+        var idle = new WarmupRequest("llama-prod", WarmupReasons.Idle, PlanSpec.FromPreset(PlanPresets.Full), "corr-2");
+        PutRun(fullRun, OrchestrationRuntimeStatus.Running, idle, null, new WarmupProgress(Phases.Warmup, 2, 9, "steps 2-3 of 9"), [lightRun, fullRun]);
+
+        var json = Http.Json(Assert.IsType<OkObjectResult>(await Get()));
+
+        Assert.Equal((fullRun, "Running", "full"), (json["id"]!.GetValue<string>(), json["runtimeStatus"]!.GetValue<string>(), json["plan"]!.GetValue<string>()));
+        Assert.Equal([lightRun, fullRun], json["runs"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal("warmup", json["progress"]!["phase"]!.GetValue<string>());
+        Assert.Null(json["result"]);
+    }
+
+    [Fact]
+    public async Task Get_of_a_given_run_answers_that_run_and_404_for_a_run_of_another_target()
+    {
+        var request = new WarmupRequest("llama-prod", WarmupReasons.Manual, PlanSpec.FromPreset(PlanPresets.Light), "corr-1");
+        PutRun(RunId, OrchestrationRuntimeStatus.Completed, request, Reports.Report("llama-prod", "light", RunOutcomes.NotWarm) with { RunId = RunId }, null);
+        _fx.Durable.Put("warmup-llama-prod-extra-20260301T120000Z-1a2b3c4d", OrchestrationRuntimeStatus.Completed, _fx.Time.GetUtcNow(), request);
+
+        Task<IActionResult> GetRun(string runId) =>
+            _fx.Api().GetRun(Http.Request("GET", $"/api/warmups/llama-prod/runs/{runId}"), "llama-prod", runId, _fx.Durable.Client, CancellationToken.None);
+
+        var json = Http.Json(Assert.IsType<OkObjectResult>(await GetRun(RunId)));
+        Assert.Equal((RunId, "not-warm"), (json["id"]!.GetValue<string>(), json["result"]!["outcome"]!.GetValue<string>()));
+        var other = Assert.IsType<NotFoundObjectResult>(await GetRun("warmup-llama-prod-extra-20260301T120000Z-1a2b3c4d"));
+        Assert.Contains("has no run", Assert.IsType<ErrorBody>(other.Value).Error);
+        Assert.IsType<NotFoundObjectResult>(await GetRun("warmup-llama-prod-20260301T130000Z-ffffffff"));
+        Assert.IsType<NotFoundObjectResult>(await GetRun("warmup-llama-prod"));
+        Assert.DoesNotContain("get:warmup-llama-prod-extra-20260301T120000Z-1a2b3c4d", _fx.Durable.Calls);
     }
 
     [Fact]
     public async Task Get_without_any_run_or_for_unknown_target_is_404()
     {
-        var none = await _fx.Api().Get(Http.Request("GET", "/api/warmups/llama-prod"), "llama-prod", _fx.Durable.Client, CancellationToken.None);
+        var none = await Get();
         var unknown = await _fx.Api().Get(Http.Request("GET", "/api/warmups/x"), "x", _fx.Durable.Client, CancellationToken.None);
 
         Assert.IsType<NotFoundObjectResult>(none);
@@ -180,15 +243,19 @@ public sealed class WarmupApiTests
     }
 
     [Fact]
-    public async Task Delete_terminates_a_running_warmup_with_202()
+    public async Task Delete_cancels_the_running_warmup_through_its_cancel_event_with_202()
     {
-        _fx.Durable.Put("warmup-llama-prod", OrchestrationRuntimeStatus.Running, _fx.Time.GetUtcNow(), null);
+        var request = new WarmupRequest("llama-prod", WarmupReasons.Manual, PlanSpec.FromPreset(PlanPresets.Light), "corr-1");
+        PutRun(RunId, OrchestrationRuntimeStatus.Running, request, null, null);
 
         var result = await _fx.Api().Cancel(Http.Request("DELETE", "/api/warmups/llama-prod"), "llama-prod", _fx.Durable.Client, CancellationToken.None);
 
-        Assert.IsType<AcceptedResult>(result);
-        Assert.Contains("terminate:warmup-llama-prod", _fx.Durable.Calls);
-        Assert.Contains("cancelled", _fx.Durable.TerminateOutputs.Single());
+        var body = Assert.IsType<WarmupAccepted>(Assert.IsType<AcceptedResult>(result).Value);
+        Assert.Equal(("warmup-llama-prod", RunId), (body.Id, body.RunId));
+        var raised = Assert.Single(_fx.Durable.RaisedEvents);
+        Assert.Equal(("warmup-llama-prod", RunCancellation.EventName), (raised.InstanceId, raised.Name));
+        Assert.Contains("DELETE /api/warmups/llama-prod", raised.Payload);
+        Assert.DoesNotContain(_fx.Durable.Calls, c => c.StartsWith("terminate:"));
     }
 
     [Fact]
@@ -199,6 +266,6 @@ public sealed class WarmupApiTests
         var result = await _fx.Api().Cancel(Http.Request("DELETE", "/api/warmups/llama-prod"), "llama-prod", _fx.Durable.Client, CancellationToken.None);
 
         Assert.IsType<NotFoundObjectResult>(result);
-        Assert.DoesNotContain(_fx.Durable.Calls, c => c.StartsWith("terminate:"));
+        Assert.DoesNotContain(_fx.Durable.Calls, c => c.StartsWith("terminate:") || c.StartsWith("raise:"));
     }
 }

@@ -13,7 +13,7 @@ public sealed class DialectCheck(DialectRegistry dialects, HttpClient http, Time
     public async Task<(IDialect? Dialect, string? Problem)> ResolveAsync(WarmupTarget target, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        if (string.Equals(target.Dialect, DialectNames.Auto, StringComparison.OrdinalIgnoreCase))
+        if (DialectNames.IsAuto(target.Dialect))
         {
             try
             {
