@@ -25,10 +25,11 @@ internal static class ReportSummary
     internal static string VerdictLine(WarmupReport report)
     {
         var verdict = report.Verdict;
-        var ratio = verdict is null
+        // No numbers when nothing could be compared (every verification request failed): the reason says so.
+        var ratio = verdict is not { FirstTtftMs: { } first, SteadyTtftMs: { } steady, Ratio: { } value }
             ? string.Empty
-            : $": first-user-like TTFT {Ms(verdict.FirstTtftMs)} vs steady {Ms(verdict.SteadyTtftMs)}, " +
-              $"ratio {verdict.Ratio.ToString("0.00", CultureInfo.InvariantCulture)} (threshold {verdict.Threshold.ToString("0.00", CultureInfo.InvariantCulture)})";
+            : $": first-user-like TTFT {Ms(first)} vs steady {Ms(steady)}, " +
+              $"ratio {value.ToString("0.00", CultureInfo.InvariantCulture)} (threshold {verdict.Threshold.ToString("0.00", CultureInfo.InvariantCulture)})";
         var reason = verdict?.Reason ?? report.Error;
         var suffix = string.IsNullOrEmpty(reason) ? string.Empty : $" — {Markup.Escape(reason)}";
         return report.Outcome switch

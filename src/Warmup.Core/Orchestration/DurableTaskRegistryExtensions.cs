@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Warmup.Core.Adaptive;
 
 namespace Warmup.Core.Orchestration;
 
@@ -18,6 +19,8 @@ public static class DurableTaskRegistryExtensions
             .AddActivity<ResolvePlanActivity>(TaskNames.ResolvePlan)
             .AddActivity<RunStepActivity>(TaskNames.RunStep)
             .AddActivity<VerifyActivity>(TaskNames.Verify)
-            .AddActivity<RecordActivity>(TaskNames.Record);
+            .AddActivity<RecordActivity>(TaskNames.Record)
+            .AddActivity<PlanRoundActivity>(TaskNames.PlanRound)
+            .AddActivity<SaveShapeMapActivity>(TaskNames.SaveShapeMap);
     }
 }

@@ -1,10 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Warmup.Core.Adaptive;
 using Warmup.Core.Dialects;
 using Warmup.Core.Probing;
 using Warmup.Core.Prompts;
 using Warmup.Core.Readiness;
 using Warmup.Core.Reporting;
+using Warmup.Core.ShapeMaps;
 using Warmup.Core.Targets;
 
 namespace Warmup.Core.Orchestration;
@@ -39,6 +41,10 @@ public static class ServiceCollectionExtensions
         services.TryAddTransient<RunStepActivity>();
         services.TryAddTransient<VerifyActivity>();
         services.TryAddTransient<RecordActivity>();
+        // Hosts register their own store (CLI: a file in the user's cache folder; Functions: a Durable entity).
+        services.TryAddSingleton<IShapeMapStore, InMemoryShapeMapStore>();
+        services.TryAddTransient<PlanRoundActivity>();
+        services.TryAddTransient<SaveShapeMapActivity>();
         services.TryAddTransient<WarmupOrchestrator>();
         return services;
     }

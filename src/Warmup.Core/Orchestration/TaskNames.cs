@@ -12,6 +12,8 @@ public static class TaskNames
     public const string RunStep = "RunStep";
     public const string Verify = "Verify";
     public const string Record = "Record";
+    public const string PlanRound = "PlanRound";
+    public const string SaveShapeMap = "SaveShapeMap";
 
     /// <summary>Singleton instance id per target.</summary>
     public static string InstanceIdFor(string target) => $"warmup-{target}";

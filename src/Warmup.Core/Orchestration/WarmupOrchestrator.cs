@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Warmup.Core.Adaptive;
 using Warmup.Core.Analysis;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
@@ -11,7 +12,8 @@ namespace Warmup.Core.Orchestration;
 /// <summary>
 /// The one warm-up flow, registered by both hosts under <see cref="TaskNames.WarmupOrchestration"/>:
 /// WaitUntilReady, ResolvePlan, the plan's levels in order (the steps of one level fanned out together, one
-/// activity per step), Verify, Record. Every run ends in Record, also when the target never became ready or an
+/// activity per step), Verify, Record. The adaptive preset runs its rounds of levels and verification instead of the
+/// single plan (<see cref="AdaptiveWarmup"/>), inside this same run. Every run ends in Record, also when the target never became ready or an
 /// activity failed after its retries, so a failed warm-up still leaves its report and telemetry.
 /// Deterministic: time only from <c>context.CurrentUtcDateTime</c>, ids from <c>context.NewGuid()</c>, no I/O.
 /// </summary>
@@ -60,27 +62,19 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
             return;
         }
 
+        if (AdaptiveWarmup.Handles(input.Plan))
+        {
+            await AdaptiveWarmup.RunAsync(context, input, readiness, report);
+            return;
+        }
+
         context.SetCustomStatus(new WarmupProgress("plan", 0, 0, "resolving the plan"));
         var plan = await context.CallActivityAsync<WarmupPlan>(
             TaskNames.ResolvePlan, new ResolvePlanInput(input.Target, input.Plan, readiness.MaxContext), ActivityRetry.Options);
         report.WithPlan(plan);
 
-        var salt = context.NewGuid().ToString("N");
         var total = plan.Steps.Count;
-        foreach (var level in plan.Levels())
-        {
-            var first = level.Steps[0].Index + 1;
-            var last = level.Steps[^1].Index + 1;
-            context.SetCustomStatus(new WarmupProgress(
-                Phases.Warmup, first, total, Describe(first, last, total, level)));
-            var fanOut = level.Steps
-                .Select(s => context.CallActivityAsync<StepResult>(
-                    TaskNames.RunStep,
-                    new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
-                    ActivityRetry.Options))
-                .ToList();
-            report.AddSteps(await Task.WhenAll(fanOut));
-        }
+        await RunLevelsAsync(context, input, plan, context.NewGuid().ToString("N"), report);
 
         context.SetCustomStatus(new WarmupProgress(Phases.Verify, total, total, "verifying: first-user-like requests against the steady state"));
         var verification = await context.CallActivityAsync<VerificationResult>(
@@ -90,6 +84,64 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
             ActivityRetry.Options);
         report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
         log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
+    }
+
+    /// <summary>
+    /// Runs the plan's levels in order, the steps of one level fanned out together (one activity per step), and adds
+    /// their results to the report. <paramref name="maxInFlight"/> splits a level whose steps together would have more
+    /// requests in flight than that (the adaptive loop's many prompt rungs). Returns the steps' results.
+    /// </summary>
+    internal static async Task<IReadOnlyList<StepResult>> RunLevelsAsync(
+        TaskOrchestrationContext context, WarmupRequest input, WarmupPlan plan, string salt, ReportBuilder report,
+        int maxInFlight = int.MaxValue, string? stage = null)
+    {
+        var total = plan.Steps.Count;
+        var results = new List<StepResult>(total);
+        foreach (var level in plan.Levels())
+        {
+            foreach (var part in Split(level, maxInFlight))
+            {
+                var first = part.Steps[0].Index + 1;
+                var last = part.Steps[^1].Index + 1;
+                var description = Describe(first, last, total, part);
+                context.SetCustomStatus(new WarmupProgress(
+                    Phases.Warmup, first, total, stage is null ? description : $"{stage}: {description}"));
+                var fanOut = part.Steps
+                    .Select(s => context.CallActivityAsync<StepResult>(
+                        TaskNames.RunStep,
+                        new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
+                        ActivityRetry.Options))
+                    .ToList();
+                var done = await Task.WhenAll(fanOut);
+                report.AddSteps(done);
+                results.AddRange(done);
+            }
+        }
+
+        return results;
+    }
+
+    private static IEnumerable<PlanLevel> Split(PlanLevel level, int maxInFlight)
+    {
+        var part = new List<IndexedStep>();
+        var inFlight = 0;
+        foreach (var step in level.Steps)
+        {
+            if (part.Count > 0 && inFlight + step.Step.Concurrency > maxInFlight)
+            {
+                yield return level with { Steps = part };
+                part = [];
+                inFlight = 0;
+            }
+
+            part.Add(step);
+            inFlight += step.Step.Concurrency;
+        }
+
+        if (part.Count > 0)
+        {
+            yield return level with { Steps = part };
+        }
     }
 
     private static string PlanName(PlanSpec plan) => string.IsNullOrWhiteSpace(plan.Preset) ? "custom" : plan.Preset;
