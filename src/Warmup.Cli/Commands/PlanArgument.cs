@@ -7,14 +7,14 @@ internal static class PlanArgument
 {
     public static PlanSpec Parse(string value)
     {
-        if (value is PlanPresets.Full or PlanPresets.Light or PlanPresets.Seed)
+        if (PlanPresets.Names.Contains(value, StringComparer.Ordinal))
         {
             return PlanSpec.FromPreset(value);
         }
 
         if (!File.Exists(value))
         {
-            throw new UsageException($"--plan '{value}' is neither a preset (full, light, seed) nor an existing plan file");
+            throw new UsageException($"--plan '{value}' is neither a preset ({string.Join(", ", PlanPresets.Names)}) nor an existing plan file");
         }
 
         try

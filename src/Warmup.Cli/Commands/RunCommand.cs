@@ -24,7 +24,7 @@ internal sealed class RunCommand(IAnsiConsole console)
     private readonly Option<string?> _model = new("--model") { Description = "Served model name" };
     private readonly Option<string> _api = new("--api") { Description = "For openai: completions | chat", DefaultValueFactory = _ => OpenAiApis.Completions };
     private readonly Option<string[]> _adapters = new("--adapter") { Description = "LoRA adapter name to warm too (repeatable)" };
-    private readonly Option<string> _plan = new("--plan") { Description = "full | light | seed | path to a JSON plan file", DefaultValueFactory = _ => PlanPresets.Full };
+    private readonly Option<string> _plan = new("--plan") { Description = "adaptive (default) | full | light | seed | path to a JSON plan file", DefaultValueFactory = _ => PlanPresets.Default };
     private readonly Option<string?> _json = new("--json") { Description = "Write the JSON report to this file" };
     private readonly Option<string?> _apiKeyEnv = new("--api-key-env") { Description = "Environment variable holding the API key (sent as a Bearer token)" };
     private readonly Option<double> _threshold = new("--threshold") { Description = "Warm when first-user-like TTFT / steady TTFT is at most this", DefaultValueFactory = _ => Verdict.DefaultThreshold };

@@ -8,7 +8,7 @@ namespace Warmup.Functions.Orchestration;
 
 /// <summary>
 /// Idle escalation, inside the target's own orchestration instance: an idle re-warm runs the light plan, and when that
-/// run's verdict is "not warm" the same instance runs the full plan right away. Keeping it in the instance keeps the
+/// run's verdict is "not warm" the same instance runs the default (adaptive) plan right away. Keeping it in the instance keeps the
 /// singleton rule (one warmup-{target}), makes DELETE and GET cover both runs, and needs no follow-up trigger.
 /// The output is the final run's report. Deterministic: it only awaits orchestration work.
 /// </summary>
@@ -26,8 +26,8 @@ public static class WarmupEscalation
             return report;
 
         ILogger logger = context.CreateReplaySafeLogger(typeof(WarmupEscalation).FullName!);
-        logger.LogWarning("Idle light warm-up of {Target} ended {Outcome}; escalating to the full plan", request.Target, report.Outcome);
-        return await runOnce(context, request with { Plan = PlanSpec.FromPreset(PlanPresets.Full) });
+        logger.LogWarning("Idle light warm-up of {Target} ended {Outcome}; escalating to the {Plan} plan", request.Target, report.Outcome, PlanPresets.Default);
+        return await runOnce(context, request with { Plan = PlanSpec.FromPreset(PlanPresets.Default) });
     }
 
     /// <summary>Only an idle run of the light preset escalates, and only when it finished with a not-warm verdict.</summary>

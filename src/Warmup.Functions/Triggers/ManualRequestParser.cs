@@ -15,7 +15,7 @@ public sealed record ManualWarmupRequest(PlanSpec Plan, double Threshold);
 /// </summary>
 public static class ManualRequestParser
 {
-    public static readonly IReadOnlyList<string> Presets = [PlanPresets.Full, PlanPresets.Light, PlanPresets.Seed];
+    public static readonly IReadOnlyList<string> Presets = PlanPresets.Names;
     public const int MaxSteps = 64;
     public const int MaxPromptTokens = 1_000_000;
     public const int MaxOutputTokens = 32_768;
@@ -26,7 +26,7 @@ public static class ManualRequestParser
     public static ManualWarmupRequest? Parse(BinaryData body, WarmupTarget target, out string? error)
     {
         error = null;
-        var plan = PlanSpec.FromPreset(PlanPresets.Full);
+        var plan = PlanSpec.FromPreset(PlanPresets.Default);
         double threshold = Verdict.DefaultThreshold;
         if (body.ToMemory().IsEmpty || body.ToMemory().Span.Trim(" \t\r\n"u8).IsEmpty)
             return new ManualWarmupRequest(plan, threshold);

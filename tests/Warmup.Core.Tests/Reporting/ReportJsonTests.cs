@@ -137,7 +137,8 @@ public sealed class ReportJsonTests
               "promptTokens": 64,
               "outputTokens": 8,
               "wallMs": 150,
-              "promptLengths": null
+              "promptLengths": null,
+              "concurrencies": null
             },
             {
               "step": {
@@ -176,7 +177,8 @@ public sealed class ReportJsonTests
               "promptTokens": 64,
               "outputTokens": 8,
               "wallMs": 150,
-              "promptLengths": null
+              "promptLengths": null,
+              "concurrencies": null
             }
           ],
           "firstUserLike": {
@@ -217,7 +219,8 @@ public sealed class ReportJsonTests
             "promptLengths": [
               48,
               136
-            ]
+            ],
+            "concurrencies": null
           },
           "steady": {
             "step": {
@@ -257,7 +260,8 @@ public sealed class ReportJsonTests
             "promptLengths": [
               48,
               136
-            ]
+            ],
+            "concurrencies": null
           },
           "verdict": {
             "firstTtftMs": 55,
@@ -282,8 +286,12 @@ public sealed class ReportJsonTests
                 "isCold": false
               }
             ],
-            "worstPromptTokens": 136
+            "byConcurrency": [],
+            "coldAdapters": [],
+            "worstPromptTokens": 136,
+            "noiseFloorMs": null
           },
+          "adaptive": null,
           "totals": {
             "requests": 5,
             "failed": 1,

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Warmup.Core.Orchestration;
 using Warmup.Functions.Configuration;
 using Warmup.Functions.Idle;
+using Warmup.Functions.ShapeMaps;
 using Warmup.Functions.Triggers;
 
 namespace Warmup.Functions.Tests.App;
@@ -37,7 +38,8 @@ public sealed class BuildOutputTests
             DeploymentQueueTrigger.FunctionName, DeploymentWebhook.FunctionName, IdleRewarmTimer.FunctionName,
             WarmupApi.StartFunctionName, WarmupApi.GetFunctionName, WarmupApi.CancelFunctionName,
             TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record,
-            IdleTrackerEntity.EntityName,
+            TaskNames.PlanRound, TaskNames.SaveShapeMap,
+            IdleTrackerEntity.EntityName, ShapeMapEntity.EntityName,
         ];
 
         Assert.Equal(expected.Order(), Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order());
@@ -79,9 +81,13 @@ public sealed class BuildOutputTests
     public void Orchestrator_activities_and_entity_have_durable_triggers()
     {
         Binding(TaskNames.WarmupOrchestration, "orchestrationTrigger");
-        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record })
+        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.PlanRound, TaskNames.SaveShapeMap })
             Binding(activity, "activityTrigger");
         Binding(IdleTrackerEntity.EntityName, "entityTrigger");
+        Binding(ShapeMapEntity.EntityName, "entityTrigger");
+        // The shape-map activities reach their entity through their own durable client binding.
+        Binding(TaskNames.PlanRound, "durableClient");
+        Binding(TaskNames.SaveShapeMap, "durableClient");
     }
 
     [Fact]

@@ -47,12 +47,12 @@ public sealed class WarmupEscalationTests
     private static WarmupRequest Idle(string preset) => new("llama-prod", WarmupReasons.Idle, PlanSpec.FromPreset(preset), "c1");
 
     [Fact]
-    public async Task Idle_light_run_that_is_not_warm_escalates_to_the_full_plan()
+    public async Task Idle_light_run_that_is_not_warm_escalates_to_the_default_plan()
     {
         var (report, plans) = await RunAsync(Idle(PlanPresets.Light), RunOutcomes.NotWarm);
 
-        Assert.Equal([PlanPresets.Light, PlanPresets.Full], plans);
-        Assert.Equal((PlanPresets.Full, RunOutcomes.Warm), (report.Plan, report.Outcome));
+        Assert.Equal([PlanPresets.Light, PlanPresets.Default], plans);
+        Assert.Equal((PlanPresets.Default, RunOutcomes.Warm), (report.Plan, report.Outcome));
     }
 
     [Fact]

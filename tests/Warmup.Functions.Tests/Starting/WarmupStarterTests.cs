@@ -26,7 +26,7 @@ public sealed class WarmupStarterTests
     }
 
     [Fact]
-    public async Task Deployment_starts_a_full_warmup_under_the_singleton_id_with_the_event_id_as_correlation()
+    public async Task Deployment_starts_a_default_warmup_under_the_singleton_id_with_the_event_id_as_correlation()
     {
         var result = await _starter.StartForDeploymentAsync(_durable.Client, _target, "evt-1", CancellationToken.None);
 
@@ -34,7 +34,7 @@ public sealed class WarmupStarterTests
         var scheduled = Assert.Single(_durable.Scheduled);
         Assert.Equal(TaskNames.WarmupOrchestration, scheduled.Orchestration);
         Assert.Equal(Id, scheduled.InstanceId);
-        Assert.Equal(new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), "evt-1"), scheduled.Request);
+        Assert.Equal(new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Default), "evt-1"), scheduled.Request);
         OrchestrationRuntimeStatus[] active = [OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended];
         Assert.Equal(active.Order(), scheduled.Options!.DedupeStatuses!.Select(s => Enum.Parse<OrchestrationRuntimeStatus>(s)).Order());
     }
