@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Warmup.Cli.Hosting;
 using Warmup.Cli.Output;
+using Warmup.Cli.ShapeMaps;
 using Warmup.Cli.Targets;
 using Warmup.Cli.Telemetry;
 using Warmup.Core.Analysis;
@@ -11,6 +12,7 @@ using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Probing;
 using Warmup.Core.Reporting;
+using Warmup.Core.ShapeMaps;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
 
@@ -33,13 +35,14 @@ internal sealed class RunCommand(IAnsiConsole console)
     private readonly Option<int> _requestTimeout = new("--request-timeout") { Description = "Seconds one request may take, stream included", DefaultValueFactory = _ => 120 };
     private readonly Option<string?> _target = new("--target") { Description = "Name of a configured target (with --config)" };
     private readonly Option<string?> _config = new("--config") { Description = "Targets file, the same JSON the Functions app reads" };
+    private readonly Option<bool> _noCache = new("--no-cache") { Description = "Ignore and do not keep the learned shape map (adaptive plan)" };
 
     public Command Create()
     {
         var command = new Command("run", "Warm up an endpoint and verify it is warm")
         {
             _endpoint, _dialect, _model, _api, _adapters, _plan, _json, _apiKeyEnv, _threshold,
-            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config,
+            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config, _noCache,
         };
         command.SetAction(ExecuteAsync);
         return command;
@@ -56,13 +59,15 @@ internal sealed class RunCommand(IAnsiConsole console)
         }
 
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
-        var report = await RunAsync(console, catalog, request, parse.GetValue(_json), cancellationToken);
+        var shapeMaps = parse.GetValue(_noCache) ? (IShapeMapStore)new NoShapeMapStore() : new FileShapeMapStore(FileShapeMapStore.DefaultFolder(), catalog);
+        var report = await RunAsync(console, catalog, request, parse.GetValue(_json), cancellationToken, shapeMaps);
         return ExitCodeFor(report);
     }
 
     /// <summary>Runs a request on a fresh embedded engine with live progress, then prints the summary.</summary>
     internal static async Task<WarmupReport> RunAsync(
-        IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken)
+        IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken,
+        IShapeMapStore? shapeMaps = null)
     {
         if (jsonPath is not null)
         {
@@ -72,7 +77,7 @@ internal sealed class RunCommand(IAnsiConsole console)
         using var telemetry = StartTelemetry();
         using var trigger = WarmupSpans.StartTrigger("cli", request.Target);
         request = request with { TraceParent = WarmupSpans.CurrentTraceParent() };
-        await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken);
+        await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken, shapeMaps);
 
         var report = await RunProgress.ShowAsync<WarmupReport>(console, progress => host.Engine.RunAsync(request, progress, cancellationToken));
         ReportSummary.Write(console, report);
@@ -82,6 +87,11 @@ internal sealed class RunCommand(IAnsiConsole console)
             console.MarkupLine(sink.LastWrittenPath is { } written
                 ? $"Report: {Markup.Escape(written)}"
                 : throw new IOException($"the report could not be written to '{jsonPath}'"));
+        }
+
+        if (report.Adaptive is not null && shapeMaps is FileShapeMapStore files)
+        {
+            console.MarkupLine($"Shape map: {Markup.Escape(files.PathFor(request.Target))} (--no-cache to ignore it)");
         }
 
         if (telemetry is not null)
