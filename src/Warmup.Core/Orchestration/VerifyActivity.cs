@@ -15,7 +15,8 @@ namespace Warmup.Core.Orchestration;
 /// <see cref="VerificationPlan"/>, then one per LoRA adapter the target serves, one at a time, as the next real users
 /// would arrive, then one burst per verified concurrency (<see cref="VerificationPlan.Concurrencies"/>, requests released
 /// together). Then the steady baseline: the same probes and bursts again, fresh salts each time (prefix caching must not
-/// flatter it), <see cref="VerificationPlan.SteadyRepeats"/> rounds. The verdict compares every shape (length, adapter,
+/// flatter it), <see cref="VerificationPlan.SteadyRepeats"/> rounds; the user-like mix takes each shape's steady samples
+/// right after its first one (<see cref="VerificationPlan.ShapeByShape"/>). The verdict compares every shape (length, adapter,
 /// concurrency) with its steady samples and the headline over the lengths (<see cref="VerdictCalculator"/>).
 /// </summary>
 public sealed class VerifyActivity(
@@ -36,45 +37,69 @@ public sealed class VerifyActivity(
         var salt = SaltSource.ForAttempt(input.Salt);
         var first = new List<LengthProbe>();
         var firstBursts = new List<BurstProbe>();
+        var steady = new List<LengthProbe>();
+        var steadyBursts = new List<BurstProbe>();
         StepResult firstSummary;
-        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context?.InstanceId))
+        StepResult steadySummary;
+        if (plan.ShapeByShape)
         {
+            // Each shape's steady samples right after its first one: a stretch of machine contention then slows both
+            // alike instead of only the first-user-like pass (what a busy machine did to 8 of 20 verifications).
+            using var firstSpan = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context?.InstanceId);
+            using var steadySpan = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context?.InstanceId);
             var started = time.GetTimestamp();
             foreach (var probe in Probes(plan))
             {
                 first.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-first-{probe.Key}").ConfigureAwait(false));
+                for (var round = 0; round < plan.SteadyRepeats; round++)
+                {
+                    steady.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-steady{round}-{probe.Key}").ConfigureAwait(false));
+                }
             }
 
             foreach (var concurrency in plan.Concurrencies)
             {
                 firstBursts.Add(await SendBurstAsync(target, dialect, input, plan, concurrency, $"{salt}-first-burst{concurrency}").ConfigureAwait(false));
-            }
-
-            firstSummary = Summarize(pseudoStep, plan, Phases.Verify, first, firstBursts, time.GetElapsedTime(started).TotalMilliseconds);
-            WarmupSpans.CompleteStep(span, firstSummary);
-        }
-
-        var steady = new List<LengthProbe>();
-        var steadyBursts = new List<BurstProbe>();
-        StepResult steadySummary;
-        using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context?.InstanceId))
-        {
-            var started = time.GetTimestamp();
-            for (var round = 0; round < plan.SteadyRepeats; round++)
-            {
-                foreach (var probe in Probes(plan))
-                {
-                    steady.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-steady{round}-{probe.Key}").ConfigureAwait(false));
-                }
-
-                foreach (var concurrency in plan.Concurrencies)
+                for (var round = 0; round < plan.SteadyRepeats; round++)
                 {
                     steadyBursts.Add(await SendBurstAsync(target, dialect, input, plan, concurrency, $"{salt}-steady{round}-burst{concurrency}").ConfigureAwait(false));
                 }
             }
 
-            steadySummary = Summarize(pseudoStep, plan, Phases.Steady, steady, steadyBursts, time.GetElapsedTime(started).TotalMilliseconds);
-            WarmupSpans.CompleteStep(span, steadySummary);
+            var wallMs = time.GetElapsedTime(started).TotalMilliseconds;
+            firstSummary = Summarize(pseudoStep, plan, Phases.Verify, first, firstBursts, wallMs);
+            steadySummary = Summarize(pseudoStep, plan, Phases.Steady, steady, steadyBursts, wallMs);
+            WarmupSpans.CompleteStep(firstSpan, firstSummary);
+            WarmupSpans.CompleteStep(steadySpan, steadySummary);
+        }
+        else
+        {
+            using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Verify, -1, context?.InstanceId))
+            {
+                var started = time.GetTimestamp();
+                foreach (var probe in Probes(plan))
+                {
+                    first.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-first-{probe.Key}").ConfigureAwait(false));
+                }
+
+                firstSummary = Summarize(pseudoStep, plan, Phases.Verify, first, firstBursts, time.GetElapsedTime(started).TotalMilliseconds);
+                WarmupSpans.CompleteStep(span, firstSummary);
+            }
+
+            using (var span = WarmupSpans.StartStep(input.TraceParent, input.Target, pseudoStep, Phases.Steady, -1, context?.InstanceId))
+            {
+                var started = time.GetTimestamp();
+                for (var round = 0; round < plan.SteadyRepeats; round++)
+                {
+                    foreach (var probe in Probes(plan))
+                    {
+                        steady.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-steady{round}-{probe.Key}").ConfigureAwait(false));
+                    }
+                }
+
+                steadySummary = Summarize(pseudoStep, plan, Phases.Steady, steady, steadyBursts, time.GetElapsedTime(started).TotalMilliseconds);
+                WarmupSpans.CompleteStep(span, steadySummary);
+            }
         }
 
         var verdict = VerdictCalculator.Calculate(first, steady, firstBursts, steadyBursts, input.Threshold);

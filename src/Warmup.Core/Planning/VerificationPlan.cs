@@ -32,6 +32,12 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// </summary>
     public IReadOnlyList<int> Concurrencies { get; init; } = [];
 
+    /// <summary>
+    /// Each shape's steady samples are sent right after its first-user-like one (the user-like mix), rather than all
+    /// first-user-like probes and then the steady rounds, so the comparison is local in time.
+    /// </summary>
+    public bool ShapeByShape { get; init; }
+
     public int Requests => ((PromptLengths.Count + Adapters.Count) * (1 + SteadyRepeats)) + (Concurrencies.Sum() * (1 + SteadyRepeats));
 
     public long TokenCost
@@ -91,6 +97,7 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         {
             Adapters = adapters.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToList(),
             Concurrencies = [.. concurrencies],
+            ShapeByShape = true,
         };
     }
 
