@@ -21,13 +21,13 @@ public static class PrefillRungs
     }
 
     /// <summary>
-    /// The spacing after a round whose verification found cold lengths in gaps as narrow as <paramref name="narrowestGap"/>:
-    /// that gap at first (the cold length's bucket fits inside it, and buckets elsewhere are likely no narrower), then,
-    /// when lengths are still cold although every gap was already within the spacing, half the spacing (or the gap, if
-    /// narrower). Never under <see cref="MinSpacing"/>.
+    /// The spacing after a round whose verification found cold lengths in gaps typically <paramref name="narrowestGap"/>
+    /// wide (the median of the round's cold gaps): half that gap at first (the cold length's bucket fits inside the gap,
+    /// and buckets elsewhere are likely no narrower; half, so the loop converges in few rounds), then, when lengths are
+    /// still cold, half the spacing (or half the gap, if narrower). Never under <see cref="MinSpacing"/>.
     /// </summary>
     public static int SpacingFor(int narrowestGap, int? previous)
-        => Math.Max(MinSpacing, previous is { } p ? Math.Min(p / 2, narrowestGap) : narrowestGap);
+        => Math.Max(MinSpacing, previous is { } p ? Math.Min(p / 2, narrowestGap / 2) : narrowestGap / 2);
 
     /// <summary>New rungs so that no gap between sent lengths (and 0, and the longest prompt) is wider than <paramref name="spacing"/>.</summary>
     public static IReadOnlyList<int> Fill(IReadOnlyCollection<int> sent, int spacing, int longest)

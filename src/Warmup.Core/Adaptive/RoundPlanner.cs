@@ -75,9 +75,12 @@ public static class RoundPlanner
         var latest = state.ColdShapes.Where(c => c.FoundInRound == state.Round).ToList();
         var steps = new List<PlanStep>();
 
-        // Prefill: the narrowest gap a cold length was found in sets the spacing for every gap.
+        // Prefill: the gaps the cold lengths were found in set the spacing for every gap.
         var prefill = latest.Where(c => c.Kind == ColdShapeKinds.Prefill).ToList();
-        var spacing = prefill.Count == 0 ? state.Spacing : PrefillRungs.SpacingFor(prefill.Min(c => c.High - c.Low), state.Spacing);
+        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
+        var spacing = prefill.Count == 0
+            ? state.Spacing
+            : PrefillRungs.SpacingFor(prefill.Select(c => c.High - c.Low).Order().ElementAt(prefill.Count / 2), state.Spacing);
 
         var near = prefill.Select(c => c.Size ?? 0).ToList();
         if (spacing is { } s && prefill.Count > 0)
@@ -114,7 +117,16 @@ public static class RoundPlanner
         var next = state with { Spacing = spacing, RewarmedAdapters = rewarmed, Notes = notes };
         if (steps.Count == 0)
         {
-            return Stopped(next, target, budget, LoopStops.NothingToRefine, notes);
+            var unexplained = latest.Where(c => c.Kind != ColdShapeKinds.Adapter).ToList();
+            if (unexplained.Count == 0)
+            {
+                return Stopped(next, target, budget, LoopStops.NothingToRefine, notes);
+            }
+
+            // Every gap is already within the spacing, so more rungs would repeat what was sent: the slow first request
+            // was noise or a shape verification itself has warmed since. Verify again with fresh lengths and salts.
+            notes.Add($"round {state.Round + 1}: nothing to add around {string.Join(", ", unexplained.Select(c => c.Describe()))}; verifying again with fresh lengths");
+            return Fit(steps, target, maxContext, next with { Notes = notes }, budget, state.Round, verificationOnly: true);
         }
 
         // Concurrency-1 steps first (one level), then bursts by size: the plan's levels run in order.
@@ -124,7 +136,7 @@ public static class RoundPlanner
 
     /// <summary>Drops the steps at the end of the list (the least useful) until the round and its verification fit the budget left.</summary>
     private static RoundPlan Fit(
-        List<PlanStep> steps, WarmupTarget target, int? maxContext, AdaptiveState state, AdaptiveBudget budget, int round)
+        List<PlanStep> steps, WarmupTarget target, int? maxContext, AdaptiveState state, AdaptiveBudget budget, int round, bool verificationOnly = false)
     {
         var notes = new List<string>(state.Notes);
         var left = budget.MaxTokens - state.TokensSpent;
@@ -150,7 +162,7 @@ public static class RoundPlanner
             notes.Add(Invariant($"round {round + 1}: {dropped} of {steps.Count} steps left out to stay within the target's {budget.MaxTokens:N0} tokens per run"));
         }
 
-        if (kept.Count == 0)
+        if (kept.Count == 0 && !verificationOnly)
         {
             return Stopped(state with { Notes = notes }, target, budget, LoopStops.Tokens, notes);
         }

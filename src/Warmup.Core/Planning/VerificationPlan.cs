@@ -59,8 +59,8 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
 
     /// <summary>
     /// The user-like mix (docs/user-like-mix.md; the benchmarks use the same definition): <see cref="MixPoints"/>
-    /// prompt lengths log-spaced from <see cref="ShortestLength"/> to the longest prompt a user can send in the context
-    /// window, every adapter at the middle length, and bursts at <see cref="MixBursts"/> concurrencies log-spaced from 2 to
+    /// prompt lengths, half log-spaced from <see cref="ShortestLength"/> to the longest prompt a user can send in the
+    /// context window and half evenly spaced over its upper seven eighths, every adapter at the middle length, and bursts at <see cref="MixBursts"/> concurrencies log-spaced from 2 to
     /// <paramref name="maxConcurrency"/> (which is always one of them). Round 0 includes both ends; each later round
     /// shifts the points so the loop keeps looking where it has not looked. Lengths step aside from the plan's own.
     /// </summary>
@@ -73,10 +73,15 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         var longest = Math.Clamp(FullPlan.LongestPrompt(context), 1, ceiling);
         var shortest = Math.Min(ShortestLength, longest);
         var avoid = plan.Steps.Where(s => s.Adapter is null).Select(s => s.PromptTokens).ToHashSet();
+        // Half log-spaced (short prompts are common and their shapes are narrow), half evenly spaced over the upper
+        // seven eighths (where evenly spaced buckets are most numerous and log-spaced points are sparse).
+        var candidates = Positions(MixPoints / 2, round)
+            .Select(t => shortest * Math.Pow((double)longest / shortest, t))
+            .Concat(Positions(MixPoints - (MixPoints / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
         var lengths = new List<int>(MixPoints);
-        foreach (var t in Positions(MixPoints, round))
+        foreach (var candidate in candidates)
         {
-            var length = StepAside((int)Math.Round(shortest * Math.Pow((double)longest / shortest, t)), avoid, lengths, ceiling);
+            var length = StepAside((int)Math.Round(candidate), avoid, lengths, ceiling);
             if (length > 0)
             {
                 lengths.Add(length);

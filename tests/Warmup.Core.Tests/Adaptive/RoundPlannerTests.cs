@@ -64,8 +64,9 @@ public sealed class RoundPlannerTests
         var all = rungs.Concat([480, 960, 1920, 2000]).Append(0).Order().ToList();
         Assert.All(all.Zip(all.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 341, $"{pair.First}..{pair.Second}"));
         Assert.Equal(64, PrefillRungs.SpacingFor(10, null));
-        Assert.Equal(341, PrefillRungs.SpacingFor(341, null));
-        Assert.Equal(170, PrefillRungs.SpacingFor(400, 341));
+        Assert.Equal(170, PrefillRungs.SpacingFor(341, null));
+        Assert.Equal(85, PrefillRungs.SpacingFor(400, 170));
+        Assert.Equal(100, PrefillRungs.SpacingFor(200, 341));
     }
 
     [Fact]
@@ -90,12 +91,32 @@ public sealed class RoundPlannerTests
         var second = RoundPlanner.Next(Target(8, 400_000, "a1"), 8192, true, state, Budget);
         var third = RoundPlanner.Next(Target(8, 400_000, "a1"), 8192, true, second.State with { Round = 2, ColdShapes = [new ColdShape(ColdShapeKinds.Adapter, null, "a1", 2, 0, 0)] }, Budget);
 
-        Assert.Equal(341, second.State.Spacing);
+        Assert.Equal(170, second.State.Spacing);
         var lengths = second.Plan.Steps.Where(s => s.Adapter is null).Select(s => s.PromptTokens).Concat(state.SentLengths).Order().ToList();
-        Assert.All(lengths.Zip(lengths.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 341));
+        Assert.All(lengths.Zip(lengths.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 170));
         Assert.Single(second.Plan.Steps, s => s.Adapter == "a1");
         Assert.Equal(LoopStops.NothingToRefine, third.Stop);
         Assert.Contains(third.State.Notes, n => n.Contains("holds fewer adapters at once", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_cold_length_with_nothing_left_to_add_is_verified_again_not_given_up()
+    {
+        // Rungs every 64 tokens already (the finest the loop sends): a length still slow on first use cannot be refined.
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            Spacing = 64,
+            SentLengths = [.. Enumerable.Range(1, 125).Select(i => i * 64), 3861, FullPlan.LongestPrompt(8192)],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 3861, null, 1, 3840, 3904)],
+        };
+
+        var next = RoundPlanner.Next(Target(), 8192, true, state, Budget);
+
+        Assert.Null(next.Stop);
+        Assert.Empty(next.Plan.Steps);
+        Assert.NotEmpty(next.Mix.PromptLengths);
+        Assert.Contains(next.State.Notes, n => n.Contains("verifying again with fresh lengths", StringComparison.Ordinal));
     }
 
     [Fact]

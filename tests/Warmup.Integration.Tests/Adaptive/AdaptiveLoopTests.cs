@@ -15,14 +15,18 @@ namespace Warmup.Integration.Tests.Adaptive;
 /// </summary>
 public sealed class AdaptiveLoopTests
 {
-    // 0.1: cold penalties of 25 ms (a graph capture) to 130 ms (a JIT), far above loopback jitter; rounds take seconds.
+    // 0.1: cold penalties of 50 ms (a graph capture) to 280 ms (a JIT), far above loopback jitter; rounds take seconds.
     private const double TimeScale = 0.1;
 
+    // Compile and capture costs of a real GPU server (seconds per shape, hundreds of ms per graph), so that at this scale
+    // a cold shape stands well clear of a shared test machine's scheduling hiccups (tens of ms).
     private static SimulatorProfile SglangLike(int maxModelLen = 8192) => SimulatorProfile.Builtin("sglang-like") with
     {
         TimeScale = TimeScale,
         StartupDelayMs = 0,
         MaxModelLen = maxModelLen,
+        JitCompileBaseMs = 2000,
+        GraphCaptureMs = 500,
     };
 
     private static WarmupTarget Target(string name, SimulatorHost server, int maxConcurrency = 64) => new()
@@ -33,6 +37,8 @@ public sealed class AdaptiveLoopTests
         Limits = new TargetLimits
         {
             MaxConcurrency = maxConcurrency,
+            // Room for every round: a server with 16 evenly spaced buckets over 8k tokens needs a fine ladder.
+            MaxTokensPerRun = 2_000_000,
             ReadyDeadline = TimeSpan.FromSeconds(20),
             RequestTimeout = TimeSpan.FromSeconds(60),
         },
