@@ -125,7 +125,7 @@ public sealed class RoundPlannerTests
         var state = new AdaptiveState
         {
             Round = 1,
-            TokensSpent = 300_000,
+            TokensSpent = 200_000,
             SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680],
             ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 2800, 3000)],
         };
@@ -135,9 +135,10 @@ public sealed class RoundPlannerTests
 
         Assert.Null(trimmed.Stop);
         Assert.Contains(trimmed.State.Notes, n => n.Contains("steps left out to stay within", StringComparison.Ordinal));
-        Assert.True(trimmed.Plan.Steps.Sum(s => (long)s.Concurrency * (s.PromptTokens + s.MaxOutputTokens)) + trimmed.Mix.TokenCost <= 100_000);
+        Assert.NotEmpty(trimmed.Plan.Steps);
+        Assert.True(trimmed.Plan.Steps.Sum(s => (long)s.Concurrency * (s.PromptTokens + s.MaxOutputTokens)) + trimmed.Mix.TokenCost <= 200_000);
         // The rungs kept are the ones nearest the cold length.
-        Assert.All(trimmed.Plan.Steps, s => Assert.InRange(s.PromptTokens, 1500, 4300));
+        Assert.All(trimmed.Plan.Steps, s => Assert.InRange(s.PromptTokens, 1400, 4400));
         Assert.Equal(LoopStops.Tokens, stopped.Stop);
         Assert.Empty(stopped.Plan.Steps);
     }
