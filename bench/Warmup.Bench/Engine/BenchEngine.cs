@@ -64,10 +64,10 @@ internal sealed class BenchEngine : IAsyncDisposable
             .RunAsync(new WarmupRequest(target, WarmupReasons.Manual, plan, $"bench-{target}", threshold), cancellationToken: cancellationToken);
 
     /// <summary>Readiness then verification only (the no-warm-up case).</summary>
-    public async Task<VerifyOnlyResult> RunVerifyOnlyAsync(string target, double threshold, CancellationToken cancellationToken)
+    public async Task<VerifyOnlyResult> RunVerifyOnlyAsync(string target, double threshold, CancellationToken cancellationToken, VerificationPlan? mix = null)
     {
         var id = await _host.Client.ScheduleNewOrchestrationInstanceAsync(
-            VerifyOnlyOrchestrator.Name, new VerifyOnlyRequest(target, threshold, $"bench-{target}"), cancellationToken);
+            VerifyOnlyOrchestrator.Name, new VerifyOnlyRequest(target, threshold, $"bench-{target}", mix), cancellationToken);
         var done = await _host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (done.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
         {

@@ -48,7 +48,7 @@ internal sealed record CaseRun(
             plan,
             timeScale,
             seed,
-            Math.Round(verdict.Ratio, 3),
+            Math.Round(verdict.Ratio ?? double.NaN, 3),
             verdict.IsWarm,
             verdict.WorstPromptTokens,
             verdict.Reason,

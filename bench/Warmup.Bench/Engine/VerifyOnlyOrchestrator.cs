@@ -25,12 +25,15 @@ internal sealed class VerifyOnlyOrchestrator : TaskOrchestrator<VerifyOnlyReques
 
         var verification = await context.CallActivityAsync<VerificationResult>(
             TaskNames.Verify,
-            new VerifyInput(input.Target, new WarmupPlan("none", []), readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId),
+            new VerifyInput(
+                input.Target, new WarmupPlan("none", []), readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId,
+                Mix: input.Mix),
             ActivityRetry.Options);
         return new VerifyOnlyResult(readiness, verification);
     }
 }
 
-internal sealed record VerifyOnlyRequest(string Target, double Threshold, string CorrelationId);
+/// <param name="Mix">What to verify (the user-like mix); null for the fixed verification.</param>
+internal sealed record VerifyOnlyRequest(string Target, double Threshold, string CorrelationId, VerificationPlan? Mix = null);
 
 internal sealed record VerifyOnlyResult(ReadinessResult Readiness, VerificationResult? Verification);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Warmup.Cli.Hosting;
 using Warmup.Cli.Output;
+using Warmup.Cli.ShapeMaps;
 using Warmup.Cli.Targets;
 using Warmup.Cli.Telemetry;
 using Warmup.Core.Analysis;
@@ -12,6 +13,7 @@ using Warmup.Core.Planning;
 using Warmup.Core.Probing;
 using Warmup.Core.Readiness;
 using Warmup.Core.Reporting;
+using Warmup.Core.ShapeMaps;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
 
@@ -30,7 +32,7 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
     private readonly Option<string?> _model = new("--model") { Description = "Served model name" };
     private readonly Option<string> _api = new("--api") { Description = "For openai, ollama and azureml: completions | chat", DefaultValueFactory = _ => OpenAiApis.Completions };
     private readonly Option<string[]> _adapters = new("--adapter") { Description = "LoRA adapter name to warm too (repeatable)" };
-    private readonly Option<string> _plan = new("--plan") { Description = $"full | light | seed | path to a JSON plan file (default {PlanPresets.Default})", DefaultValueFactory = _ => PlanPresets.Default };
+    private readonly Option<string> _plan = new("--plan") { Description = "adaptive (default) | full | light | seed | path to a JSON plan file", DefaultValueFactory = _ => PlanPresets.Default };
     private readonly Option<string?> _json = new("--json") { Description = "Write the JSON report to this file" };
     private readonly Option<string?> _apiKeyEnv = new("--api-key-env") { Description = "Environment variable holding the API key (sent as a Bearer token)" };
     private readonly Option<double> _threshold = new("--threshold") { Description = "Warm when first-user-like TTFT / steady TTFT is at most this", DefaultValueFactory = _ => Verdict.DefaultThreshold };
@@ -40,13 +42,14 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
     private readonly Option<string?> _target = new("--target") { Description = "Name of a configured target (with --config)" };
     private readonly Option<string?> _config = new("--config") { Description = "Targets file, the same JSON the Functions app reads" };
     private readonly Option<string> _output = new("--output") { Description = $"Report on stdout: {OutputFormats.Names} (json and markdown put progress on stderr)", DefaultValueFactory = _ => "table" };
+    private readonly Option<bool> _noCache = new("--no-cache") { Description = "Ignore and do not keep the learned shape map (adaptive plan)" };
 
     public Command Create()
     {
         var command = new Command("run", "Warm up an endpoint and verify it is warm")
         {
             _endpoint, _dialect, _model, _api, _adapters, _plan, _json, _apiKeyEnv, _threshold,
-            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config, _deployment, _output,
+            _maxConcurrency, _readyTimeout, _requestTimeout, _target, _config, _deployment, _output, _noCache,
         };
         command.SetAction(ExecuteAsync);
         return command;
@@ -70,8 +73,10 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
 
         await DialectAnnouncement.DescribeAsync(progressConsole, target, catalog, cancellationToken);
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
+        var shapeMaps = parse.GetValue(_noCache) ? (IShapeMapStore)new NoShapeMapStore() : new FileShapeMapStore(FileShapeMapStore.DefaultFolder(), catalog);
         var report = await RunAsync(
-            progressConsole, catalog, request, parse.GetValue(_json), cancellationToken, format, console.Profile.Out.Writer, () => stop?.Reason ?? "cancelled");
+            progressConsole, catalog, request, parse.GetValue(_json), cancellationToken, format, console.Profile.Out.Writer,
+            () => stop?.Reason ?? "cancelled", shapeMaps);
         return report.Outcome == RunOutcomes.Cancelled ? stop?.ExitCode ?? ExitCodes.Interrupted : ExitCodeFor(report);
     }
 
@@ -83,7 +88,7 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
     /// <param name="stdout">Where the json or markdown report goes (stdout); unused for the table.</param>
     internal static async Task<WarmupReport> RunAsync(
         IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken,
-        OutputFormat format = OutputFormat.Table, TextWriter? stdout = null, Func<string>? cancelReason = null)
+        OutputFormat format = OutputFormat.Table, TextWriter? stdout = null, Func<string>? cancelReason = null, IShapeMapStore? shapeMaps = null)
     {
         if (jsonPath is not null)
         {
@@ -93,7 +98,7 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
         using var telemetry = StartTelemetry();
         using var trigger = WarmupSpans.StartTrigger("cli", request.Target);
         request = request with { TraceParent = WarmupSpans.CurrentTraceParent() };
-        await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken);
+        await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken, shapeMaps);
 
         var target = catalog.Require(request.Target);
         var endpoint = Endpoint(target);
@@ -131,6 +136,11 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
             console.MarkupLine(sink.LastWrittenPath is { } written
                 ? $"Report: {Markup.Escape(written)}"
                 : throw new IOException($"the report could not be written to '{jsonPath}'"));
+        }
+
+        if (report.Adaptive is not null && shapeMaps is FileShapeMapStore files)
+        {
+            console.MarkupLine($"Shape map: {Markup.Escape(files.PathFor(request.Target))} (--no-cache to ignore it)");
         }
 
         if (telemetry is not null)

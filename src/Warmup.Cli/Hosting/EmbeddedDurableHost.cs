@@ -6,6 +6,7 @@ using Warmup.Core.Orchestration;
 using Warmup.Core.Probing;
 using Warmup.Core.Readiness;
 using Warmup.Core.Reporting;
+using Warmup.Core.ShapeMaps;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
 
@@ -42,8 +43,9 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
 
     /// <param name="jsonReport">File or folder for the JSON report, or null.</param>
     /// <param name="telemetry">Exporters configured from the environment, or null for the local report only.</param>
+    /// <param name="shapeMaps">Where the adaptive preset keeps what it learns per target; null keeps it in memory (this run only).</param>
     public static async Task<EmbeddedDurableHost> StartAsync(
-        ITargetCatalog catalog, string? jsonReport, CliTelemetry? telemetry, CancellationToken cancellationToken)
+        ITargetCatalog catalog, string? jsonReport, CliTelemetry? telemetry, CancellationToken cancellationToken, IShapeMapStore? shapeMaps = null)
     {
         // The sidecar's host reads logging levels from the environment; without this it prints ~100 info lines per run.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
@@ -64,6 +66,11 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                     services.AddSingleton(waits);
                     services.AddWarmupEngine();
                     services.AddSingleton(catalog);
+                    if (shapeMaps is not null)
+                    {
+                        services.AddSingleton(shapeMaps);
+                    }
+
                     services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
                     if (jsonSink is not null)
                     {

@@ -62,8 +62,9 @@ internal static class ReportSummary
 
     internal static string PlainVerdict(WarmupReport report)
     {
-        var ratio = report.Verdict is { } v && v.FirstTtftMs > 0
-            ? $" {Ratio(v.Ratio)} first-user-like / steady TTFT (threshold {Ratio(v.Threshold)})"
+        // No numbers when nothing could be compared (every verification request failed): the reason says so.
+        var ratio = report.Verdict is { FirstTtftMs: > 0, Ratio: { } value } v
+            ? $" {Ratio(value)} first-user-like / steady TTFT (threshold {Ratio(v.Threshold)})"
             : string.Empty;
         return report.Outcome switch
         {

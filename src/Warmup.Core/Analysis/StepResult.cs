@@ -46,6 +46,9 @@ public sealed record StepResult
 
     /// <summary>Verification only: every prompt length probed (Step.PromptTokens is then the longest). Null for plan steps.</summary>
     public IReadOnlyList<int>? PromptLengths { get; init; }
+
+    /// <summary>Verification only: the concurrencies verified with bursts (the user-like mix). Null when none were.</summary>
+    public IReadOnlyList<int>? Concurrencies { get; init; }
 }
 
 public static class Phases

@@ -3,100 +3,190 @@ using Warmup.Core.Probing;
 
 namespace Warmup.Core.Analysis;
 
-/// <summary>One verification probe and the prompt length it was sent at.</summary>
-public sealed record LengthProbe(int PromptTokens, ProbeResult Probe);
+/// <summary>One verification probe, the prompt length it was sent at and the adapter it addressed (null: the base model).</summary>
+public sealed record LengthProbe(int PromptTokens, ProbeResult Probe, string? Adapter = null);
+
+/// <summary>One verification burst: <see cref="Concurrency"/> requests released together.</summary>
+public sealed record BurstProbe(int Concurrency, IReadOnlyList<ProbeResult> Probes)
+{
+    /// <summary>The burst's slowest first token, or null when any request of it failed (a user would have seen that).</summary>
+    public double? SlowestTtftMs => Probes.Count > 0 && Probes.All(p => p.IsSuccess && p.TtftMs.HasValue) ? Probes.Max(p => p.TtftMs!.Value) : null;
+}
 
 /// <summary>
-/// Decides warm or not warm. The headline ratio is the first-user-like TTFT over the steady TTFT summed across the
-/// verified lengths (so one short prompt's few milliseconds of jitter cannot swing it), and every length is also
-/// checked on its own: a length whose first-user-like TTFT is over the threshold times its steady median, by more than
-/// the timing noise, makes the run not warm even when the sum looks fine. Any failed verification probe makes the
-/// run not warm, because a user would have seen that failure.
+/// Decides warm or not warm. Every verified shape (each prompt length of the base model, each adapter, each burst
+/// concurrency) compares its first-user-like TTFT with its steady samples, and the headline compares the mean
+/// first-user-like TTFT with the mean steady TTFT over the lengths. A comparison is cold only when it is over the
+/// threshold AND slower than steady by more than the run's timing noise (<see cref="NoiseFloorMs"/>), so jitter on
+/// millisecond TTFTs never fails a run while a real cold path (a compile, a graph capture, an adapter load: tens of
+/// milliseconds and more) always does. Any failed verification probe makes the run not warm, because a user would have
+/// seen that failure. When nothing could be compared the verdict carries no numbers, only the reason.
 /// </summary>
 public static class VerdictCalculator
 {
     /// <summary>
-    /// Smallest excess over steady state that counts as a cold path. Cold-start penalties (JIT per shape, graph
-    /// capture, KV allocation, adapter loads, clock ramp) cost tens of milliseconds to seconds; a few milliseconds on
-    /// a short prompt is client and network jitter, which a single first-user-like sample cannot average away.
+    /// Smallest excess over steady state that counts as a cold path however quiet the run was. Cold-start penalties
+    /// (JIT per shape, graph capture, KV allocation, adapter loads, clock ramp) cost tens of milliseconds to seconds;
+    /// a single first-user-like sample a few milliseconds slow is scheduling jitter, which nothing can average away.
     /// </summary>
     public const double MinColdExcessMs = 10;
 
+    /// <summary>
+    /// How many times its own spread a first-user-like sample may stray from steady. Three steady samples span about
+    /// 1.7 standard deviations on average, so twice their spread is about 3.4: one sample out of thousands.
+    /// </summary>
+    public const double SpreadMultiple = 2;
+
+    /// <summary>Base model only, no bursts (the shape of the original verification).</summary>
     public static Verdict Calculate(IReadOnlyList<LengthProbe> firstUserLike, IReadOnlyList<LengthProbe> steady, double threshold)
+        => Calculate(firstUserLike, steady, [], [], threshold);
+
+    public static Verdict Calculate(
+        IReadOnlyList<LengthProbe> firstUserLike,
+        IReadOnlyList<LengthProbe> steady,
+        IReadOnlyList<BurstProbe> firstBursts,
+        IReadOnlyList<BurstProbe> steadyBursts,
+        double threshold)
     {
         ArgumentNullException.ThrowIfNull(firstUserLike);
         ArgumentNullException.ThrowIfNull(steady);
+        ArgumentNullException.ThrowIfNull(firstBursts);
+        ArgumentNullException.ThrowIfNull(steadyBursts);
         if (double.IsNaN(threshold) || threshold <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be a positive ratio");
         }
 
+        var shapes = Shapes(firstUserLike, steady, firstBursts, steadyBursts);
+        // Single requests and bursts are noisy in different ways (a burst's slowest request carries the client's and the
+        // scheduler's concurrency effects), so each family gets its own noise estimate.
+        var singleNoise = Noise.Of(shapes.Where(s => s.Kind != ShapeKind.Burst));
+        var burstNoise = Noise.Of(shapes.Where(s => s.Kind == ShapeKind.Burst));
         var byLength = new List<LengthVerdict>();
-        foreach (var length in firstUserLike.Select(p => p.PromptTokens).Distinct())
+        var coldAdapters = new List<string>();
+        var byConcurrency = new List<BurstVerdict>();
+        foreach (var shape in shapes)
         {
-            var first = SuccessfulTtfts(firstUserLike, length);
-            var baseline = SuccessfulTtfts(steady, length);
-            if (first.Count == 0 || baseline.Count == 0)
+            var cold = IsCold(shape.FirstMs, shape.SteadyMs, threshold, shape.Kind == ShapeKind.Burst ? burstNoise : singleNoise);
+            var ratio = shape.FirstMs / Math.Max(shape.SteadyMedianMs, 1e-3);
+            switch (shape.Kind)
             {
-                continue;
+                case ShapeKind.Length:
+                    byLength.Add(new LengthVerdict(shape.Size, shape.FirstMs, shape.SteadyMedianMs, ratio) { IsCold = cold });
+                    break;
+                case ShapeKind.Adapter when cold:
+                    coldAdapters.Add(shape.Adapter!);
+                    break;
+                case ShapeKind.Burst:
+                    byConcurrency.Add(new BurstVerdict(shape.Size, shape.FirstMs, shape.SteadyMedianMs, ratio) { IsCold = cold });
+                    break;
             }
-
-            var firstMs = Percentiles.Median(first);
-            var steadyMs = Percentiles.Median(baseline);
-            // The steady samples' own spread is noise too: a first request inside it is indistinguishable from steady.
-            var allowanceMs = Math.Max(MinColdExcessMs, baseline.Max() - baseline.Min());
-            var ratio = firstMs / Math.Max(steadyMs, 1e-3);
-            var cold = ratio > threshold && firstMs - steadyMs > allowanceMs;
-            byLength.Add(new LengthVerdict(length, firstMs, steadyMs, ratio) { IsCold = cold });
         }
 
-        var all = firstUserLike.Concat(steady).ToList();
-        var failed = all.Where(p => !p.Probe.IsSuccess).ToList();
-        var failureReason = failed.Count == 0
-            ? null
-            : $"{failed.Count} of {all.Count} verification probes failed ({Describe(StepAggregator.CountErrors(failed.Select(f => f.Probe)))})";
-
+        var failureReason = FailureReason(firstUserLike, steady, firstBursts, steadyBursts);
         if (byLength.Count == 0)
         {
-            return new Verdict(0, 0, 0, threshold, false,
-                failureReason ?? "no prompt length had both a first-user-like and a steady TTFT to compare");
+            var why = failureReason is null
+                ? "no prompt length had both a first-user-like and a steady TTFT to compare"
+                : AllFailed(firstUserLike, steady, firstBursts, steadyBursts)
+                    ? $"every verification request failed, so there is nothing to compare: {failureReason}"
+                    : $"no prompt length had both a first-user-like and a steady TTFT to compare: {failureReason}";
+            return new Verdict(null, null, null, threshold, false, why) { ByConcurrency = byConcurrency, ColdAdapters = coldAdapters };
         }
 
         var worst = byLength.MaxBy(l => l.Ratio)!;
         var firstMean = byLength.Average(l => l.FirstTtftMs);
         var steadyMean = byLength.Average(l => l.SteadyTtftMs);
         var overall = firstMean / Math.Max(steadyMean, 1e-3);
-        var slow = byLength.Where(l => l.IsCold).ToList();
-        var isWarm = overall <= threshold && slow.Count == 0 && failed.Count == 0;
+        var headlineFloor = singleNoise.FloorMs(steadyMean);
+        // The headline is judged like each shape: over the threshold is not enough, it must also be beyond the noise.
+        var headlineCold = overall > threshold && firstMean - steadyMean > headlineFloor;
         var reasons = new List<string>();
-        if (overall > threshold)
+        if (headlineCold)
         {
-            reasons.Add(Invariant($"first-user-like TTFT averaged {firstMean:F1} ms against a steady {steadyMean:F1} ms over {byLength.Count} lengths ({overall:F2}x, over the {threshold:F2}x threshold)"));
+            reasons.Add(Invariant($"first-user-like TTFT averaged {firstMean:F1} ms against a steady {steadyMean:F1} ms over {byLength.Count} lengths ({overall:F2}x, over the {threshold:F2}x threshold and {headlineFloor:F1} ms of timing noise)"));
         }
 
-        if (slow.Count > 0)
-        {
-            reasons.Add(string.Join("; ", slow.Select(l => Explain(l, threshold))));
-        }
-
+        reasons.AddRange(byLength.Where(l => l.IsCold).Select(l => Explain(l, threshold)));
+        reasons.AddRange(shapes.Where(s => s.Kind == ShapeKind.Adapter && coldAdapters.Contains(s.Adapter!))
+            .Select(s => Invariant($"adapter '{s.Adapter}' took {s.FirstMs:F1} ms on first use against a steady {s.SteadyMedianMs:F1} ms")));
+        reasons.AddRange(byConcurrency.Where(b => b.IsCold)
+            .Select(b => Invariant($"a burst of {b.Concurrency} waited {b.FirstSlowestTtftMs:F1} ms for its slowest first token against a steady {b.SteadySlowestTtftMs:F1} ms ({b.Ratio:F2}x)")));
         if (failureReason is not null)
         {
             reasons.Add(failureReason);
         }
 
+        var isWarm = reasons.Count == 0;
         var reason = isWarm
-            ? Invariant($"{overall:F2}x over {byLength.Count} lengths, worst length {worst.PromptTokens} tokens at {worst.Ratio:F2}x ({worst.FirstTtftMs - worst.SteadyTtftMs:F1} ms over steady), within {threshold:F2}x")
+            ? Invariant($"{overall:F2}x over {byLength.Count} lengths, worst length {worst.PromptTokens} tokens at {worst.Ratio:F2}x ({worst.FirstTtftMs - worst.SteadyTtftMs:F1} ms over steady), within {threshold:F2}x or {headlineFloor:F1} ms of timing noise")
             : string.Join("; ", reasons);
 
         return new Verdict(firstMean, steadyMean, overall, threshold, isWarm, reason)
         {
             ByLength = byLength,
+            ByConcurrency = byConcurrency,
+            ColdAdapters = coldAdapters,
             WorstPromptTokens = worst.PromptTokens,
+            NoiseFloorMs = Math.Round(headlineFloor, 3),
         };
     }
 
-    private static List<double> SuccessfulTtfts(IReadOnlyList<LengthProbe> probes, int length)
-        => probes.Where(p => p.PromptTokens == length && p.Probe.IsSuccess && p.Probe.TtftMs.HasValue)
+    private static bool IsCold(double firstMs, IReadOnlyList<double> steadyMs, double threshold, Noise noise)
+    {
+        var median = Percentiles.Median(steadyMs);
+        // The shape's own spread counts too: a first request inside it is indistinguishable from steady.
+        var allowance = Math.Max(noise.FloorMs(median), SpreadMultiple * (steadyMs.Max() - steadyMs.Min()));
+        return firstMs / Math.Max(median, 1e-3) > threshold && firstMs - median > allowance;
+    }
+
+    private static List<Shape> Shapes(
+        IReadOnlyList<LengthProbe> firstUserLike, IReadOnlyList<LengthProbe> steady, IReadOnlyList<BurstProbe> firstBursts, IReadOnlyList<BurstProbe> steadyBursts)
+    {
+        var shapes = new List<Shape>();
+        foreach (var (length, adapter) in firstUserLike.Select(p => (p.PromptTokens, p.Adapter)).Distinct())
+        {
+            var first = SuccessfulTtfts(firstUserLike, length, adapter);
+            var baseline = SuccessfulTtfts(steady, length, adapter);
+            if (first.Count > 0 && baseline.Count > 0)
+            {
+                shapes.Add(new Shape(adapter is null ? ShapeKind.Length : ShapeKind.Adapter, length, adapter, Percentiles.Median(first), baseline));
+            }
+        }
+
+        foreach (var concurrency in firstBursts.Select(b => b.Concurrency).Distinct())
+        {
+            var first = firstBursts.Where(b => b.Concurrency == concurrency).Select(b => b.SlowestTtftMs).OfType<double>().ToList();
+            var baseline = steadyBursts.Where(b => b.Concurrency == concurrency).Select(b => b.SlowestTtftMs).OfType<double>().ToList();
+            if (first.Count > 0 && baseline.Count > 0)
+            {
+                shapes.Add(new Shape(ShapeKind.Burst, concurrency, null, Percentiles.Median(first), baseline));
+            }
+        }
+
+        return shapes;
+    }
+
+    private static List<ProbeResult> AllProbes(
+        IReadOnlyList<LengthProbe> firstUserLike, IReadOnlyList<LengthProbe> steady, IReadOnlyList<BurstProbe> firstBursts, IReadOnlyList<BurstProbe> steadyBursts)
+        => firstUserLike.Concat(steady).Select(p => p.Probe).Concat(firstBursts.Concat(steadyBursts).SelectMany(b => b.Probes)).ToList();
+
+    private static bool AllFailed(
+        IReadOnlyList<LengthProbe> firstUserLike, IReadOnlyList<LengthProbe> steady, IReadOnlyList<BurstProbe> firstBursts, IReadOnlyList<BurstProbe> steadyBursts)
+        => AllProbes(firstUserLike, steady, firstBursts, steadyBursts).TrueForAll(p => !p.IsSuccess);
+
+    private static string? FailureReason(
+        IReadOnlyList<LengthProbe> firstUserLike, IReadOnlyList<LengthProbe> steady, IReadOnlyList<BurstProbe> firstBursts, IReadOnlyList<BurstProbe> steadyBursts)
+    {
+        var all = AllProbes(firstUserLike, steady, firstBursts, steadyBursts);
+        var failed = all.Where(p => !p.IsSuccess).ToList();
+        return failed.Count == 0
+            ? null
+            : $"{failed.Count} of {all.Count} verification probes failed ({Describe(StepAggregator.CountErrors(failed))})";
+    }
+
+    private static List<double> SuccessfulTtfts(IReadOnlyList<LengthProbe> probes, int length, string? adapter)
+        => probes.Where(p => p.PromptTokens == length && p.Adapter == adapter && p.Probe.IsSuccess && p.Probe.TtftMs.HasValue)
             .Select(p => p.Probe.TtftMs!.Value)
             .ToList();
 
@@ -107,4 +197,49 @@ public static class VerdictCalculator
         => string.Join(", ", errors.Select(e => $"{e.Key} x{e.Value}"));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A run's timing noise, measured on its own steady samples. Short TTFTs show the machine's absolute jitter (client,
+    /// network, scheduling): <see cref="AbsoluteMs"/> is the largest distance of any of their steady samples from its
+    /// shape's median, a hiccup this very run showed. Long TTFTs show the server's proportional jitter:
+    /// <see cref="Relative"/> is their typical spread relative to the steady value (the median over those shapes).
+    /// </summary>
+    private sealed record Noise(double Relative, double AbsoluteMs)
+    {
+        /// <summary>Steady TTFTs under this are "short": their spread is mostly absolute jitter, not proportional.</summary>
+        private const double ShortTtftMs = 5 * MinColdExcessMs;
+
+        public static Noise Of(IEnumerable<Shape> shapes)
+        {
+            var measured = shapes.Where(s => s.SteadyMs.Count > 1).ToList();
+            var longer = measured.Where(s => s.SteadyMedianMs >= ShortTtftMs).ToList();
+            var relative = longer.Count == 0
+                ? 0
+                : Percentiles.Median(longer.Select(s => (s.SteadyMs.Max() - s.SteadyMs.Min()) / s.SteadyMedianMs).ToList());
+            var absolute = measured.Where(s => s.SteadyMedianMs < ShortTtftMs)
+                .Select(s => s.SteadyMs.Max(ms => Math.Abs(ms - s.SteadyMedianMs)))
+                .DefaultIfEmpty(0)
+                .Max();
+            return new Noise(relative, absolute);
+        }
+
+        /// <summary>
+        /// The excess over a steady <paramref name="steadyMs"/> this noise can explain: the absolute jitter, or
+        /// <see cref="SpreadMultiple"/> times the relative spread applied to it, whichever is wider, and never under
+        /// <see cref="MinColdExcessMs"/>.
+        /// </summary>
+        public double FloorMs(double steadyMs) => Math.Max(MinColdExcessMs, Math.Max(SpreadMultiple * Relative * steadyMs, AbsoluteMs));
+    }
+
+    private enum ShapeKind
+    {
+        Length,
+        Adapter,
+        Burst,
+    }
+
+    private sealed record Shape(ShapeKind Kind, int Size, string? Adapter, double FirstMs, IReadOnlyList<double> SteadyMs)
+    {
+        public double SteadyMedianMs { get; } = Percentiles.Median(SteadyMs);
+    }
 }

@@ -19,6 +19,8 @@ public sealed record RunStepInput(
     string? TraceParent = null);
 
 /// <summary>Input of <see cref="TaskNames.Verify"/>: first-user-like probes across the user range, then a steady baseline.</summary>
+/// <param name="Mix">What to verify (the adaptive loop's user-like mix for the round); null derives the fixed presets'
+/// verification from <paramref name="Plan"/> (<see cref="VerificationPlan.For(WarmupPlan, int?, IReadOnlyList{string})"/>).</param>
 public sealed record VerifyInput(
     string Target,
     WarmupPlan Plan,
@@ -26,7 +28,8 @@ public sealed record VerifyInput(
     double Threshold,
     string Salt,
     string CorrelationId,
-    string? TraceParent = null);
+    string? TraceParent = null,
+    VerificationPlan? Mix = null);
 
 /// <summary>Output of <see cref="TaskNames.Verify"/>.</summary>
 public sealed record VerificationResult(StepResult FirstUserLike, StepResult Steady, Verdict Verdict);

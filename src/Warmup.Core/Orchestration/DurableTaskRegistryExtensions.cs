@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Warmup.Core.Reliability;
+using Warmup.Core.Adaptive;
 
 namespace Warmup.Core.Orchestration;
 
@@ -21,6 +22,8 @@ public static class DurableTaskRegistryExtensions
             .AddActivity<RunStepActivity>(TaskNames.RunStep)
             .AddActivity<VerifyActivity>(TaskNames.Verify)
             .AddActivity<RecordActivity>(TaskNames.Record)
-            .AddActivity<ReadLoadActivity>(TaskNames.ReadLoad);
+            .AddActivity<ReadLoadActivity>(TaskNames.ReadLoad)
+            .AddActivity<PlanRoundActivity>(TaskNames.PlanRound)
+            .AddActivity<SaveShapeMapActivity>(TaskNames.SaveShapeMap);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Warmup.Core.Adaptive;
 using Warmup.Core.Analysis;
 using Warmup.Core.Dialects;
 using Warmup.Core.Probing;
@@ -11,7 +12,7 @@ namespace Warmup.Core.Orchestration;
 
 /// <summary>
 /// Runs one plan step: <c>Concurrency</c> requests with fresh salted prompts, released together, and returns their
-/// summary (never raw samples). Failed probes are counted in the result; only infrastructure faults throw.
+/// summary (never raw samples). A staircase step gives each request its own exact output length (<see cref="StaircaseBurst"/>). Failed probes are counted in the result; only infrastructure faults throw.
 /// </summary>
 public sealed class RunStepActivity(
     ITargetCatalog catalog,
@@ -35,7 +36,7 @@ public sealed class RunStepActivity(
         for (var i = 0; i < step.Concurrency; i++)
         {
             requests.Add(await prompts.CreateAsync(
-                target, dialect, step.PromptTokens, step.MaxOutputTokens, SaltSource.ForRequest(salt, input.StepIndex, i), step.Adapter,
+                target, dialect, step.PromptTokens, StaircaseBurst.OutputTokensFor(step, i), SaltSource.ForRequest(salt, input.StepIndex, i), step.Adapter,
                 CancellationToken.None).ConfigureAwait(false));
         }
 

@@ -1,11 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Warmup.Core.Adaptive;
 using Warmup.Core.Dialects;
 using Warmup.Core.Probing;
 using Warmup.Core.Prompts;
 using Warmup.Core.Readiness;
 using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
+using Warmup.Core.ShapeMaps;
 using Warmup.Core.Targets;
 
 namespace Warmup.Core.Orchestration;
@@ -46,6 +48,10 @@ public static class ServiceCollectionExtensions
         services.TryAddTransient<VerifyActivity>();
         services.TryAddTransient<RecordActivity>();
         services.TryAddTransient<ReadLoadActivity>();
+        // Hosts register their own store (CLI: a file in the user's cache folder; Functions: a Durable entity).
+        services.TryAddSingleton<IShapeMapStore, InMemoryShapeMapStore>();
+        services.TryAddTransient<PlanRoundActivity>();
+        services.TryAddTransient<SaveShapeMapActivity>();
         services.TryAddTransient<WarmupOrchestrator>();
         return services;
     }

@@ -17,6 +17,8 @@ public static class TaskNames
     public const string Verify = "Verify";
     public const string Record = "Record";
     public const string ReadLoad = "ReadLoad";
+    public const string PlanRound = "PlanRound";
+    public const string SaveShapeMap = "SaveShapeMap";
 
     /// <summary>Instance id of a target's orchestration, the singleton per target; runs have their own ids (<see cref="RunIds"/>).</summary>
     public static string InstanceIdFor(string target) => $"warmup-{target}";

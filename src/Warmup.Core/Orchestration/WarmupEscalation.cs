@@ -12,7 +12,7 @@ namespace Warmup.Core.Orchestration;
 public static class WarmupEscalation
 {
     /// <summary>The plan an escalated run uses: the one place to change it.</summary>
-    public const string EscalationPreset = PlanPresets.Full;
+    public const string EscalationPreset = PlanPresets.Default;
 
     /// <summary>Only an idle run of the light preset escalates, and only when it finished with a not-warm verdict.</summary>
     public static bool ShouldEscalate(WarmupRequest request, WarmupReport report) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using Warmup.Core.Adaptive;
 using Warmup.Core.Analysis;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
@@ -12,10 +13,11 @@ namespace Warmup.Core.Orchestration;
 /// <summary>
 /// The one warm-up flow, registered by both hosts under <see cref="TaskNames.WarmupOrchestration"/>:
 /// WaitUntilReady, ResolvePlan, the plan's levels in order (the steps of one level fanned out together, one
-/// activity per step; <see cref="RunGuards"/> before and after each), Verify, Record. Every run ends in Record, also
-/// when the target never became ready or an activity failed after its retries, or it was cancelled
-/// (<see cref="RunCancellation"/>), so a failed or cancelled warm-up still leaves its report and telemetry. Started by
-/// <see cref="TargetWarmupOrchestrator"/>; its instance id is the run id.
+/// activity per step; <see cref="RunGuards"/> before and after each), Verify, Record. The adaptive preset runs its
+/// rounds of levels and verification instead of the single plan (<see cref="AdaptiveWarmup"/>), inside this same run.
+/// Every run ends in Record, also when the target never became ready or an activity failed after its retries, or it
+/// was cancelled (<see cref="RunCancellation"/>), so a failed or cancelled warm-up still leaves its report and
+/// telemetry. Started by <see cref="TargetWarmupOrchestrator"/>; its instance id is the run id.
 /// Deterministic: time only from <c>context.CurrentUtcDateTime</c>, ids from <c>context.NewGuid()</c>, no I/O.
 /// </summary>
 public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupReport>
@@ -79,36 +81,21 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
             return;
         }
 
+        if (AdaptiveWarmup.Handles(input.Plan))
+        {
+            await AdaptiveWarmup.RunAsync(context, input, readiness, report, cancellation);
+            return;
+        }
+
         context.SetCustomStatus(new WarmupProgress("plan", 0, 0, "resolving the plan"));
         var plan = await cancellation.RaceAsync(context.CallActivityAsync<WarmupPlan>(
             TaskNames.ResolvePlan, new ResolvePlanInput(input.Target, input.Plan, readiness.MaxContext), ActivityRetry.Options));
         report.WithPlan(plan);
 
-        var salt = context.NewGuid().ToString("N");
         var total = plan.Steps.Count;
-        foreach (var level in plan.Levels())
+        if (await RunLevelsAsync(context, input, plan, context.NewGuid().ToString("N"), report, cancellation) is null)
         {
-            if (await cancellation.RaceAsync(RunGuards.WaitWhileBusyAsync(context, input.Target, report)))
-            {
-                return;
-            }
-
-            var first = level.Steps[0].Index + 1;
-            var last = level.Steps[^1].Index + 1;
-            context.SetCustomStatus(new WarmupProgress(
-                Phases.Warmup, first, total, Describe(first, last, total, level)));
-            var fanOut = level.Steps
-                .Select(s => context.CallActivityAsync<StepResult>(
-                    TaskNames.RunStep,
-                    new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
-                    ActivityRetry.Options))
-                .ToList();
-            var results = await cancellation.RaceAsync(Task.WhenAll(fanOut));
-            report.AddSteps(results);
-            if (RunGuards.AbortAfter(results, report))
-            {
-                return;
-            }
+            return;
         }
 
         context.SetCustomStatus(new WarmupProgress(Phases.Verify, total, total, "verifying: first-user-like requests against the steady state"));
@@ -125,6 +112,75 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     // A finished run's status says how it ended, not what it was last doing.
     private static WarmupProgress Finished(WarmupReport report) =>
         new(WarmupProgress.DonePhase, report.Steps.Count, report.Steps.Count, $"finished: {report.Outcome}");
+
+    /// <summary>
+    /// Runs the plan's levels in order, the steps of one level fanned out together (one activity per step), and adds
+    /// their results to the report. Before each level the run waits while the target is busy with users, and after it
+    /// the run stops when too many requests failed (<see cref="RunGuards"/>); every wait races the cancel path.
+    /// <paramref name="maxInFlight"/> splits a level whose steps together would have more requests in flight than that
+    /// (the adaptive loop's many prompt rungs). Returns the steps' results, or null when a guard ended the run.
+    /// </summary>
+    internal static async Task<IReadOnlyList<StepResult>?> RunLevelsAsync(
+        TaskOrchestrationContext context, WarmupRequest input, WarmupPlan plan, string salt, ReportBuilder report,
+        RunCancellation cancellation, int maxInFlight = int.MaxValue, string? stage = null)
+    {
+        var total = plan.Steps.Count;
+        var results = new List<StepResult>(total);
+        foreach (var level in plan.Levels())
+        {
+            if (await cancellation.RaceAsync(RunGuards.WaitWhileBusyAsync(context, input.Target, report)))
+            {
+                return null;
+            }
+
+            foreach (var part in Split(level, maxInFlight))
+            {
+                var first = part.Steps[0].Index + 1;
+                var last = part.Steps[^1].Index + 1;
+                var description = Describe(first, last, total, part);
+                context.SetCustomStatus(new WarmupProgress(
+                    Phases.Warmup, first, total, stage is null ? description : $"{stage}: {description}"));
+                var fanOut = part.Steps
+                    .Select(s => context.CallActivityAsync<StepResult>(
+                        TaskNames.RunStep,
+                        new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
+                        ActivityRetry.Options))
+                    .ToList();
+                var done = await cancellation.RaceAsync(Task.WhenAll(fanOut));
+                report.AddSteps(done);
+                results.AddRange(done);
+                if (RunGuards.AbortAfter(done, report))
+                {
+                    return null;
+                }
+            }
+        }
+
+        return results;
+    }
+
+    private static IEnumerable<PlanLevel> Split(PlanLevel level, int maxInFlight)
+    {
+        var part = new List<IndexedStep>();
+        var inFlight = 0;
+        foreach (var step in level.Steps)
+        {
+            if (part.Count > 0 && inFlight + step.Step.Concurrency > maxInFlight)
+            {
+                yield return level with { Steps = part };
+                part = [];
+                inFlight = 0;
+            }
+
+            part.Add(step);
+            inFlight += step.Step.Concurrency;
+        }
+
+        if (part.Count > 0)
+        {
+            yield return level with { Steps = part };
+        }
+    }
 
     private static string PlanName(PlanSpec plan) => string.IsNullOrWhiteSpace(plan.Preset) ? "custom" : plan.Preset;
 

@@ -9,26 +9,31 @@ namespace Warmup.Core.Planning;
 /// for idle re-warms; it does not claim to cover shapes.</item>
 /// <item><c>seed</c>: the original script's plan, kept for comparison: four short prompts (~32 tokens) with max_tokens
 /// 128, 256, 512 and 1024, at concurrency 1, 2 and 4: 28 requests, 13,440 output tokens at most.</item>
-/// <item><c>full</c>: every compiled shape a user can reach, with as few tokens as possible (see <see cref="FullPlan"/>).</item>
+/// <item><c>adaptive</c> (the default, <see cref="Default"/>): a closed loop. Starts from the target's learned shape map
+/// or the coarse ladder, verifies with the user-like mix, refines around what is still cold and verifies again, until
+/// warm or a budget ends it (see <see cref="Adaptive.AdaptiveWarmup"/>).</item>
+/// <item><c>full</c>: the fixed ladder, kept for comparison: every compiled shape a user can reach on a server with vLLM's
+/// default shapes, with as few tokens as possible (see <see cref="FullPlan"/>).</item>
 /// </list>
 /// </summary>
 public static class PlanPresets
 {
+    public const string Adaptive = "adaptive";
     public const string Full = "full";
     public const string Light = "light";
     public const string Seed = "seed";
 
-    /// <summary>
-    /// The plan used when none is named (CLI --plan, the demo's "default plan"). One constant so the default can move to
-    /// another preset in one line.
-    /// </summary>
-    public const string Default = Full;
-
     /// <summary>Context window assumed when the server does not report one.</summary>
     public const int DefaultContext = 4096;
 
+    /// <summary>
+    /// The plan deployment and manual warm-ups, the CLI and the idle timer's escalation use when none is named. The one
+    /// place to change it.
+    /// </summary>
+    public const string Default = Adaptive;
+
     /// <summary>The one list of preset names: the HTTP API, plan files and the CLI accept exactly these.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Full, Light, Seed];
+    public static IReadOnlyList<string> Names { get; } = [Adaptive, Full, Light, Seed];
 
     /// <summary>The preset named by <paramref name="name"/> (case and surrounding spaces ignored), or null.</summary>
     public static string? Find(string? name)
@@ -57,6 +62,9 @@ public static class PlanPresets
         Light => LightPlan(),
         Seed => SeedPlan(),
         Full => FullPlan.Build(target, maxContext),
+        // The loop's first round as if nothing were learned yet (what validation and previews see); the orchestration
+        // plans the real rounds itself (AdaptiveWarmup).
+        Adaptive => Core.Adaptive.RoundPlanner.First(spec, target, maxContext, forcesOutputLength: true, map: null, Core.Adaptive.AdaptiveBudget.For(spec, target)).Plan,
         _ => throw new PlanValidationException(
             $"unknown plan preset '{spec.Preset}'; known presets: {string.Join(", ", Names)} (or give explicit steps in a plan file)"),
     };

@@ -1,7 +1,7 @@
 namespace Warmup.Core.Planning;
 
 /// <summary>
-/// What a caller asks for: a preset name (full, light, seed) or explicit steps. Resolved into a
+/// What a caller asks for: a preset name (adaptive, full, light, seed) or explicit steps. Resolved into a
 /// <see cref="WarmupPlan"/> once the model's context window is known.
 /// </summary>
 /// <param name="Preset">Preset name, or the plan's name when <paramref name="Steps"/> are given.</param>
@@ -11,9 +11,15 @@ namespace Warmup.Core.Planning;
 /// are set per target (<see cref="Targets.WarmupTarget.PromptBuckets"/>, <see cref="Targets.WarmupTarget.BatchSizes"/>).
 /// </remarks>
 public sealed record PlanSpec(
-    string Preset = PlanPresets.Full,
+    string Preset = PlanPresets.Default,
     IReadOnlyList<PlanStep>? Steps = null)
 {
+    /// <summary>Adaptive preset only: most rounds of warm-up plus verification (default <see cref="Adaptive.AdaptiveBudget.DefaultMaxRounds"/>).</summary>
+    public int? MaxRounds { get; init; }
+
+    /// <summary>Adaptive preset only: wall-clock budget of the loop (default <see cref="Adaptive.AdaptiveBudget.DefaultMaxDuration"/>).</summary>
+    public TimeSpan? MaxDuration { get; init; }
+
     public static PlanSpec FromPreset(string preset) => new(preset);
 
     public static PlanSpec FromSteps(string name, IReadOnlyList<PlanStep> steps) => new(name, steps);

@@ -25,10 +25,96 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// </summary>
     public int AdapterPromptLength => PromptLengths.Count == 0 ? ShortestLength : PromptLengths[PromptLengths.Count / 2];
 
-    public int Requests => (PromptLengths.Count + Adapters.Count) * (1 + SteadyRepeats);
+    /// <summary>
+    /// Concurrencies verified with bursts of that many requests released together (prompts of
+    /// <see cref="BurstPromptTokens"/>): the burst's slowest first token against the same burst's steady value. Empty
+    /// for the fixed presets' verification; the user-like mix (<see cref="UserLikeMix"/>) has them.
+    /// </summary>
+    public IReadOnlyList<int> Concurrencies { get; init; } = [];
+
+    /// <summary>
+    /// Each shape's steady samples are sent right after its first-user-like one (the user-like mix), rather than all
+    /// first-user-like probes and then the steady rounds, so the comparison is local in time.
+    /// </summary>
+    public bool ShapeByShape { get; init; }
+
+    public int Requests => ((PromptLengths.Count + Adapters.Count) * (1 + SteadyRepeats)) + (Concurrencies.Sum() * (1 + SteadyRepeats));
 
     public long TokenCost
-        => (PromptLengths.Sum(l => (long)l + OutputTokens) + (Adapters.Count * ((long)AdapterPromptLength + OutputTokens))) * (1 + SteadyRepeats);
+        => ((PromptLengths.Sum(l => (long)l + OutputTokens) + (Adapters.Count * ((long)AdapterPromptLength + OutputTokens))) * (1 + SteadyRepeats))
+           + (Concurrencies.Sum(c => (long)c * (BurstPromptTokens + OutputTokens)) * (1 + SteadyRepeats));
+
+    /// <summary>Prompt length of the concurrency bursts: short, so the burst measures the batch size, not a prefill shape.</summary>
+    public const int BurstPromptTokens = 32;
+
+    /// <summary>Prompt lengths of the user-like mix per round.</summary>
+    public const int MixPoints = 8;
+
+    /// <summary>Concurrencies of the user-like mix per round.</summary>
+    public const int MixBursts = 4;
+
+    // Each round's points sit a golden-ratio step further along the log scale than the round before, so successive
+    // rounds probe lengths (and concurrencies) the earlier ones did not, without any two rounds repeating.
+    private const double GoldenStep = 0.6180339887498949;
+
+    /// <summary>
+    /// The user-like mix (docs/user-like-mix.md; the benchmarks use the same definition): <see cref="MixPoints"/>
+    /// prompt lengths, half log-spaced from <see cref="ShortestLength"/> to the longest prompt a user can send in the
+    /// context window and half evenly spaced over its upper seven eighths, every adapter at the middle length, and bursts at <see cref="MixBursts"/> concurrencies log-spaced from 2 to
+    /// <paramref name="maxConcurrency"/> (which is always one of them). Round 0 includes both ends; each later round
+    /// shifts the points so the loop keeps looking where it has not looked. Lengths step aside from the plan's own.
+    /// </summary>
+    public static VerificationPlan UserLikeMix(WarmupPlan plan, int? maxContext, IReadOnlyList<string> adapters, int maxConcurrency, int round)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(adapters);
+        var context = maxContext ?? PlanPresets.DefaultContext;
+        var ceiling = Math.Max(1, context - DefaultOutputTokens);
+        var longest = Math.Clamp(FullPlan.LongestPrompt(context), 1, ceiling);
+        var shortest = Math.Min(ShortestLength, longest);
+        var avoid = plan.Steps.Where(s => s.Adapter is null).Select(s => s.PromptTokens).ToHashSet();
+        // Half log-spaced (short prompts are common and their shapes are narrow), half evenly spaced over the upper
+        // seven eighths (where evenly spaced buckets are most numerous and log-spaced points are sparse).
+        var candidates = Positions(MixPoints / 2, round)
+            .Select(t => shortest * Math.Pow((double)longest / shortest, t))
+            .Concat(Positions(MixPoints - (MixPoints / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
+        var lengths = new List<int>(MixPoints);
+        foreach (var candidate in candidates)
+        {
+            var length = StepAside((int)Math.Round(candidate), avoid, lengths, ceiling);
+            if (length > 0)
+            {
+                lengths.Add(length);
+            }
+        }
+
+        var concurrencies = new SortedSet<int>();
+        if (maxConcurrency >= 2)
+        {
+            concurrencies.Add(maxConcurrency);
+            foreach (var t in Positions(MixBursts, round))
+            {
+                concurrencies.Add(Math.Clamp((int)Math.Round(2 * Math.Pow(maxConcurrency / 2.0, t)), 2, maxConcurrency));
+            }
+        }
+
+        return new VerificationPlan(lengths.Order().ToList(), DefaultOutputTokens, DefaultSteadyRepeats)
+        {
+            Adapters = adapters.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToList(),
+            Concurrencies = [.. concurrencies],
+            ShapeByShape = true,
+        };
+    }
+
+    /// <summary>Points in [0, 1] along the log scale: both ends in round 0, shifted by the golden ratio in later rounds.</summary>
+    private static IEnumerable<double> Positions(int points, int round)
+    {
+        var shift = round == 0 ? 0 : (round * GoldenStep) % 1.0;
+        for (var i = 0; i < points; i++)
+        {
+            yield return round == 0 ? i / (double)Math.Max(1, points - 1) : Math.Min(1, (i + shift) / points);
+        }
+    }
 
     /// <summary>Verification of the base model only (a target without adapters).</summary>
     public static VerificationPlan For(WarmupPlan plan, int? maxContext) => For(plan, maxContext, []);

@@ -1,3 +1,4 @@
+using Warmup.Core.Adaptive;
 using Warmup.Core.Analysis;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
@@ -31,6 +32,8 @@ public sealed class ReportBuilder
     private StepResult? _firstUserLike;
     private StepResult? _steady;
     private Verdict? _verdict;
+    private AdaptiveReport? _adaptive;
+    private readonly List<StepResult> _earlierVerifications = [];
     private string? _error;
     private string? _endedEarlyAs;
     private string? _cancelled;
@@ -71,10 +74,30 @@ public sealed class ReportBuilder
         return this;
     }
 
+    /// <summary>
+    /// The verification and its verdict. Called again (the adaptive loop verifies every round), the latest wins in the
+    /// report's firstUserLike/steady/verdict and the earlier ones still count in the totals.
+    /// </summary>
     public ReportBuilder WithVerification(StepResult firstUserLike, StepResult steady, Verdict verdict)
     {
+        _earlierVerifications.AddRange(new[] { _firstUserLike, _steady }.OfType<StepResult>());
         _firstUserLike = firstUserLike;
         _steady = steady;
+        _verdict = verdict;
+        return this;
+    }
+
+    /// <summary>The adaptive loop's summary, and its notes (which replace the first round plan's).</summary>
+    public ReportBuilder WithAdaptive(AdaptiveReport adaptive, IReadOnlyList<string> notes)
+    {
+        _adaptive = adaptive;
+        _notes = notes;
+        return this;
+    }
+
+    /// <summary>A verdict without measurements (the loop could not run a round): the report still says why it is not warm.</summary>
+    public ReportBuilder WithVerdictOnly(Verdict verdict)
+    {
         _verdict = verdict;
         return this;
     }
@@ -108,7 +131,7 @@ public sealed class ReportBuilder
     public WarmupReport Build(DateTimeOffset finishedAt)
     {
         var readiness = _readiness ?? NotChecked;
-        var measured = _steps.Concat(new[] { _firstUserLike, _steady }.OfType<StepResult>()).ToList();
+        var measured = _steps.Concat(_earlierVerifications).Concat(new[] { _firstUserLike, _steady }.OfType<StepResult>()).ToList();
         return new WarmupReport
         {
             RunId = _runId,
@@ -128,6 +151,7 @@ public sealed class ReportBuilder
             FirstUserLike = _firstUserLike,
             Steady = _steady,
             Verdict = _verdict,
+            Adaptive = _adaptive,
             Totals = Totals(measured),
             Error = _error ?? (_cancelled is null ? readiness.ConfigurationError : $"cancelled: {_cancelled}"),
         };

@@ -1,3 +1,4 @@
+using Warmup.Core.Adaptive;
 using Warmup.Core.Analysis;
 using Warmup.Core.Readiness;
 
@@ -52,6 +53,9 @@ public sealed record WarmupReport
     public StepResult? Steady { get; init; }
 
     public Verdict? Verdict { get; init; }
+
+    /// <summary>The adaptive loop's rounds, cold shapes and what ended it; null for the fixed presets and plan files.</summary>
+    public AdaptiveReport? Adaptive { get; init; }
 
     public required RunTotals Totals { get; init; }
 

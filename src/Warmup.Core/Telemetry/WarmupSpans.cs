@@ -127,11 +127,18 @@ public static class WarmupSpans
         activity.SetTag(WarmupTagNames.SpanTokensGenerated, report.Totals.OutputTokens);
         if (report.Verdict is { } verdict)
         {
-            activity.SetTag(WarmupTagNames.SpanRatio, CustomEventState.Round(verdict.Ratio));
+            if (verdict.Ratio is { } ratio)
+            {
+                activity.SetTag(WarmupTagNames.SpanRatio, CustomEventState.Round(ratio));
+            }
+
             activity.SetTag(WarmupTagNames.SpanThreshold, CustomEventState.Round(verdict.Threshold));
             activity.SetTag(WarmupTagNames.SpanIsWarm, verdict.IsWarm);
-            activity.SetTag(WarmupTagNames.SpanFirstTtft, CustomEventState.Round(verdict.FirstTtftMs));
-            activity.SetTag(WarmupTagNames.SpanSteadyTtft, CustomEventState.Round(verdict.SteadyTtftMs));
+            if (verdict is { FirstTtftMs: { } first, SteadyTtftMs: { } steady })
+            {
+                activity.SetTag(WarmupTagNames.SpanFirstTtft, CustomEventState.Round(first));
+                activity.SetTag(WarmupTagNames.SpanSteadyTtft, CustomEventState.Round(steady));
+            }
         }
 
         activity.SetTag(WarmupTagNames.SyntheticSource, WarmupTagNames.SyntheticSourceValue);

@@ -2,13 +2,17 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.DurableTask.Client;
+using Warmup.Core.Adaptive;
 using Warmup.Core.Analysis;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
 using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
+using Warmup.Core.ShapeMaps;
 using Warmup.Functions.Idle;
+using Warmup.Functions.ShapeMaps;
 
 namespace Warmup.Functions.Orchestration;
 
@@ -54,9 +58,26 @@ public static class WarmupFunctions
     public static Task<WarmupReport> Record([ActivityTrigger] WarmupReport report, FunctionContext context) =>
         Resolve<RecordActivity>(context).RunAsync(FunctionActivityContext.For(TaskNames.Record, context), report);
 
+    [Function(TaskNames.PlanRound)]
+    public static Task<RoundPlan> PlanRound(
+        [ActivityTrigger] PlanRoundInput input, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        WithShapeMaps<PlanRoundActivity>(context, client).RunAsync(FunctionActivityContext.For(TaskNames.PlanRound, context), input);
+
+    [Function(TaskNames.SaveShapeMap)]
+    public static Task<ShapeMap> SaveShapeMap(
+        [ActivityTrigger] SaveShapeMapInput input, [DurableClient] DurableTaskClient client, FunctionContext context) =>
+        WithShapeMaps<SaveShapeMapActivity>(context, client).RunAsync(FunctionActivityContext.For(TaskNames.SaveShapeMap, context), input);
+
+    [Function(ShapeMapEntity.EntityName)]
+    public static Task ShapeMap([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<ShapeMapEntity>();
+
     [Function(IdleTrackerEntity.EntityName)]
     public static Task IdleTracker([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<IdleTrackerEntity>();
 
     private static T Resolve<T>(FunctionContext context) where T : class =>
         ActivatorUtilities.GetServiceOrCreateInstance<T>(context.InstanceServices);
+
+    // The shape maps live in entities, reached through this invocation's durable client binding.
+    private static T WithShapeMaps<T>(FunctionContext context, DurableTaskClient client) where T : class =>
+        ActivatorUtilities.CreateInstance<T>(context.InstanceServices, (IShapeMapStore)new EntityShapeMapStore(client));
 }

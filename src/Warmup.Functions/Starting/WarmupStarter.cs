@@ -62,7 +62,7 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
             restarting = true;
         }
 
-        var request = new WarmupRequest(target.Name, WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), eventId, TraceParent: WarmupSpans.CurrentTraceParent());
+        var request = new WarmupRequest(target.Name, WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Default), eventId, TraceParent: WarmupSpans.CurrentTraceParent());
         var result = await ScheduleAsync(client, target, request, WarmupReasons.Deployment, cancellationToken);
         return restarting && result.Outcome == StartOutcome.Started ? result with { Outcome = StartOutcome.Restarted, Detail = $"restarted {id} for event {eventId}" } : result;
     }

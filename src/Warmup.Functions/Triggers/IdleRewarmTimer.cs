@@ -18,7 +18,7 @@ public sealed record IdleCheckResult(string Target, string Result, string Reason
 /// <summary>
 /// Idle re-warm on a timer (%WARMUP_IDLE_SCHEDULE%, hourly by default, UTC). For each target: skip when already warming
 /// or busy, skip when used or warmed recently (<see cref="IdlePolicy"/>), otherwise start a light warm-up; the
-/// orchestration escalates to the full plan itself when the light run's verdict is not warm (<c>WarmupEscalation</c>).
+/// orchestration escalates to the default (adaptive) plan itself when the light run's verdict is not warm (<c>WarmupEscalation</c>).
 /// One failing target is logged and never stops the others; targets are checked in parallel, at most
 /// <see cref="MaxParallelChecks"/> at once.
 /// </summary>

@@ -22,7 +22,7 @@ public static class ManualRequestParser
     public static ManualWarmupRequest? Parse(BinaryData body, WarmupTarget target, out string? error)
     {
         error = null;
-        var plan = PlanSpec.FromPreset(PlanPresets.Full);
+        var plan = PlanSpec.FromPreset(PlanPresets.Default);
         double threshold = Verdict.DefaultThreshold;
         if (body.ToMemory().IsEmpty || body.ToMemory().Span.Trim(" \t\r\n"u8).IsEmpty)
             return new ManualWarmupRequest(plan, threshold);

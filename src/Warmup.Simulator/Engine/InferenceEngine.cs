@@ -191,6 +191,7 @@ internal sealed class InferenceEngine
             {
                 var scaled = ms * scale;
                 totalMs += scaled;
+                _metrics.Penalty(PenaltyKind(name), scaled / 1000);
                 foreach (var s in _running)
                 {
                     s.Charge(name, scaled);
@@ -202,6 +203,13 @@ internal sealed class InferenceEngine
             _metrics.Waiting = _waiting.Count;
             return stepStart + SimClock.MsToNs(totalMs);
         }
+    }
+
+    /// <summary>"jit:2048" → "jit", "kv:+256blocks" → "kv": the kind a penalty is counted under in /metrics.</summary>
+    internal static string PenaltyKind(string name)
+    {
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? name : name[..colon];
     }
 
     private int Admit(int decoders, out int prefillTokens)

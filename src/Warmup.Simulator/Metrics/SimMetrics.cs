@@ -20,6 +20,7 @@ internal sealed class SimMetrics(string modelName)
     private long _generationTokens;
     private long _prefixQueries;
     private long _prefixHits;
+    private readonly SortedDictionary<string, (long Count, double Seconds)> _penalties = new(StringComparer.Ordinal);
 
     public int Running { get; set; }
     public int Waiting { get; set; }
@@ -41,6 +42,16 @@ internal sealed class SimMetrics(string modelName)
         {
             _generationTokens++;
             (first ? _ttft : _itl).Observe(secondsSinceArrivalOrPrevious);
+        }
+    }
+
+    /// <summary>One cold-start penalty the engine paid (counted once per step it was charged in, whatever the batch).</summary>
+    public void Penalty(string kind, double seconds)
+    {
+        lock (_lock)
+        {
+            var (count, total) = _penalties.GetValueOrDefault(kind);
+            _penalties[kind] = (count + 1, total + seconds);
         }
     }
 
@@ -80,10 +91,16 @@ internal sealed class SimMetrics(string modelName)
             Counter(sb, "vllm:prompt_tokens", "Number of prefill tokens processed.", [(labels, _promptTokens)]);
             Counter(sb, "vllm:generation_tokens", "Number of generation tokens processed.", [(labels, _generationTokens)]);
             Counter(sb, "vllm:request_success", "Count of successfully processed requests.",
-                _success.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => ($"{labels},finished_reason=\"{kv.Key}\"", kv.Value)).ToList());
+                _success.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => ($"{labels},finished_reason=\"{kv.Key}\"", (double)kv.Value)).ToList());
             _ttft.Render(sb, "vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", labels);
             _itl.Render(sb, "vllm:inter_token_latency_seconds", "Histogram of inter-token latency in seconds.", labels);
             _e2e.Render(sb, "vllm:e2e_request_latency_seconds", "Histogram of e2e request latency in seconds.", labels);
+            // Simulator-only series (no real server exports them): the cold paths it modelled, by kind, so tests and
+            // benchmarks can count what a user mix still met after a warm-up.
+            Counter(sb, "sim:cold_penalties", "Cold-start penalties paid, by kind (init, jit, graph, kv, lora, idle).",
+                _penalties.Select(kv => ($"{labels},kind=\"{kv.Key}\"", (double)kv.Value.Count)).ToList());
+            Counter(sb, "sim:cold_penalty_seconds", "Modelled time spent in cold-start penalties, by kind.",
+                _penalties.Select(kv => ($"{labels},kind=\"{kv.Key}\"", kv.Value.Seconds)).ToList());
         }
 
         return sb.ToString();
@@ -97,7 +114,7 @@ internal sealed class SimMetrics(string modelName)
     }
 
     // prometheus_client convention: the TYPE line names the counter without _total, samples carry _total.
-    private static void Counter(StringBuilder sb, string name, string help, IReadOnlyList<(string Labels, long Value)> samples)
+    private static void Counter(StringBuilder sb, string name, string help, IReadOnlyList<(string Labels, double Value)> samples)
     {
         sb.Append("# HELP ").Append(name).Append("_total ").Append(help).Append('\n');
         sb.Append("# TYPE ").Append(name).Append(" counter\n");

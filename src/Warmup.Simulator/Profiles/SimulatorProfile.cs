@@ -60,7 +60,7 @@ public sealed record SimulatorProfile
 
     public static SimulatorProfile Default => Builtin("default");
 
-    public static IReadOnlyList<string> BuiltinNames { get; } = ["default", "many-buckets", "lora"];
+    public static IReadOnlyList<string> BuiltinNames { get; } = ["default", "many-buckets", "lora", "sglang-like", "fine-buckets", "large-batch"];
 
     private static readonly JsonSerializerOptions s_json = new()
     {

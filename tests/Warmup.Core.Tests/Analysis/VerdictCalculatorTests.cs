@@ -21,7 +21,7 @@ public sealed class VerdictCalculatorTests
             1.2);
 
         Assert.True(verdict.IsWarm);
-        Assert.Equal(325.0 / 300.0, verdict.Ratio, precision: 9);
+        Assert.Equal(325.0 / 300.0, verdict.Ratio!.Value, precision: 9);
         Assert.Equal(400, verdict.WorstPromptTokens);
         Assert.Equal(162.5, verdict.FirstTtftMs);
         Assert.Equal(150, verdict.SteadyTtftMs);
@@ -40,7 +40,7 @@ public sealed class VerdictCalculatorTests
             1.2);
 
         Assert.False(verdict.IsWarm);
-        Assert.Equal(440.0 / 408.0, verdict.Ratio, precision: 9);
+        Assert.Equal(440.0 / 408.0, verdict.Ratio!.Value, precision: 9);
         Assert.Equal(48, verdict.WorstPromptTokens);
         Assert.True(verdict.ByLength[0].IsCold);
         Assert.False(verdict.ByLength[1].IsCold);
@@ -61,7 +61,7 @@ public sealed class VerdictCalculatorTests
         Assert.True(verdict.IsWarm, verdict.Reason);
         Assert.False(verdict.ByLength[0].IsCold);
         Assert.Equal(1.29, verdict.ByLength[0].Ratio, precision: 2);
-        Assert.Equal(140.6 / 133.2, verdict.Ratio, precision: 9);
+        Assert.Equal(140.6 / 133.2, verdict.Ratio!.Value, precision: 9);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class VerdictCalculatorTests
             1.2);
 
         Assert.False(verdict.IsWarm);
-        Assert.Equal(160.0 / 120.0, verdict.Ratio, precision: 9);
+        Assert.Equal(160.0 / 120.0, verdict.Ratio!.Value, precision: 9);
         Assert.StartsWith("first-user-like TTFT averaged 80.0 ms against a steady 60.0 ms over 2 lengths (1.33x", verdict.Reason);
     }
 
@@ -91,14 +91,85 @@ public sealed class VerdictCalculatorTests
     }
 
     [Fact]
-    public void Nothing_comparable_is_not_warm_with_a_reason()
+    public void When_every_verification_request_fails_the_verdict_has_no_numbers_and_says_so()
     {
         var verdict = VerdictCalculator.Calculate(
             [Failed(48, ProbeOutcome.ConnectionRefused)], [Failed(48, ProbeOutcome.ConnectionRefused)], 1.2);
 
         Assert.False(verdict.IsWarm);
-        Assert.Equal(0, verdict.Ratio);
-        Assert.Equal("2 of 2 verification probes failed (ConnectionRefused x2)", verdict.Reason);
+        Assert.Null(verdict.Ratio);
+        Assert.Null(verdict.FirstTtftMs);
+        Assert.Null(verdict.SteadyTtftMs);
+        Assert.Null(verdict.NoiseFloorMs);
+        Assert.Empty(verdict.ByLength);
+        Assert.Equal(
+            "every verification request failed, so there is nothing to compare: 2 of 2 verification probes failed (ConnectionRefused x2)",
+            verdict.Reason);
+    }
+
+    [Fact]
+    public void Millisecond_ttfts_on_a_warm_server_are_warm_even_over_the_ratio()
+    {
+        // The false alarm seen on a light run: every request took about 1 ms, the first ones 1.24x steady.
+        int[] lengths = [48, 110, 250, 570, 1300];
+        var verdict = VerdictCalculator.Calculate(
+            lengths.Select(l => Ttft(l, 1.24)).ToList(),
+            lengths.SelectMany(l => Steady(l, 1.0, 0.98, 1.03)).ToList(),
+            1.2);
+
+        Assert.True(verdict.IsWarm, verdict.Reason);
+        Assert.Equal(1.24, verdict.Ratio!.Value, precision: 9);
+        Assert.All(verdict.ByLength, l => Assert.False(l.IsCold));
+    }
+
+    [Fact]
+    public void A_cold_path_of_tens_of_milliseconds_fails_a_quiet_run()
+    {
+        int[] lengths = [48, 110, 250, 570, 1300];
+        var first = lengths.Select(l => Ttft(l, l == 570 ? 45 : 5.1)).ToList();
+        var verdict = VerdictCalculator.Calculate(first, lengths.SelectMany(l => Steady(l, 5.0, 4.9, 5.2)).ToList(), 1.2);
+
+        Assert.False(verdict.IsWarm);
+        Assert.Equal([570], verdict.ByLength.Where(l => l.IsCold).Select(l => l.PromptTokens));
+        Assert.Equal(VerdictCalculator.MinColdExcessMs, verdict.NoiseFloorMs);
+    }
+
+    [Fact]
+    public void The_noise_floor_comes_from_the_runs_own_steady_spread()
+    {
+        // The same first-user-like excess (50 ms on a 100 ms steady TTFT, 1.5x) is a cold path on a quiet run and within
+        // the noise on a run whose steady requests themselves wander by 40 %.
+        int[] lengths = [1000, 2000, 4000];
+        var first = lengths.Select(l => Ttft(l, l == 1000 ? 150 : l / 10.0)).ToList();
+        var quiet = VerdictCalculator.Calculate(first, lengths.SelectMany(l => Steady(l, l / 10.0, (l / 10.0) - 1, (l / 10.0) + 1)).ToList(), 1.2);
+        var noisy = VerdictCalculator.Calculate(first, lengths.SelectMany(l => Steady(l, l / 10.0, l / 12.0, l / 8.0)).ToList(), 1.2);
+
+        Assert.False(quiet.IsWarm);
+        Assert.True(quiet.ByLength[0].IsCold);
+        Assert.True(noisy.IsWarm, noisy.Reason);
+        Assert.True(noisy.NoiseFloorMs > quiet.NoiseFloorMs, $"{noisy.NoiseFloorMs} vs {quiet.NoiseFloorMs}");
+    }
+
+    [Fact]
+    public void A_cold_burst_or_adapter_makes_it_not_warm_and_is_named()
+    {
+        ProbeResult Ok(double ms) => new() { Outcome = ProbeOutcome.Ok, TtftMs = ms };
+        BurstProbe Burst(int c, double slowest) => new(c, Enumerable.Range(0, c).Select(i => Ok(i == 0 ? slowest : 20)).ToList());
+
+        var verdict = VerdictCalculator.Calculate(
+            [Ttft(48, 20), new LengthProbe(300, Ok(400), "sql-lora")],
+            [.. Steady(48, 20, 20.5, 19.5), .. Enumerable.Repeat(new LengthProbe(300, Ok(60), "sql-lora"), 3)],
+            [Burst(4, 30), Burst(12, 95)],
+            [Burst(4, 30), Burst(4, 31), Burst(4, 29), Burst(12, 40), Burst(12, 41), Burst(12, 39)],
+            1.2);
+
+        Assert.False(verdict.IsWarm);
+        Assert.Equal(["sql-lora"], verdict.ColdAdapters);
+        Assert.Equal([false, true], verdict.ByConcurrency.Select(b => b.IsCold));
+        Assert.Equal(95, verdict.ByConcurrency[1].FirstSlowestTtftMs);
+        Assert.Contains("adapter 'sql-lora' took 400.0 ms", verdict.Reason, StringComparison.Ordinal);
+        Assert.Contains("a burst of 12 waited 95.0 ms", verdict.Reason, StringComparison.Ordinal);
+        Assert.Single(verdict.ByLength);
     }
 
     [Fact]

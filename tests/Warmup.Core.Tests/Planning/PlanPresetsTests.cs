@@ -176,7 +176,7 @@ public sealed class PlanPresetsTests
     {
         var e = Assert.Throws<PlanValidationException>(() => PlanPresets.Resolve(PlanSpec.FromPreset("fast"), Target(), 4096));
 
-        Assert.Equal("unknown plan preset 'fast'; known presets: full, light, seed (or give explicit steps in a plan file)", e.Message);
+        Assert.Equal("unknown plan preset 'fast'; known presets: adaptive, full, light, seed (or give explicit steps in a plan file)", e.Message);
     }
 
     [Fact]

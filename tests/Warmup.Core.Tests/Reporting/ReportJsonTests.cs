@@ -142,7 +142,8 @@ public sealed class ReportJsonTests
               "wallMs": 150,
               "startedAt": null,
               "requestTtftMs": null,
-              "promptLengths": null
+              "promptLengths": null,
+              "concurrencies": null
             },
             {
               "step": {
@@ -185,7 +186,8 @@ public sealed class ReportJsonTests
               "wallMs": 150,
               "startedAt": null,
               "requestTtftMs": null,
-              "promptLengths": null
+              "promptLengths": null,
+              "concurrencies": null
             }
           ],
           "firstUserLike": {
@@ -230,7 +232,8 @@ public sealed class ReportJsonTests
             "promptLengths": [
               48,
               136
-            ]
+            ],
+            "concurrencies": null
           },
           "steady": {
             "step": {
@@ -274,7 +277,8 @@ public sealed class ReportJsonTests
             "promptLengths": [
               48,
               136
-            ]
+            ],
+            "concurrencies": null
           },
           "verdict": {
             "firstTtftMs": 55,
@@ -299,8 +303,12 @@ public sealed class ReportJsonTests
                 "isCold": false
               }
             ],
-            "worstPromptTokens": 136
+            "byConcurrency": [],
+            "coldAdapters": [],
+            "worstPromptTokens": 136,
+            "noiseFloorMs": null
           },
+          "adaptive": null,
           "totals": {
             "requests": 5,
             "failed": 1,

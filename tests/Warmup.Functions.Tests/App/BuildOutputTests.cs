@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Warmup.Core.Orchestration;
 using Warmup.Functions.Configuration;
 using Warmup.Functions.Idle;
+using Warmup.Functions.ShapeMaps;
 using Warmup.Functions.Triggers;
 
 namespace Warmup.Functions.Tests.App;
@@ -38,7 +39,8 @@ public sealed class BuildOutputTests
             WarmupApi.StartFunctionName, WarmupApi.GetFunctionName, WarmupApi.CancelFunctionName, WarmupApi.GetRunFunctionName,
             TargetsApi.FunctionName,
             TaskNames.TargetWarmupOrchestration, TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad,
-            IdleTrackerEntity.EntityName,
+            TaskNames.PlanRound, TaskNames.SaveShapeMap,
+            IdleTrackerEntity.EntityName, ShapeMapEntity.EntityName,
         ];
 
         Assert.Equal(expected.Order(), Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order());
@@ -114,9 +116,13 @@ public sealed class BuildOutputTests
     {
         Binding(TaskNames.TargetWarmupOrchestration, "orchestrationTrigger");
         Binding(TaskNames.WarmupOrchestration, "orchestrationTrigger");
-        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad })
+        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad, TaskNames.PlanRound, TaskNames.SaveShapeMap })
             Binding(activity, "activityTrigger");
         Binding(IdleTrackerEntity.EntityName, "entityTrigger");
+        Binding(ShapeMapEntity.EntityName, "entityTrigger");
+        // The shape-map activities reach their entity through their own durable client binding.
+        Binding(TaskNames.PlanRound, "durableClient");
+        Binding(TaskNames.SaveShapeMap, "durableClient");
     }
 
     [Fact]

@@ -107,7 +107,7 @@ public sealed class FunctionsRegistrationTests : IAsyncLifetime
         string[] expected =
         [
             TaskNames.TargetWarmupOrchestration, TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan,
-            TaskNames.RunStep, TaskNames.Verify, TaskNames.Record,
+            TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad, TaskNames.PlanRound, TaskNames.SaveShapeMap,
         ];
         Assert.Equal(expected.Order(), _registered.Order());
     }

@@ -26,7 +26,7 @@ public sealed class WarmupStarterTests
     }
 
     [Fact]
-    public async Task Deployment_starts_a_full_warmup_under_the_singleton_id_with_the_event_id_as_correlation()
+    public async Task Deployment_starts_a_default_warmup_under_the_singleton_id_with_the_event_id_as_correlation()
     {
         var result = await _starter.StartForDeploymentAsync(_durable.Client, _target, "evt-1", CancellationToken.None);
 
@@ -34,7 +34,7 @@ public sealed class WarmupStarterTests
         var scheduled = Assert.Single(_durable.Scheduled);
         Assert.Equal(TaskNames.TargetWarmupOrchestration, scheduled.Orchestration);
         Assert.Equal(Id, scheduled.InstanceId);
-        Assert.Equal(new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Full), "evt-1"), scheduled.Request with { RunId = null });
+        Assert.Equal(new WarmupRequest("llama-prod", WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Default), "evt-1"), scheduled.Request with { RunId = null });
         // The first run's id is chosen here (so answers can name it): the target's id, the start time, a unique suffix.
         Assert.Matches(@"^warmup-llama-prod-20260301T120000Z-[0-9a-f]{8}$", scheduled.Request.RunId);
         Assert.Equal(scheduled.Request.RunId, result.RunId);

@@ -21,7 +21,7 @@ public sealed class WarmupApiTests
         _fx.Api().Start(Http.Request("POST", $"/api/warmups/{target}", body), target, _fx.Durable.Client, CancellationToken.None);
 
     [Fact]
-    public async Task Post_without_body_starts_a_full_warmup_and_answers_202_with_status_urls()
+    public async Task Post_without_body_starts_a_default_warmup_and_answers_202_with_status_urls()
     {
         var result = await Post("llama-prod");
 
@@ -31,9 +31,8 @@ public sealed class WarmupApiTests
         Assert.Equal(("warmup-llama-prod", accepted.Location, accepted.Location), (body.Id, body.StatusUri, body.CancelUri));
         Assert.Matches(@"^warmup-llama-prod-20260301T120000Z-[0-9a-f]{8}$", body.RunId);
         Assert.Equal(body.RunId, _fx.Durable.Scheduled.Single().Request.RunId);
-        Assert.DoesNotContain("code=", accepted.Location);
         var scheduled = Assert.Single(_fx.Durable.Scheduled);
-        Assert.Equal((WarmupReasons.Manual, PlanPresets.Full, 1.2), (scheduled.Request.Reason, scheduled.Request.Plan.Preset, scheduled.Request.Threshold));
+        Assert.Equal((WarmupReasons.Manual, PlanPresets.Default, 1.2), (scheduled.Request.Reason, scheduled.Request.Plan.Preset, scheduled.Request.Threshold));
     }
 
     [Fact]

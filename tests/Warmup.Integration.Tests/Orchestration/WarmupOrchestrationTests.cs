@@ -79,7 +79,7 @@ public sealed class WarmupOrchestrationTests
 
         Assert.Equal(RunOutcomes.Warm, report.Outcome);
         Assert.True(report.Verdict!.IsWarm, report.Verdict.Reason);
-        Assert.InRange(report.Verdict.Ratio, 0.5, Threshold);
+        Assert.InRange(report.Verdict.Ratio!.Value, 0.5, Threshold);
         Assert.Equal(5, report.Verdict.ByLength.Count);
         Assert.Equal("openai", report.Dialect);
         Assert.Equal("tiny", report.Model);

@@ -91,9 +91,9 @@ public sealed class AzureMonitorExportTests
         Assert.Equal("standard", run.Property("plan"));
         Assert.Equal(RunOutcomes.Warm, run.Property("verdict"));
         Assert.Equal("True", run.Property("isWarm"), ignoreCase: true);
-        AssertNumber(report.Verdict!.Ratio, run.Property("ratio"));
-        AssertNumber(report.Verdict.FirstTtftMs, run.Property("firstTtftMs"));
-        AssertNumber(report.Verdict.SteadyTtftMs, run.Property("steadyTtftMs"));
+        AssertNumber(report.Verdict!.Ratio!.Value, run.Property("ratio"));
+        AssertNumber(report.Verdict.FirstTtftMs!.Value, run.Property("firstTtftMs"));
+        AssertNumber(report.Verdict.SteadyTtftMs!.Value, run.Property("steadyTtftMs"));
         AssertNumber(1234.5, run.Property("timeToReadyMs"));
         AssertNumber(41_500, run.Property("durationMs"));
         AssertNumber(report.Totals.Requests, run.Property("requests"));

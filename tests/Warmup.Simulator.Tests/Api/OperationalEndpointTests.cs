@@ -77,6 +77,33 @@ public sealed class OperationalEndpointTests
     }
 
     [Fact]
+    public async Task Metrics_count_the_cold_penalties_paid_per_kind()
+    {
+        await using var host = await Sim.StartAsync();
+        using var client = Sim.Client(host);
+
+        // First request: one-time init, the 128-token bucket's compile, the batch-1 graph capture, a KV chunk.
+        await Sim.StreamAsync(client, "/v1/completions", Sim.CompletionBody(Sim.Prompt(40, "p1"), maxTokens: 4));
+        var first = await client.GetStringAsync("/metrics");
+        // Same shape again: nothing new to pay. A 300-token prompt: the 512 bucket only.
+        await Sim.StreamAsync(client, "/v1/completions", Sim.CompletionBody(Sim.Prompt(41, "p2"), maxTokens: 4));
+        await Sim.StreamAsync(client, "/v1/completions", Sim.CompletionBody(Sim.Prompt(300, "p3"), maxTokens: 4));
+        var after = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("# TYPE sim:cold_penalties counter", first);
+        Assert.Equal(1, Sample(first, "sim:cold_penalties_total", "kind=\"init\""));
+        Assert.Equal(1, Sample(first, "sim:cold_penalties_total", "kind=\"jit\""));
+        Assert.Equal(1, Sample(first, "sim:cold_penalties_total", "kind=\"graph\""));
+        Assert.Equal(2, Sample(after, "sim:cold_penalties_total", "kind=\"jit\""));
+        Assert.Equal(1, Sample(after, "sim:cold_penalties_total", "kind=\"graph\""));
+        Assert.Equal(1, Sample(after, "sim:cold_penalties_total", "kind=\"init\""));
+        var jitSeconds = Sample(after, "sim:cold_penalty_seconds_total", "kind=\"jit\"");
+        var profile = host.Profile;
+        var expected = (2 * profile.JitCompileBaseMs + profile.JitCompileMsPerToken * (128 + 512)) * profile.TimeScale / 1000;
+        Assert.Equal(expected, jitSeconds, precision: 9);
+    }
+
+    [Fact]
     public async Task Metrics_use_vllm_names_and_count_what_was_sent()
     {
         await using var host = await Sim.StartAsync();

@@ -20,6 +20,22 @@ public sealed class SimulatorProfileTests
     }
 
     [Fact]
+    public void Profiles_with_other_compiled_shapes_load_and_validate()
+    {
+        var sglang = SimulatorProfile.Builtin("sglang-like");
+        var fine = SimulatorProfile.Builtin("fine-buckets");
+        var large = SimulatorProfile.Builtin("large-batch");
+
+        Assert.Equal([1, 2, 4, 8, 12, 16, 24, 32, 40, 48, 56, 64], sglang.CudaGraphCaptureSizes);
+        Assert.Equal(Enumerable.Range(1, 16).Select(i => i * 512), sglang.PrefillBuckets);
+        Assert.Equal(Enumerable.Range(1, 32).Select(i => i * 128), fine.PrefillBuckets);
+        Assert.Equal(4096, fine.MaxModelLen);
+        Assert.Equal(256, large.MaxNumSeqs);
+        Assert.Equal(256, large.CudaGraphCaptureSizes[^1]);
+        Assert.Equal(35, large.CudaGraphCaptureSizes.Count);
+    }
+
+    [Fact]
     public void Default_profile_models_roughly_ten_times_steady_ttft_for_a_500_token_prompt()
     {
         var p = SimulatorProfile.Default;

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Warmup.Core.Reporting;
+using Warmup.Core.ShapeMaps;
+using Warmup.Core.Targets;
+
+namespace Warmup.Cli.ShapeMaps;
+
+/// <summary>
+/// The CLI's shape maps: one JSON file per target under the user's cache folder (<see cref="DefaultFolder"/>), named
+/// after the target and a hash of its base URL, so two ad-hoc <c>--endpoint</c> runs against different servers never
+/// share a map. A file that cannot be read is treated as no map (and replaced on the next save): the map is a cache.
+/// </summary>
+internal sealed class FileShapeMapStore(string folder, ITargetCatalog catalog) : IShapeMapStore
+{
+    public string Folder { get; } = folder;
+
+    /// <summary>$XDG_CACHE_HOME/warmup/shape-maps, else ~/.cache/... on Linux, ~/Library/Caches/... on macOS, %LOCALAPPDATA%\... on Windows.</summary>
+    public static string DefaultFolder()
+    {
+        var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        string root;
+        if (!string.IsNullOrWhiteSpace(xdg))
+        {
+            root = xdg;
+        }
+        else if (OperatingSystem.IsWindows())
+        {
+            root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        }
+        else
+        {
+            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            root = OperatingSystem.IsMacOS() ? Path.Combine(home, "Library", "Caches") : Path.Combine(home, ".cache");
+        }
+
+        return Path.Combine(root, "warmup", "shape-maps");
+    }
+
+    /// <summary>The file that holds (or will hold) the map of <paramref name="target"/>.</summary>
+    public string PathFor(string target)
+    {
+        var baseUrl = catalog.TryGet(target, out var configured) ? configured.BaseUrl.AbsoluteUri : string.Empty;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{target}\n{baseUrl}")))[..12];
+        var safe = new string(target.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+        return Path.Combine(Folder, $"{safe}-{hash}.json");
+    }
+
+    public async Task<ShapeMap?> GetAsync(string target, CancellationToken cancellationToken)
+    {
+        var path = PathFor(target);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            await using var stream = File.OpenRead(path);
+            return await JsonSerializer.DeserializeAsync<ShapeMap>(stream, ReportJson.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
+    }
+
+    public async Task SaveAsync(ShapeMap map, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        Directory.CreateDirectory(Folder);
+        var path = PathFor(map.Target);
+        // Write then move, so a run stopped halfway never leaves half a map.
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(map, ReportJson.Options), cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public Task DeleteAsync(string target, CancellationToken cancellationToken)
+    {
+        File.Delete(PathFor(target));
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,78 @@
+namespace Warmup.Core.Adaptive;
+
+/// <summary>
+/// What the adaptive loop knows between rounds. It travels through the orchestration history (activity inputs and
+/// outputs), so it is small: shape lists, never samples.
+/// </summary>
+public sealed record AdaptiveState
+{
+    /// <summary>Rounds finished so far (warm-up plus verification).</summary>
+    public int Round { get; init; }
+
+    /// <summary>Prompt plus output tokens spent so far by every round's plan and verification (client count).</summary>
+    public long TokensSpent { get; init; }
+
+    /// <summary>Base-model prompt lengths sent so far, plan and verification alike: their prefill shapes are warm now.</summary>
+    public IReadOnlyList<int> SentLengths { get; init; } = [];
+
+    /// <summary>Rung spacing (tokens) the loop has learned the server needs; null until a cold length showed it.</summary>
+    public int? Spacing { get; init; }
+
+    /// <summary>Decode batch sizes passed so far (staircases pass every size up to their top, bursts their own size).</summary>
+    public IReadOnlyList<int> SentConcurrencies { get; init; } = [];
+
+    /// <summary>Adapters the loop re-warmed after verification found them cold.</summary>
+    public IReadOnlyList<string> RewarmedAdapters { get; init; } = [];
+
+    /// <summary>Every cold shape verification met, in the order found.</summary>
+    public IReadOnlyList<ColdShape> ColdShapes { get; init; } = [];
+
+    /// <summary>True when round 1 started from the target's learned shape map.</summary>
+    public bool FromShapeMap { get; init; }
+
+    /// <summary>What the loop decided and why (budget trims, fallbacks, adapters that cannot all be resident).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+/// <summary>
+/// A cold shape the verification met. <see cref="Kind"/> is prefill (a prompt length), batch (a concurrency) or adapter.
+/// <see cref="Low"/>..<see cref="High"/> is the region the loop refined: the nearest warm lengths (or concurrencies)
+/// around it when it was found.
+/// </summary>
+public sealed record ColdShape(string Kind, int? Size, string? Adapter, int FoundInRound, int Low, int High)
+{
+    /// <summary>The round whose verification first found this region warm again; null while it is still cold.</summary>
+    public int? WarmedInRound { get; init; }
+
+    public string Describe() => Kind switch
+    {
+        ColdShapeKinds.Adapter => $"adapter '{Adapter}'",
+        ColdShapeKinds.Batch => $"batch size {Size}",
+        _ => $"prompt length {Size} (between {Low} and {High} tokens)",
+    };
+}
+
+public static class ColdShapeKinds
+{
+    public const string Prefill = "prefill";
+    public const string Batch = "batch";
+    public const string Adapter = "adapter";
+}
+
+/// <summary>Why the adaptive loop stopped: warm, or which budget ended it.</summary>
+public static class LoopStops
+{
+    public const string Warm = "warm";
+    public const string Rounds = "round-limit";
+    public const string Tokens = "token-budget";
+    public const string Time = "time-budget";
+
+    /// <summary>Cold shapes remain but nothing more can be done about them (e.g. more adapters than the server holds at once).</summary>
+    public const string NothingToRefine = "nothing-to-refine";
+
+    /// <summary>The run failed or the target never became ready before the loop could judge.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>A run guard ended the run (the target stayed busy with users, or too many requests failed).</summary>
+    public const string EndedEarly = "ended-early";
+}

@@ -1,0 +1,137 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Warmup.Core.Analysis;
+using Warmup.Core.Orchestration;
+using Warmup.Core.Planning;
+using Warmup.Core.Readiness;
+using Warmup.Core.Reliability;
+using Warmup.Core.Reporting;
+
+namespace Warmup.Core.Adaptive;
+
+/// <summary>
+/// The adaptive preset inside the one-run orchestration: rounds of (plan levels, verification with the user-like mix
+/// and fresh salts) until the verdict is warm or a budget ends the loop (<see cref="AdaptiveBudget"/>), then the learned
+/// shape map is kept for the next run. Every round is ordinary activities of this run, so it survives restarts and
+/// shows its progress; a round adds one PlanRound, its steps and one Verify to the history (a few hundred events for
+/// five rounds), far from the size where ContinueAsNew would pay. Deterministic: time from the context only.
+/// </summary>
+public static class AdaptiveWarmup
+{
+    public static bool Handles(PlanSpec plan)
+        => plan.Steps is null && string.Equals(plan.Preset, PlanPresets.Adaptive, StringComparison.Ordinal);
+
+    public static async Task RunAsync(
+        TaskOrchestrationContext context, WarmupRequest input, ReadinessResult readiness, ReportBuilder report, RunCancellation cancellation)
+    {
+        var log = context.CreateReplaySafeLogger(typeof(AdaptiveWarmup).FullName!);
+        var started = context.CurrentUtcDateTime;
+        var duration = AdaptiveBudget.DurationFor(input.Plan);
+        var longest = RoundPlanner.Longest(readiness.MaxContext);
+        context.SetCustomStatus(new WarmupProgress("plan", 0, 0, "planning round 1 (the learned shape map, else the coarse ladder)"));
+        var round = await cancellation.RaceAsync(PlanRoundAsync(context, input, readiness, null));
+        var state = round.State;
+        var fromMap = state.FromShapeMap;
+        var rounds = new List<RoundReport>();
+        report.WithPlan(round.Plan);
+        var stop = round.Stop;
+        // Bounded: every round either ends the loop or plans the next, and the planner stops at the round limit.
+        while (stop is null)
+        {
+            var number = round.State.Round + 1;
+            var steps = await WarmupOrchestrator.RunLevelsAsync(
+                context, input, round.Plan, context.NewGuid().ToString("N"), report, cancellation, round.MaxInFlight, $"round {number}");
+            if (steps is null)
+            {
+                // A guard ended the run (busy with users, too many failures): its outcome and error say why.
+                stop = LoopStops.EndedEarly;
+                break;
+            }
+
+            context.SetCustomStatus(new WarmupProgress(
+                Phases.Verify, round.Plan.Steps.Count, round.Plan.Steps.Count,
+                $"round {number}: verifying {round.Mix.PromptLengths.Count} lengths, {round.Mix.Adapters.Count} adapters and bursts of {string.Join(", ", round.Mix.Concurrencies)}"));
+            var verification = await cancellation.RaceAsync(context.CallActivityAsync<VerificationResult>(
+                TaskNames.Verify,
+                new VerifyInput(
+                    input.Target, round.Plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId,
+                    input.TraceParent, round.Mix),
+                ActivityRetry.Options));
+            report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
+            if (RunGuards.AbortAfter([verification.FirstUserLike, verification.Steady], report))
+            {
+                stop = LoopStops.EndedEarly;
+                break;
+            }
+
+            var verifyTokens = verification.FirstUserLike.PromptTokens + verification.FirstUserLike.OutputTokens
+                + verification.Steady.PromptTokens + verification.Steady.OutputTokens;
+            var spent = steps.Sum(s => s.PromptTokens + s.OutputTokens) + verifyTokens;
+            state = RoundFindings.Record(round.State, round, verification.Verdict, spent, longest);
+            rounds.Add(RoundReport.From(
+                number, steps, new VerificationResultSummary(verification.FirstUserLike.Requests + verification.Steady.Requests, verifyTokens, verification.Verdict),
+                state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));
+            log.LogInformation("Adaptive warm-up of {Target}, round {Round}: warm={IsWarm} ({Reason})", input.Target, number, verification.Verdict.IsWarm, verification.Verdict.Reason);
+
+            if (verification.Verdict.IsWarm)
+            {
+                stop = LoopStops.Warm;
+            }
+            else if (context.CurrentUtcDateTime - started >= duration)
+            {
+                stop = LoopStops.Time;
+            }
+            else
+            {
+                context.SetCustomStatus(new WarmupProgress("plan", 0, 0, $"planning round {number + 1}: refining around {rounds[^1].ColdFound.Count} cold shapes"));
+                round = await cancellation.RaceAsync(PlanRoundAsync(context, input, readiness, state));
+                stop = round.Stop;
+                if (stop is not null)
+                {
+                    state = round.State;
+                }
+            }
+        }
+
+        report.WithAdaptive(new AdaptiveReport
+        {
+            StoppedBy = stop,
+            Rounds = rounds,
+            ColdShapes = state.ColdShapes,
+            StillCold = state.ColdShapes.Where(c => c.WarmedInRound is null).Select(c => c.Describe()).ToList(),
+            FromShapeMap = fromMap,
+            TokensSpent = state.TokensSpent,
+            TokenBudget = round.TokenBudget,
+            MaxRounds = round.MaxRounds,
+            MaxDurationSeconds = duration.TotalSeconds,
+            Spacing = state.Spacing,
+        }, state.Notes);
+
+        if (stop == LoopStops.EndedEarly)
+        {
+            return;
+        }
+
+        if (rounds.Count == 0)
+        {
+            // Not even round 1 could run: say why where the verdict would have been.
+            report.WithVerdictOnly(new Verdict(null, null, null, input.Threshold, false, $"the adaptive loop did not start ({stop}): {state.Notes.LastOrDefault()}"));
+            return;
+        }
+
+        if (stop != LoopStops.Warm)
+        {
+            log.LogWarning("Adaptive warm-up of {Target} stopped by {Stop} after {Rounds} rounds, still cold: {StillCold}",
+                input.Target, stop, rounds.Count, string.Join("; ", state.ColdShapes.Where(c => c.WarmedInRound is null).Select(c => c.Describe())));
+        }
+
+        await cancellation.RaceAsync(context.CallActivityAsync<Warmup.Core.ShapeMaps.ShapeMap>(
+            TaskNames.SaveShapeMap,
+            new SaveShapeMapInput(input.Target, readiness.MaxContext, state, stop == LoopStops.Warm, context.CurrentUtcDateTime),
+            ActivityRetry.Options));
+    }
+
+    private static Task<RoundPlan> PlanRoundAsync(TaskOrchestrationContext context, WarmupRequest input, ReadinessResult readiness, AdaptiveState? state)
+        => context.CallActivityAsync<RoundPlan>(
+            TaskNames.PlanRound, new PlanRoundInput(input.Target, input.Plan, readiness.MaxContext, state), ActivityRetry.Options);
+}

@@ -1,0 +1,70 @@
+namespace Warmup.Core.Adaptive;
+
+/// <summary>
+/// Prompt-length arithmetic of the loop. A prefill shape (bucket) is a range of lengths the server compiles once; a
+/// length verification found cold lies in a bucket no length sent so far touched, so that bucket is narrower than the
+/// gap between the sent lengths around it. Rungs no further apart than that gap cannot skip a bucket as wide as the
+/// gap, and buckets elsewhere are likely as narrow (servers compile evenly spaced or doubling buckets), so every gap
+/// wider than the spacing gets rungs; where lengths stay cold the spacing halves. Never finer than <see cref="MinSpacing"/> tokens: no engine compiles finer
+/// prefill shapes, and finer would only spend tokens.
+/// </summary>
+public static class PrefillRungs
+{
+    public const int MinSpacing = 64;
+
+    /// <summary>The nearest sent lengths below and above <paramref name="length"/> (0 and <paramref name="longest"/> at the ends).</summary>
+    public static (int Low, int High) Neighbours(IReadOnlyCollection<int> sent, int length, int longest)
+    {
+        var low = sent.Where(l => l < length).DefaultIfEmpty(0).Max();
+        var high = sent.Where(l => l > length).DefaultIfEmpty(Math.Max(longest, length)).Min();
+        return (low, high);
+    }
+
+    /// <summary>
+    /// The spacing after a round whose verification found cold lengths in gaps typically <paramref name="narrowestGap"/>
+    /// wide (the median of the round's cold gaps): half that gap at first (the cold length's bucket fits inside the gap,
+    /// and buckets elsewhere are likely no narrower; half, so the loop converges in few rounds), then, when lengths are
+    /// still cold, half the spacing (or half the gap, if narrower). Never under <see cref="MinSpacing"/>.
+    /// </summary>
+    public static int SpacingFor(int narrowestGap, int? previous)
+        => Math.Max(MinSpacing, previous is { } p ? Math.Min(p / 2, narrowestGap / 2) : narrowestGap / 2);
+
+    /// <summary>New rungs so that no gap between sent lengths (and 0, and the longest prompt) is wider than <paramref name="spacing"/>.</summary>
+    public static IReadOnlyList<int> Fill(IReadOnlyCollection<int> sent, int spacing, int longest)
+    {
+        var points = sent.Where(l => l > 0 && l <= longest).Append(0).Append(longest).Distinct().Order().ToList();
+        var rungs = new List<int>();
+        for (var i = 1; i < points.Count; i++)
+        {
+            for (var rung = points[i - 1] + spacing; rung < points[i]; rung += spacing)
+            {
+                rungs.Add(rung);
+            }
+        }
+
+        return rungs;
+    }
+
+    /// <summary>
+    /// The fewest of <paramref name="lengths"/> that still leave no gap wider than <paramref name="spacing"/> (a learned
+    /// map's lengths thinned for the next warm-up): a length is dropped when its neighbours are close enough without it.
+    /// The longest length is always kept.
+    /// </summary>
+    public static IReadOnlyList<int> Thin(IReadOnlyCollection<int> lengths, int spacing)
+    {
+        var sorted = lengths.Where(l => l > 0).Distinct().Order().ToList();
+        var kept = new List<int>();
+        var last = 0;
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            var next = i + 1 < sorted.Count ? sorted[i + 1] : int.MaxValue;
+            if (i == sorted.Count - 1 || next - last > spacing)
+            {
+                kept.Add(sorted[i]);
+                last = sorted[i];
+            }
+        }
+
+        return kept;
+    }
+}

@@ -1,0 +1,79 @@
+using Warmup.Core.Analysis;
+using Warmup.Core.Planning;
+
+namespace Warmup.Core.Adaptive;
+
+/// <summary>
+/// Folds one finished round into the loop's state: what it sent (now warm), what it spent, which cold shapes its
+/// verification met, and which earlier cold regions verified warm this time. Pure and deterministic, so the orchestrator
+/// can call it between activities.
+/// </summary>
+public static class RoundFindings
+{
+    public static AdaptiveState Record(AdaptiveState state, RoundPlan round, Verdict verdict, long tokensSpent, int longest)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(round);
+        ArgumentNullException.ThrowIfNull(verdict);
+        var number = state.Round + 1;
+        var lengths = state.SentLengths
+            .Concat(round.Plan.Steps.Where(s => s.Adapter is null).Select(s => s.PromptTokens))
+            .Concat(round.Mix.PromptLengths)
+            .Concat(round.Mix.Concurrencies.Count > 0 ? [VerificationPlan.BurstPromptTokens] : [])
+            .Distinct()
+            .Order()
+            .ToList();
+        var concurrencies = state.SentConcurrencies
+            .Concat(round.Plan.Steps.SelectMany(s => s.Staircase ? Enumerable.Range(1, s.Concurrency) : [s.Concurrency]))
+            .Concat(round.Mix.Concurrencies)
+            .Distinct()
+            .Order()
+            .ToList();
+
+        var shapes = state.ColdShapes.Select(c => c.WarmedInRound is null && IsClean(c, verdict) ? c with { WarmedInRound = number } : c).ToList();
+        var coldLengths = verdict.ByLength.Where(l => l.IsCold).Select(l => l.PromptTokens).ToList();
+        if (!verdict.IsWarm && coldLengths.Count == 0 && verdict.ByConcurrency.All(b => !b.IsCold) && verdict.ColdAdapters.Count == 0
+            && verdict.WorstPromptTokens is { } worst)
+        {
+            // Slow on average without one length standing out: refine around the worst one.
+            coldLengths.Add(worst);
+        }
+
+        foreach (var length in coldLengths)
+        {
+            var (low, high) = PrefillRungs.Neighbours(lengths.Where(l => l != length).ToList(), length, longest);
+            shapes.Add(new ColdShape(ColdShapeKinds.Prefill, length, null, number, low, high));
+        }
+
+        foreach (var burst in verdict.ByConcurrency.Where(b => b.IsCold))
+        {
+            var others = concurrencies.Where(c => c != burst.Concurrency).ToList();
+            var low = others.Where(c => c < burst.Concurrency).DefaultIfEmpty(0).Max();
+            var high = others.Where(c => c > burst.Concurrency).DefaultIfEmpty(burst.Concurrency).Min();
+            shapes.Add(new ColdShape(ColdShapeKinds.Batch, burst.Concurrency, null, number, low, high));
+        }
+
+        shapes.AddRange(verdict.ColdAdapters.Select(a => new ColdShape(ColdShapeKinds.Adapter, null, a, number, 0, 0)));
+        if (verdict.IsWarm)
+        {
+            shapes = shapes.Select(c => c.WarmedInRound is null ? c with { WarmedInRound = number } : c).ToList();
+        }
+
+        return state with
+        {
+            Round = number,
+            TokensSpent = state.TokensSpent + tokensSpent,
+            SentLengths = lengths,
+            SentConcurrencies = concurrencies,
+            ColdShapes = shapes,
+        };
+    }
+
+    /// <summary>Whether this round's verification found nothing cold in the shape's region.</summary>
+    private static bool IsClean(ColdShape shape, Verdict verdict) => shape.Kind switch
+    {
+        ColdShapeKinds.Adapter => !verdict.ColdAdapters.Contains(shape.Adapter!, StringComparer.Ordinal),
+        ColdShapeKinds.Batch => !verdict.ByConcurrency.Any(b => b.IsCold && b.Concurrency >= shape.Low && b.Concurrency <= shape.High),
+        _ => verdict.ByLength.Count > 0 && !verdict.ByLength.Any(l => l.IsCold && l.PromptTokens >= shape.Low && l.PromptTokens <= shape.High),
+    };
+}

@@ -1,0 +1,200 @@
+using System.Globalization;
+using Warmup.Core.Analysis;
+using Warmup.Core.Planning;
+using Warmup.Core.ShapeMaps;
+using Warmup.Core.Targets;
+
+namespace Warmup.Core.Adaptive;
+
+/// <summary>One round of the adaptive loop: the steps to send, the user-like mix to verify with, and the state so far.</summary>
+/// <param name="Stop">Set when the loop must not run this round (a budget ends it, or nothing is left to refine); see <see cref="LoopStops"/>.</param>
+/// <param name="MaxInFlight">Most requests the round may have in flight at once (the target's concurrency limit).</param>
+public sealed record RoundPlan(WarmupPlan Plan, VerificationPlan Mix, AdaptiveState State, int MaxInFlight, string? Stop = null)
+{
+    /// <summary>Tokens the whole loop may spend (the target's maxTokensPerRun).</summary>
+    public long TokenBudget { get; init; }
+
+    public int MaxRounds { get; init; }
+}
+
+/// <summary>
+/// Plans the rounds of the adaptive loop. Round 1 starts from what is known: the target's shape map when it fits the
+/// model, else the coarse ladder (the full preset's prompt rungs and adapters) with one staircase burst up to the
+/// target's concurrency limit. Later rounds refine around what verification found cold: rungs between the neighbouring
+/// warm lengths (<see cref="PrefillRungs"/>), bursts at the batch sizes around a cold one, a reload of a cold adapter.
+/// Every round fits what is left of the token budget with its verification, or the loop stops. Pure: the activity
+/// around it supplies the map and the dialect's abilities.
+/// </summary>
+public static class RoundPlanner
+{
+    public static RoundPlan First(PlanSpec spec, WarmupTarget target, int? maxContext, bool forcesOutputLength, ShapeMap? map, AdaptiveBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(budget);
+        var longest = Longest(maxContext);
+        var top = Math.Max(1, target.Limits.MaxConcurrency);
+        var notes = new List<string>();
+        var state = new AdaptiveState();
+        var rungs = new List<PlanStep>();
+        var bursts = new List<PlanStep>();
+        if (map is not null)
+        {
+            state = state with { FromShapeMap = true, Spacing = map.Spacing };
+            notes.Add(Invariant($"started from the shape map learned {map.LearnedAt:yyyy-MM-dd HH:mm} UTC ({map.PromptLengths.Count} prompt lengths, batch sizes to {map.StaircaseTop})"));
+            // A map without lengths means the coarse ladder was enough for this server.
+            rungs.AddRange(map.PromptLengths.Count == 0
+                ? FullPlan.PromptLadder(target.PromptBuckets, longest)
+                : map.PromptLengths.Where(l => l <= longest).Select(l => new PlanStep(l, FullPlan.PrefillOutputTokens, 1)));
+            bursts.AddRange(map.BatchSizes.Where(s => s > 1 && s <= top).Select(s => new PlanStep(StaircaseBurst.PromptTokens, StaircaseBurst.FallbackOutputTokens, s)));
+        }
+        else
+        {
+            rungs.AddRange(FullPlan.PromptLadder(target.PromptBuckets, longest));
+        }
+
+        var adapters = target.Adapters.Select(a => new PlanStep(FullPlan.AdapterPromptTokens, FullPlan.PrefillOutputTokens, 1, a));
+        var staircase = StaircaseBurst.Steps(1, top, forcesOutputLength, notes);
+        var steps = rungs.Concat(adapters).Concat(staircase).Concat(bursts).ToList();
+        return Fit(steps, target, maxContext, state with { Notes = notes }, budget, round: 0);
+    }
+
+    public static RoundPlan Next(WarmupTarget target, int? maxContext, bool forcesOutputLength, AdaptiveState state, AdaptiveBudget budget)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(budget);
+        var notes = new List<string>(state.Notes);
+        var longest = Longest(maxContext);
+        var top = Math.Max(1, target.Limits.MaxConcurrency);
+        if (state.Round >= budget.MaxRounds)
+        {
+            return Stopped(state, target, budget, LoopStops.Rounds, notes);
+        }
+
+        var latest = state.ColdShapes.Where(c => c.FoundInRound == state.Round).ToList();
+        var steps = new List<PlanStep>();
+
+        // Prefill: the gaps the cold lengths were found in set the spacing for every gap.
+        var prefill = latest.Where(c => c.Kind == ColdShapeKinds.Prefill).ToList();
+        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
+        var spacing = prefill.Count == 0
+            ? state.Spacing
+            : PrefillRungs.SpacingFor(prefill.Select(c => c.High - c.Low).Order().ElementAt(prefill.Count / 2), state.Spacing);
+
+        var near = prefill.Select(c => c.Size ?? 0).ToList();
+        if (spacing is { } s && prefill.Count > 0)
+        {
+            // Nearest the cold lengths first, so a budget trim drops the rungs least likely to matter.
+            steps.AddRange(PrefillRungs.Fill(state.SentLengths, s, longest)
+                .OrderBy(r => near.Min(n => Math.Abs(n - r)))
+                .Select(r => new PlanStep(r, FullPlan.PrefillOutputTokens, 1)));
+        }
+
+        // Batch sizes: the sizes around a cold one, one burst each (any integer may be a captured size).
+        var sizes = latest.Where(c => c.Kind == ColdShapeKinds.Batch && c.Size is not null)
+            .SelectMany(c => Enumerable.Range(Math.Max(2, c.Size!.Value - 2), 5))
+            .Where(size => size <= top)
+            .Distinct()
+            .Order()
+            .ToList();
+        steps.AddRange(sizes.Select(size => new PlanStep(StaircaseBurst.PromptTokens, StaircaseBurst.FallbackOutputTokens, size)));
+
+        // Adapters: reload a cold one once; cold again after that means the server holds fewer adapters than it serves.
+        var rewarmed = new List<string>(state.RewarmedAdapters);
+        foreach (var adapter in latest.Where(c => c.Kind == ColdShapeKinds.Adapter).Select(c => c.Adapter!).Distinct(StringComparer.Ordinal))
+        {
+            if (rewarmed.Contains(adapter, StringComparer.Ordinal))
+            {
+                notes.Add($"adapter '{adapter}' was cold again after it was re-warmed: the server holds fewer adapters at once than it serves, so they cannot all be warm together; the loop does not retry it");
+                continue;
+            }
+
+            rewarmed.Add(adapter);
+            steps.Add(new PlanStep(FullPlan.AdapterPromptTokens, FullPlan.PrefillOutputTokens, 1, adapter));
+        }
+
+        var next = state with { Spacing = spacing, RewarmedAdapters = rewarmed, Notes = notes };
+        if (steps.Count == 0)
+        {
+            var unexplained = latest.Where(c => c.Kind != ColdShapeKinds.Adapter).ToList();
+            if (unexplained.Count == 0)
+            {
+                return Stopped(next, target, budget, LoopStops.NothingToRefine, notes);
+            }
+
+            // Every gap is already within the spacing, so more rungs would repeat what was sent: the slow first request
+            // was noise or a shape verification itself has warmed since. Verify again with fresh lengths and salts.
+            notes.Add($"round {state.Round + 1}: nothing to add around {string.Join(", ", unexplained.Select(c => c.Describe()))}; verifying again with fresh lengths");
+            return Fit(steps, target, maxContext, next with { Notes = notes }, budget, state.Round, verificationOnly: true);
+        }
+
+        // Concurrency-1 steps first (one level), then bursts by size: the plan's levels run in order.
+        steps = [.. steps.Where(x => x.Concurrency == 1), .. steps.Where(x => x.Concurrency > 1)];
+        return Fit(steps, target, maxContext, next, budget, state.Round);
+    }
+
+    /// <summary>Drops the steps at the end of the list (the least useful) until the round and its verification fit the budget left.</summary>
+    private static RoundPlan Fit(
+        List<PlanStep> steps, WarmupTarget target, int? maxContext, AdaptiveState state, AdaptiveBudget budget, int round, bool verificationOnly = false)
+    {
+        var notes = new List<string>(state.Notes);
+        var left = budget.MaxTokens - state.TokensSpent;
+        var plan = new WarmupPlan(PlanPresets.Adaptive, steps);
+        var mix = VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round);
+        if (mix.TokenCost > left)
+        {
+            notes.Add(Invariant($"round {round + 1} not run: its verification alone needs {mix.TokenCost:N0} tokens and {Math.Max(0, left):N0} are left of the target's {budget.MaxTokens:N0} tokens per run"));
+            return Stopped(state with { Notes = notes }, target, budget, LoopStops.Tokens, notes);
+        }
+
+        var kept = new List<PlanStep>(steps);
+        var dropped = 0;
+        while (kept.Count > 0 && Cost(kept) + mix.TokenCost > left)
+        {
+            // Prompt rungs are ordered nearest-first in refinement rounds and ascending in the first: drop from the end.
+            kept.RemoveAt(LastDroppable(kept));
+            dropped++;
+        }
+
+        if (dropped > 0)
+        {
+            notes.Add(Invariant($"round {round + 1}: {dropped} of {steps.Count} steps left out to stay within the target's {budget.MaxTokens:N0} tokens per run"));
+        }
+
+        if (kept.Count == 0 && !verificationOnly)
+        {
+            return Stopped(state with { Notes = notes }, target, budget, LoopStops.Tokens, notes);
+        }
+
+        plan = plan with { Steps = kept };
+        mix = VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round);
+        return new RoundPlan(plan, mix, state with { Notes = notes }, Math.Max(1, target.Limits.MaxConcurrency))
+        {
+            TokenBudget = budget.MaxTokens,
+            MaxRounds = budget.MaxRounds,
+        };
+    }
+
+    private static int LastDroppable(List<PlanStep> steps)
+    {
+        // Keep the staircase to the last: it is cheap and covers every batch size at once.
+        var index = steps.FindLastIndex(s => !s.Staircase);
+        return index >= 0 ? index : steps.Count - 1;
+    }
+
+    private static long Cost(IEnumerable<PlanStep> steps) => steps.Sum(s => (long)s.Concurrency * (s.PromptTokens + s.MaxOutputTokens));
+
+    private static RoundPlan Stopped(AdaptiveState state, WarmupTarget target, AdaptiveBudget budget, string stop, List<string> notes)
+        => new(new WarmupPlan(PlanPresets.Adaptive, []), new VerificationPlan([], VerificationPlan.DefaultOutputTokens, 0), state with { Notes = notes },
+            Math.Max(1, target.Limits.MaxConcurrency), stop)
+        {
+            TokenBudget = budget.MaxTokens,
+            MaxRounds = budget.MaxRounds,
+        };
+
+    /// <summary>The longest prompt a request can have in this context window (the full preset's, with the prompt factory's tolerance).</summary>
+    public static int Longest(int? maxContext) => Math.Max(1, FullPlan.LongestPrompt(maxContext ?? PlanPresets.DefaultContext));
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,32 @@
+namespace Warmup.Core.ShapeMaps;
+
+/// <summary>
+/// What the adaptive loop learned about one target's compiled shapes, so the next warm-up of the same target and model
+/// starts from it and normally finishes in one round. It belongs to one model: <see cref="Model"/> and
+/// <see cref="MaxContext"/> as the server reported them when it was learned; a change of either discards it.
+/// </summary>
+/// <param name="PromptLengths">Base-model prompt lengths that, sent together, touched every prefill shape the loop found.</param>
+/// <param name="Spacing">Rung spacing (tokens) the server needed; null when the coarse ladder was enough.</param>
+/// <param name="StaircaseTop">Decode batch sizes 1..this were passed by a staircase (or bursts).</param>
+/// <param name="BatchSizes">Batch sizes that needed bursts of their own besides the staircase.</param>
+/// <param name="Adapters">Adapters that were cold on first use.</param>
+/// <param name="RoundsToWarm">Rounds the loop needed when it learned this; null when it ended before warmth.</param>
+public sealed record ShapeMap(
+    string Target,
+    string Model,
+    int? MaxContext,
+    IReadOnlyList<int> PromptLengths,
+    int? Spacing,
+    int StaircaseTop,
+    IReadOnlyList<int> BatchSizes,
+    IReadOnlyList<string> Adapters,
+    DateTimeOffset LearnedAt,
+    int? RoundsToWarm)
+{
+    public const string CurrentSchema = "warmup.shape-map/v1";
+
+    public string Schema { get; init; } = CurrentSchema;
+
+    /// <summary>Whether this map was learned for the model the server serves now.</summary>
+    public bool Fits(string model, int? maxContext) => string.Equals(Model, model, StringComparison.Ordinal) && MaxContext == maxContext;
+}

@@ -1,0 +1,160 @@
+using Warmup.Core.Adaptive;
+using Warmup.Core.Planning;
+using Warmup.Core.ShapeMaps;
+using Warmup.Core.Targets;
+
+namespace Warmup.Core.Tests.Adaptive;
+
+public sealed class RoundPlannerTests
+{
+    private static WarmupTarget Target(int maxConcurrency = 32, long maxTokens = 400_000, params string[] adapters) => new()
+    {
+        Name = "t",
+        BaseUrl = new Uri("http://127.0.0.1:8000/"),
+        Model = "m",
+        Adapters = adapters,
+        Limits = new TargetLimits { MaxConcurrency = maxConcurrency, MaxTokensPerRun = maxTokens },
+    };
+
+    private static readonly AdaptiveBudget Budget = new(400_000, 5, TimeSpan.FromMinutes(20));
+
+    [Fact]
+    public void A_staircase_gives_every_request_its_own_exact_length_so_the_batch_passes_every_size()
+    {
+        var step = StaircaseBurst.Steps(1, 12, forcesOutputLength: true, []).Single();
+
+        var lengths = Enumerable.Range(0, step.Concurrency).Select(i => StaircaseBurst.OutputTokensFor(step, i)).ToList();
+
+        Assert.True(step.Staircase);
+        Assert.Equal(12, step.Concurrency);
+        Assert.Equal(Enumerable.Range(1, 12).Select(i => i * StaircaseBurst.TokensPerStair), lengths);
+    }
+
+    [Fact]
+    public void Without_exact_lengths_the_batch_sizes_get_one_burst_each_and_a_note()
+    {
+        var notes = new List<string>();
+
+        var steps = StaircaseBurst.Steps(1, 6, forcesOutputLength: false, notes);
+
+        Assert.Equal([2, 3, 4, 5, 6], steps.Select(s => s.Concurrency));
+        Assert.All(steps, s => Assert.False(s.Staircase));
+        Assert.Contains("cannot force exact output lengths", Assert.Single(notes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Round_one_without_a_map_is_the_coarse_ladder_adapters_and_one_staircase()
+    {
+        var round = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(16, 400_000, "a1"), 8192, true, null, Budget);
+
+        Assert.Null(round.Stop);
+        Assert.Equal(FullPlan.PromptLadder(null, FullPlan.LongestPrompt(8192)).Select(s => s.PromptTokens), round.Plan.Steps.Where(s => s.Concurrency == 1 && s.Adapter is null).Select(s => s.PromptTokens));
+        Assert.Single(round.Plan.Steps, s => s.Adapter == "a1");
+        Assert.Single(round.Plan.Steps, s => s.Staircase && s.Concurrency == 16);
+        Assert.Equal(16, round.Mix.Concurrencies.Max());
+        Assert.Equal(VerificationPlan.MixPoints, round.Mix.PromptLengths.Count);
+        Assert.True(round.Mix.PromptLengths.Max() > 0.9 * 8192, "the mix reaches the top of the context window");
+    }
+
+    [Fact]
+    public void Rungs_fill_every_gap_wider_than_the_spacing_and_never_finer_than_64_tokens()
+    {
+        var rungs = PrefillRungs.Fill([480, 960, 1920], 341, 2000);
+
+        var all = rungs.Concat([480, 960, 1920, 2000]).Append(0).Order().ToList();
+        Assert.All(all.Zip(all.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 341, $"{pair.First}..{pair.Second}"));
+        Assert.Equal(64, PrefillRungs.SpacingFor(10, null));
+        Assert.Equal(170, PrefillRungs.SpacingFor(341, null));
+        Assert.Equal(85, PrefillRungs.SpacingFor(400, 170));
+        Assert.Equal(100, PrefillRungs.SpacingFor(200, 341));
+    }
+
+    [Fact]
+    public void A_map_is_thinned_to_the_fewest_lengths_that_keep_the_spacing()
+    {
+        var thinned = PrefillRungs.Thin([100, 200, 300, 400, 500, 900], 250);
+
+        Assert.Equal([200, 400, 500, 900], thinned);
+    }
+
+    [Fact]
+    public void A_cold_length_refines_every_gap_and_a_cold_adapter_is_reloaded_only_once()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, 8021],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 8021, null, 1, 7680, 8021), new ColdShape(ColdShapeKinds.Adapter, null, "a1", 1, 0, 0)],
+            RewarmedAdapters = [],
+        };
+
+        var second = RoundPlanner.Next(Target(8, 400_000, "a1"), 8192, true, state, Budget);
+        var third = RoundPlanner.Next(Target(8, 400_000, "a1"), 8192, true, second.State with { Round = 2, ColdShapes = [new ColdShape(ColdShapeKinds.Adapter, null, "a1", 2, 0, 0)] }, Budget);
+
+        Assert.Equal(170, second.State.Spacing);
+        var lengths = second.Plan.Steps.Where(s => s.Adapter is null).Select(s => s.PromptTokens).Concat(state.SentLengths).Order().ToList();
+        Assert.All(lengths.Zip(lengths.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 170));
+        Assert.Single(second.Plan.Steps, s => s.Adapter == "a1");
+        Assert.Equal(LoopStops.NothingToRefine, third.Stop);
+        Assert.Contains(third.State.Notes, n => n.Contains("holds fewer adapters at once", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_cold_length_with_nothing_left_to_add_is_verified_again_not_given_up()
+    {
+        // Rungs every 64 tokens already (the finest the loop sends): a length still slow on first use cannot be refined.
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            Spacing = 64,
+            SentLengths = [.. Enumerable.Range(1, 125).Select(i => i * 64), 3861, FullPlan.LongestPrompt(8192)],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 3861, null, 1, 3840, 3904)],
+        };
+
+        var next = RoundPlanner.Next(Target(), 8192, true, state, Budget);
+
+        Assert.Null(next.Stop);
+        Assert.Empty(next.Plan.Steps);
+        Assert.NotEmpty(next.Mix.PromptLengths);
+        Assert.Contains(next.State.Notes, n => n.Contains("verifying again with fresh lengths", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_token_budget_trims_a_round_and_stops_the_loop_when_even_verification_does_not_fit()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            TokensSpent = 200_000,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 2800, 3000)],
+        };
+
+        var trimmed = RoundPlanner.Next(Target(), 8192, true, state, Budget);
+        var stopped = RoundPlanner.Next(Target(), 8192, true, state with { TokensSpent = 390_000 }, Budget);
+
+        Assert.Null(trimmed.Stop);
+        Assert.Contains(trimmed.State.Notes, n => n.Contains("steps left out to stay within", StringComparison.Ordinal));
+        Assert.NotEmpty(trimmed.Plan.Steps);
+        Assert.True(trimmed.Plan.Steps.Sum(s => (long)s.Concurrency * (s.PromptTokens + s.MaxOutputTokens)) + trimmed.Mix.TokenCost <= 200_000);
+        // The rungs kept are the ones nearest the cold length.
+        Assert.All(trimmed.Plan.Steps, s => Assert.InRange(s.PromptTokens, 1400, 4400));
+        Assert.Equal(LoopStops.Tokens, stopped.Stop);
+        Assert.Empty(stopped.Plan.Steps);
+    }
+
+    [Fact]
+    public void A_learned_map_starts_round_one_from_its_lengths()
+    {
+        var map = new ShapeMap("t", "m", 8192, [300, 600, 900], 300, 16, [19, 20, 21], [], DateTimeOffset.UnixEpoch, 2);
+
+        var round = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32), 8192, true, map, Budget);
+
+        Assert.True(round.State.FromShapeMap);
+        Assert.Equal([300, 600, 900], round.Plan.Steps.Where(s => s.Concurrency == 1).Select(s => s.PromptTokens));
+        Assert.Equal([19, 20, 21], round.Plan.Steps.Where(s => !s.Staircase && s.Concurrency > 1).Select(s => s.Concurrency));
+        Assert.True(map.Fits("m", 8192));
+        Assert.False(map.Fits("m", 4096));
+        Assert.False(map.Fits("other", 8192));
+    }
+}
