@@ -74,7 +74,7 @@ public sealed class DemoCommandTests
         Assert.Equal(ExitCodes.Warm, result.ExitCode);
         var rows = result.Output.Split('\n').Where(l => l.StartsWith('│')).Select(l => l.Split('│').Select(c => c.Trim()).ToArray()).ToList();
         var byPlan = rows.Skip(1).ToDictionary(r => r[1], r => r);
-        Assert.Equal(["light", "seed", PlanPresets.Default], byPlan.Keys);
+        Assert.Equal(["light", "seed", "full", PlanPresets.Default], byPlan.Keys);
         Assert.Equal("cold penalties the users met", rows[0][3]);
         Assert.NotEqual("0", byPlan["light"][3]);
         Assert.NotEqual("0", byPlan["seed"][3]);

@@ -1,3 +1,4 @@
+using Warmup.Cli.Hosting;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -39,10 +40,11 @@ internal sealed class BenchEngine : IAsyncDisposable
         }
 
         var catalog = new BenchTargetCatalog();
-        var host = await DurableTaskTestHost.StartAsync(
+        var host = await FreePortTestHost.StartAsync(
             registry => registry.AddWarmupTasks().AddOrchestrator<VerifyOnlyOrchestrator>(VerifyOnlyOrchestrator.Name),
-            new DurableTaskTestHostOptions
+            port => new DurableTaskTestHostOptions
             {
+                Port = port,
                 // The engine logs every dispatch; the benchmark prints its own summary.
                 LoggerFactory = NullLoggerFactory.Instance,
                 ConfigureServices = services =>

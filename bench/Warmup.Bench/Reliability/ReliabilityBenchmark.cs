@@ -1,3 +1,4 @@
+using Warmup.Cli.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
@@ -106,10 +107,11 @@ public sealed class ReliabilityBenchmark : IBenchmark
         var catalog = new BenchTargetCatalog();
         catalog.Add(target);
         var sink = new Sink();
-        await using var host = await DurableTaskTestHost.StartAsync(
+        await using var host = await FreePortTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
-            new DurableTaskTestHostOptions
+            port => new DurableTaskTestHostOptions
             {
+                Port = port,
                 LoggerFactory = NullLoggerFactory.Instance,
                 ConfigureServices = services =>
                 {

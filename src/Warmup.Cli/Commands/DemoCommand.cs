@@ -26,7 +26,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
     private readonly Option<string> _profile = new("--profile") { Description = "Simulator profile: default, many-buckets, lora, or a profile JSON file", DefaultValueFactory = _ => "default" };
     // A quarter of real time keeps the demo near a minute; ratios (cold / warm, first / steady) do not depend on it.
     private readonly Option<double> _timeScale = new("--time-scale") { Description = "Multiply every modelled duration (1 = the profile's real timings)", DefaultValueFactory = _ => 0.25 };
-    private readonly Option<string> _plan = new("--plan") { Description = $"full | light | seed | path to a JSON plan file (default {PlanPresets.Default})", DefaultValueFactory = _ => PlanPresets.Default };
+    private readonly Option<string> _plan = new("--plan") { Description = $"adaptive | full | light | seed | path to a JSON plan file (default {PlanPresets.Default})", DefaultValueFactory = _ => PlanPresets.Default };
     private readonly Option<string> _out = new("--out") { Description = "Folder for report.json and the chart", DefaultValueFactory = _ => "warmup-demo" };
     private readonly Option<bool> _compare = new("--compare") { Description = "Run light, seed and the default plan each on a fresh simulator and compare what a user mix still meets" };
 
@@ -84,7 +84,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
         var burst = await new NextUsers(http).SendAsync(target, "demo-next-users", cancellationToken);
         var met = SimulatorPenalties.BeforeFirstToken(simulator, since);
         var again = await new NextUsers(http).SendAsync(target, "demo-next-users-again", cancellationToken);
-        console.MarkupLine("   " + NextUsersLine(NextUsers.WorstTtftMs(burst), NextUsers.WorstTtftMs(again), met, report.Verdict?.Threshold ?? Verdict.DefaultThreshold));
+        console.MarkupLine("   " + NextUsersLine(NextUsers.WorstTtftMs(burst), NextUsers.WorstTtftMs(again), met));
 
         console.MarkupLine("[bold]5.[/] Sending the verified prompt lengths to a fresh, un-warmed simulator for the chart...");
         var before = await FirstUsersWithoutWarmupAsync(profile, report, cancellationToken);
@@ -116,7 +116,12 @@ internal sealed class DemoCommand(IAnsiConsole console)
         Limits = new TargetLimits { ReadyDeadline = TimeSpan.FromMinutes(2) },
     };
 
-    internal static string NextUsersLine(double? firstMs, double? againMs, IReadOnlyList<string> penalties, double threshold)
+    /// <summary>
+    /// The demo owns the server, so "still cold" is the simulator's own record of the cold penalties the burst paid, not
+    /// a timing comparison: at the demo's time scales a few milliseconds of scheduling noise would otherwise decide it.
+    /// The measured TTFTs are printed beside it.
+    /// </summary>
+    internal static string NextUsersLine(double? firstMs, double? againMs, IReadOnlyList<string> penalties)
     {
         if (firstMs is not { } first || againMs is not { } steady)
         {
@@ -124,10 +129,8 @@ internal sealed class DemoCommand(IAnsiConsole console)
         }
 
         var numbers = $"slowest first token {ReportSummary.Ms(first)}, the same burst again {ReportSummary.Ms(steady)}";
-        var cold = first > steady * threshold && first - steady > VerdictCalculator.MinColdExcessMs;
-        return cold
-            ? $"{numbers}: [red bold]still cold[/] ({(first / steady).ToString("0.0", CultureInfo.InvariantCulture)}x; the server paid " +
-              $"{Markup.Escape(Penalties(penalties))}): this plan left the shape for the users"
+        return penalties.Count > 0
+            ? $"{numbers}: [red bold]still cold[/] (the server paid {Markup.Escape(Penalties(penalties))}): this plan left the shape for the users"
             : $"{numbers}: [green bold]warm[/], the plan had prepared it";
     }
 
@@ -212,7 +215,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
             column.NoWrap();
         }
 
-        foreach (var name in new[] { PlanPresets.Light, PlanPresets.Seed, PlanPresets.Default }.Distinct())
+        foreach (var name in new[] { PlanPresets.Light, PlanPresets.Seed, PlanPresets.Full, PlanPresets.Default }.Distinct())
         {
             console.MarkupLine($"Plan [bold]{name}[/] on a fresh simulator...");
             await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile, Port = 0 }, cancellationToken);

@@ -55,7 +55,7 @@ public static class RoundPlanner
 
         var adapters = target.Adapters.Select(a => new PlanStep(FullPlan.AdapterPromptTokens, FullPlan.PrefillOutputTokens, 1, a));
         var staircase = StaircaseBurst.Steps(1, top, forcesOutputLength, notes);
-        var steps = rungs.Concat(adapters).Concat(staircase).Concat(bursts).ToList();
+        var steps = rungs.Concat(adapters).Concat(staircase).Concat(bursts).Concat(KvFootprint(longest, top)).ToList();
         return Fit(steps, target, maxContext, state with { Notes = notes }, budget, round: 0);
     }
 
@@ -174,6 +174,19 @@ public static class RoundPlanner
             TokenBudget = budget.MaxTokens,
             MaxRounds = budget.MaxRounds,
         };
+    }
+
+    /// <summary>
+    /// One burst at the top concurrency with prompts of a quarter of the context: the KV cache grows to the footprint of
+    /// concurrent long prompts before users need it (the verification's short-prompt bursts never get there). A server
+    /// that preallocates its KV cache pays only the prefill. Last in the round, so a tight token budget drops it first.
+    /// </summary>
+    private static IEnumerable<PlanStep> KvFootprint(int longest, int top)
+    {
+        if (top > 1)
+        {
+            yield return new PlanStep(Math.Max(VerificationPlan.BurstPromptTokens, longest / 4), FullPlan.PrefillOutputTokens, top);
+        }
     }
 
     private static int LastDroppable(List<PlanStep> steps)

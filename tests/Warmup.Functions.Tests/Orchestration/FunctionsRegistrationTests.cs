@@ -1,3 +1,4 @@
+using Warmup.Cli.Hosting;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
@@ -47,7 +48,7 @@ public sealed class FunctionsRegistrationTests : IAsyncLifetime
         services.AddSingleton<IConfiguration>(settings);   // the Functions host registers its configuration too
         services.AddWarmupFunctions(settings);
         _app = services.BuildServiceProvider();
-        _durable = await DurableTaskTestHost.StartAsync(registry => _registered = FunctionShims.Register(registry, _app));
+        _durable = await FreePortTestHost.StartAsync(registry => _registered = FunctionShims.Register(registry, _app), port => new DurableTaskTestHostOptions { Port = port });
     }
 
     public async Task DisposeAsync()

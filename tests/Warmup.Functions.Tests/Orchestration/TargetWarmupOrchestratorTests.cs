@@ -1,3 +1,4 @@
+using Warmup.Cli.Hosting;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -28,7 +29,7 @@ public sealed class TargetWarmupOrchestratorTests
         /// <summary>When true, a run waits for its cancel event instead of running (a run stuck in a long step).</summary>
         public bool Hold { get; init; }
 
-        public Task<DurableTaskTestHost> StartAsync() => DurableTaskTestHost.StartAsync(registry =>
+        public Task<DurableTaskTestHost> StartAsync() => FreePortTestHost.StartAsync(registry =>
         {
             registry.AddOrchestrator<TargetWarmupOrchestrator>(TaskNames.TargetWarmupOrchestration);
             // DURABLE2002 misreads the Func registrations below (it takes the input type for the output).
@@ -65,7 +66,7 @@ public sealed class TargetWarmupOrchestratorTests
                 return Task.FromResult(Reports.Report(r.Target, r.Plan.Preset, outcome) with { RunId = r.RunId! });
             });
 #pragma warning restore DURABLE2002
-        });
+        }, port => new DurableTaskTestHostOptions { Port = port });
     }
 
     private static async Task<(WarmupReport Report, TargetRunStatus Runs)> RunAsync(DurableTaskTestHost host, WarmupRequest request)

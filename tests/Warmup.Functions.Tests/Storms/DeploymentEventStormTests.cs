@@ -1,3 +1,4 @@
+using Warmup.Cli.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
@@ -43,10 +44,11 @@ public sealed class DeploymentEventStormTests
             Limits = new TargetLimits { ReadyDeadline = TimeSpan.FromMinutes(2) },
         }).ToList();
         var catalog = new TargetCatalog(targets);
-        await using var host = await DurableTaskTestHost.StartAsync(
+        await using var host = await FreePortTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
-            new DurableTaskTestHostOptions
+            port => new DurableTaskTestHostOptions
             {
+                Port = port,
                 ConfigureServices = services =>
                 {
                     // 50 refused targets polled every 50 ms would load the machine for nothing here.

@@ -42,7 +42,7 @@ public sealed class DeploymentQueueStorageTests
             await deployments.DeleteMessageAsync(message.MessageId, message.PopReceipt);
         }
 
-        Assert.Equal(["warmup-vllm-image", "warmup-storage-bound"], _fx.Durable.Scheduled.Select(s => s.InstanceId).Order());
+        Assert.Equal(["warmup-storage-bound", "warmup-vllm-image"], _fx.Durable.Scheduled.Select(s => s.InstanceId).Order());
         var stored = Assert.Single((await deadLetters.ReceiveMessagesAsync(maxMessages: 10)).Value);
         var letter = DeadLetteredMessage.FromJson(stored.Body.ToString())!;
         Assert.Equal(Malformed, letter.OriginalMessage);

@@ -1,3 +1,4 @@
+using Warmup.Cli.Hosting;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -36,10 +37,11 @@ public sealed class CanaryKeyTests
         using var spans = new SpanCapture();
         using var loggerFactory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         var sink = new CollectingSink();
-        await using var host = await DurableTaskTestHost.StartAsync(
+        await using var host = await FreePortTestHost.StartAsync(
             registry => registry.AddWarmupTasks(),
-            new DurableTaskTestHostOptions
+            port => new DurableTaskTestHostOptions
             {
+                Port = port,
                 LoggerFactory = loggerFactory,
                 ConfigureServices = services =>
                 {
