@@ -39,7 +39,7 @@ public sealed class TargetCatalogTests
     [Fact]
     public void Bad_targets_go_to_problems_and_good_ones_still_load()
     {
-        string json = $$"""
+        var json = $$"""
             { "targets": [
               { "name": "ftp-one", "baseUrl": "ftp://x", "model": "m" },
               {{Good}},
@@ -77,7 +77,7 @@ public sealed class TargetCatalogTests
     {
         var catalog = TargetCatalog.Parse("""[ { "name": "two-faults", "baseUrl": "x", "model": "" } ]""", "test");
 
-        string problem = Assert.Single(catalog.Problems);
+        var problem = Assert.Single(catalog.Problems);
         Assert.StartsWith("target 'two-faults': baseUrl 'x' must be an absolute http(s) URL; model is required", problem);
     }
 
@@ -91,7 +91,7 @@ public sealed class TargetCatalogTests
             """, "test");
 
         Assert.Equal(["solo"], catalog.Targets.Select(t => t.Name));
-        string problem = Assert.Single(catalog.Problems);
+        var problem = Assert.Single(catalog.Problems);
         Assert.Contains("target 'dup': the name is used by 2 entries", problem);
         Assert.Contains("names must be unique", problem);
     }
@@ -137,17 +137,17 @@ public sealed class TargetCatalogTests
     [Fact]
     public void LoadFile_reads_the_file_shape_and_refuses_unusable_files_clearly()
     {
-        string dir = Directory.CreateTempSubdirectory("warmup-targets-").FullName;
+        var dir = Directory.CreateTempSubdirectory("warmup-targets-").FullName;
         try
         {
-            string good = Path.Combine(dir, "targets.json");
+            var good = Path.Combine(dir, "targets.json");
             File.WriteAllText(good, $$"""{ "targets": [ {{Good}} ] } // comments are fine""");
             Assert.Equal("llama-prod", Assert.Single(TargetCatalog.LoadFile(good).Targets).Name);
 
             var missing = Assert.Throws<TargetConfigurationException>(() => TargetCatalog.LoadFile(Path.Combine(dir, "nope.json")));
             Assert.Contains("was not found", missing.Message);
 
-            string wrongShape = Path.Combine(dir, "shape.json");
+            var wrongShape = Path.Combine(dir, "shape.json");
             File.WriteAllText(wrongShape, """{ "endpoints": [] }""");
             var shape = Assert.Throws<TargetConfigurationException>(() => TargetCatalog.LoadFile(wrongShape));
             Assert.Contains("must be a JSON object with a \"targets\" array", shape.Message);
@@ -190,7 +190,7 @@ public sealed class TargetCatalogTests
     {
         var catalog = TargetCatalog.Parse($$"""[ { "name": "t", "baseUrl": "{{baseUrl}}", "model": "m" } ]""", "test");
 
-        string problem = Assert.Single(catalog.Problems);
+        var problem = Assert.Single(catalog.Problems);
         Assert.Contains(expected, problem);
         Assert.DoesNotContain(secret, problem);
     }
@@ -204,7 +204,7 @@ public sealed class TargetCatalogTests
     {
         var catalog = TargetCatalog.Parse($$"""[ { "name": "t", "baseUrl": "http://a", "model": "m", "auth": { "apiKeySetting": "{{pasted}}" } } ]""", "test");
 
-        string problem = Assert.Single(catalog.Problems);
+        var problem = Assert.Single(catalog.Problems);
         Assert.Contains("auth.apiKeySetting does not look like a setting name (it may be the key itself; it is not printed)", problem);
         Assert.DoesNotContain(pasted, problem);
         Assert.DoesNotContain("secret", problem);

@@ -44,7 +44,7 @@ internal static class ServerMeter
             .ToList();
         long busy = 0;
         long start = 0;
-        long end = long.MinValue;
+        var end = long.MinValue;
         foreach (var span in spans)
         {
             if (span.Start > end)

@@ -1,6 +1,6 @@
 using Microsoft.DurableTask;
-using Warmup.Core.Reliability;
 using Warmup.Core.Adaptive;
+using Warmup.Core.Reliability;
 
 namespace Warmup.Core.Orchestration;
 

@@ -49,7 +49,10 @@ internal static class FillerText
     public static void Append(StringBuilder builder, int seed, int words)
     {
         if (words <= 0)
+        {
             return;
+        }
+
         var random = new Random(seed);
         var sentence = new List<string>(12);
         var written = 0;
@@ -60,7 +63,10 @@ internal static class FillerText
             for (var i = 0; i < take; i++)
             {
                 if (written > 0 || i > 0)
+                {
                     builder.Append(' ');
+                }
+
                 builder.Append(i == 0 ? Capitalize(sentence[i]) : sentence[i]);
             }
             builder.Append('.');

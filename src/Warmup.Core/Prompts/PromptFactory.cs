@@ -77,7 +77,9 @@ public sealed class PromptFactory
             var measured = await CalibrateAsync(target, dialect, promptTokens, promptSalt, knowledge?.Model ?? TokenLengthModel.Estimate, key, cancellationToken)
                 .ConfigureAwait(false);
             if (measured is { } found)
+            {
                 return new BuiltPrompt(new GenerationRequest(found.Text, maxOutputTokens, adapter, found.Tokens), PromptTokenSource.Measured, found.Calls);
+            }
         }
 
         // A model learned from this server earlier beats the generic constant when the tokenizer is failing now.
@@ -115,28 +117,44 @@ public sealed class PromptFactory
         {
             var words = model.WordsFor(promptTokens);
             if (points.Exists(p => p.Words == words))
+            {
                 break; // the model points back at a length already measured: nothing closer at word granularity
+            }
+
             var text = Compose(salt, words);
             var count = await TryCountAsync(target, dialect, text, cancellationToken).ConfigureAwait(false);
             if (count.Tokens is not { } tokens)
             {
                 if (count.Unsupported)
+                {
                     _learned[key] = TokenizerKnowledge.NoTokenizer;
+                }
+
                 break;
             }
 
             points.Add((words, tokens));
             if (best is null || Math.Abs(tokens - promptTokens) < Math.Abs(best.Value.Tokens - promptTokens))
+            {
                 best = new Measured(text, tokens, call);
+            }
             else
+            {
                 best = best.Value with { Calls = call };
+            }
+
             model = model.Refit(points);
             if (Math.Abs(tokens - promptTokens) <= tolerance)
+            {
                 break;
+            }
         }
 
         if (points.Count > 0)
+        {
             _learned[key] = new TokenizerKnowledge(true, model);
+        }
+
         return best;
     }
 
@@ -161,7 +179,10 @@ public sealed class PromptFactory
         builder.Append(salt.Prefix).Append(' ');
         FillerText.Append(builder, salt.Seed, fillerWords);
         if (fillerWords > 0)
+        {
             builder.Append(' ');
+        }
+
         builder.Append(Instruction);
         return builder.ToString();
     }

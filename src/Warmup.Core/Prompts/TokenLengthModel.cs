@@ -34,23 +34,34 @@ internal readonly record struct TokenLengthModel(double FixedTokens, double Toke
     public TokenLengthModel Refit(IReadOnlyList<(int Words, int Tokens)> points)
     {
         if (points.Count == 0)
+        {
             return this;
+        }
+
         var last = points[^1];
         for (var i = points.Count - 2; i >= 0; i--)
         {
             var other = points[i];
             if (other.Words == last.Words)
+            {
                 continue;
+            }
+
             var slope = (double)(last.Tokens - other.Tokens) / (last.Words - other.Words);
             if (slope is >= MinTokensPerWord and <= MaxTokensPerWord)
+            {
                 return new TokenLengthModel(last.Tokens - slope * last.Words, slope);
+            }
+
             break;
         }
         if (last.Words > 0)
         {
             var ratio = (last.Tokens - FixedTokens) / last.Words;
             if (ratio is >= MinTokensPerWord and <= MaxTokensPerWord)
+            {
                 return this with { TokensPerWord = ratio };
+            }
         }
         // No filler words (or a ratio out of range): what was measured is the fixed part.
         return last.Words == 0 ? this with { FixedTokens = last.Tokens } : this with { FixedTokens = last.Tokens - TokensPerWord * last.Words };

@@ -18,15 +18,29 @@ internal static class ReadinessErrors
     {
         var socketError = FindSocketError(exception);
         if (socketError is SocketError.ConnectionRefused)
+        {
             return "connection refused";
+        }
+
         if (socketError is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+        {
             return "connection reset";
+        }
+
         if (socketError is SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData)
+        {
             return "host name not resolved";
+        }
+
         if (socketError is SocketError.TimedOut)
+        {
             return "connect timed out";
+        }
+
         if (socketError is SocketError.HostUnreachable or SocketError.NetworkUnreachable)
+        {
             return "host unreachable";
+        }
 
         return (exception as HttpRequestException)?.HttpRequestError switch
         {
@@ -74,7 +88,9 @@ internal static class ReadinessErrors
         for (var current = exception; current is not null; current = current.InnerException)
         {
             if (current is SocketException socket)
+            {
                 return socket.SocketErrorCode;
+            }
         }
         return null;
     }
@@ -87,10 +103,16 @@ internal static class ReadinessErrors
     private static string? ExtractMessage(string? body)
     {
         if (string.IsNullOrWhiteSpace(body))
+        {
             return null;
+        }
+
         var message = HttpErrorDescription.ReadMessage(Encoding.UTF8.GetBytes(body));
         if (string.IsNullOrWhiteSpace(message))
+        {
             return null;
+        }
+
         var oneLine = ErrorText.Shorten(message);
         return oneLine.Length <= MaxDetailLength ? oneLine : oneLine[..MaxDetailLength] + "...";
     }

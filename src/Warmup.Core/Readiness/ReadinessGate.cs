@@ -51,7 +51,9 @@ public sealed class ReadinessGate
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(dialect);
         if (deadline < MinDeadline || deadline > MaxDeadline)
+        {
             throw new ArgumentOutOfRangeException(nameof(deadline), deadline, "The readiness deadline must be between 10 ms and 24 h.");
+        }
 
         var polls = new PollLog(answers);
         var started = _time.GetTimestamp();
@@ -112,7 +114,10 @@ public sealed class ReadinessGate
                 OnRetry = args =>
                 {
                     if (args.Outcome.Exception is TimeoutRejectedException)
+                    {
                         polls.LastError = ReadinessErrors.TimedOut(attemptTimeout);
+                    }
+
                     return ValueTask.CompletedTask;
                 },
             })
@@ -130,7 +135,9 @@ public sealed class ReadinessGate
             // Buffered on purpose: readiness bodies are tiny and IsReady is synchronous, so it may read them.
             using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (dialect.IsReady(response))
+            {
                 return PollOutcome.Open;
+            }
 
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             polls.LastError = ReadinessErrors.Describe(response.StatusCode, body.Length > MaxErrorBodyChars ? null : body);
@@ -233,7 +240,9 @@ public sealed class ReadinessGate
             {
                 _lastError = value;
                 if (value is not null)
+                {
                     answers?.Report(value);
+                }
             }
         }
     }

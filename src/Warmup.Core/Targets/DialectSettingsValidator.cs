@@ -20,9 +20,14 @@ internal static class DialectSettingsValidator
         {
             azureMl = ValidateAzureMl(doc.AzureMl, errors);
             if (auth.ApiKeySetting is null && auth.EntraScope is null)
+            {
                 errors.Add($"the azureml dialect needs credentials: auth.apiKeySetting (the endpoint key, e.g. from Key Vault) or auth.entraScope '{AzureMlScope}'");
+            }
+
             if (auth.EntraScope is { } scope && !string.Equals(scope, AzureMlScope, StringComparison.OrdinalIgnoreCase))
+            {
                 errors.Add($"auth.entraScope '{scope}' is not the Azure ML scoring audience; use '{AzureMlScope}'");
+            }
         }
         else if (doc.AzureMl is not null)
         {
@@ -35,7 +40,10 @@ internal static class DialectSettingsValidator
     private static Uri? ValidateMetricsUrl(string? raw, List<string> errors)
     {
         if (string.IsNullOrWhiteSpace(raw))
+        {
             return null;
+        }
+
         if (!Uri.TryCreate(raw.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
             || !string.IsNullOrEmpty(uri.UserInfo) || !string.IsNullOrEmpty(uri.Query))
         {
@@ -47,18 +55,21 @@ internal static class DialectSettingsValidator
 
     private static string? ValidateTemplate(JsonElement? raw, string dialect, string api, List<string> errors)
     {
-        string? template = raw switch
+        var template = raw switch
         {
             null => null,
             { ValueKind: JsonValueKind.Null } => null,
             { ValueKind: JsonValueKind.String } s => s.GetString(),
             { } other => other.GetRawText(),
         };
-        bool usesTemplate = dialect == DialectNames.Triton || (dialect == DialectNames.AzureMl && api == Targets.OpenAiApis.Template);
+        var usesTemplate = dialect == DialectNames.Triton || (dialect == DialectNames.AzureMl && api == Targets.OpenAiApis.Template);
         if (template is null)
         {
             if (dialect == DialectNames.AzureMl && api == Targets.OpenAiApis.Template)
+            {
                 errors.Add("api 'template' needs a requestTemplate (a JSON body with \"{{prompt}}\" and \"{{max_tokens}}\")");
+            }
+
             return null;
         }
         if (!usesTemplate)
@@ -77,13 +88,25 @@ internal static class DialectSettingsValidator
     private static AzureMlSettings ValidateAzureMl(AzureMlDocument? raw, List<string> errors)
     {
         if (raw is null)
+        {
             return new AzureMlSettings();
+        }
+
         if (raw.MaxConcurrentRequestsPerInstance is < 1 or > 1000)
+        {
             errors.Add($"azureMl.maxConcurrentRequestsPerInstance {raw.MaxConcurrentRequestsPerInstance} must be between 1 and 1000");
+        }
+
         if (raw.InstanceCount is < 1 or > 1000)
+        {
             errors.Add($"azureMl.instanceCount {raw.InstanceCount} must be between 1 and 1000");
+        }
+
         if (raw.RequestTimeoutMs is < 1 or > 180_000)
+        {
             errors.Add($"azureMl.requestTimeoutMs {raw.RequestTimeoutMs} must be between 1 and 180000 (Azure ML's maximum)");
+        }
+
         return new AzureMlSettings
         {
             MaxConcurrentRequestsPerInstance = raw.MaxConcurrentRequestsPerInstance,

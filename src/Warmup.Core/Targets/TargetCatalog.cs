@@ -68,23 +68,33 @@ public sealed class TargetCatalog : ITargetCatalog
         if (section.Exists())
         {
             if (section.Value is not null && !section.GetChildren().Any())
+            {
                 problems.Add($"configuration section '{SectionName}' must be an array of targets, not a single value");
+            }
             else
+            {
                 entries.AddRange(ConfigurationSectionJson.Elements(section).Select(e => (e.Node, $"target #{e.Index + 1} in section '{SectionName}'")));
+            }
         }
 
-        string? json = configuration[jsonSettingName];
+        var json = configuration[jsonSettingName];
         if (!string.IsNullOrWhiteSpace(json))
         {
             try
             {
                 var node = JsonNode.Parse(json, documentOptions: TargetJson.DocumentOptions);
                 if (node is JsonArray array)
+                {
                     entries.AddRange(array.Select((n, i) => (n, $"target #{i + 1} in {jsonSettingName}")));
+                }
                 else if (node is JsonObject obj && obj["targets"] is JsonArray inner)
+                {
                     entries.AddRange(inner.Select((n, i) => (n, $"target #{i + 1} in {jsonSettingName}")));
+                }
                 else
+                {
                     problems.Add($"app setting {jsonSettingName} must hold a JSON array of targets");
+                }
             }
             catch (JsonException ex)
             {
@@ -131,7 +141,7 @@ public sealed class TargetCatalog : ITargetCatalog
             throw new TargetConfigurationException($"{sourceName} is not valid JSON: {ex.Message}", ex);
         }
 
-        JsonArray array = root switch
+        var array = root switch
         {
             JsonArray a => a,
             JsonObject o when FindTargets(o) is JsonArray a => a,
@@ -161,9 +171,9 @@ public sealed class TargetCatalog : ITargetCatalog
             }
             catch (JsonException ex)
             {
-                string name = obj.FirstOrDefault(p => string.Equals(p.Key, "name", StringComparison.OrdinalIgnoreCase)).Value is JsonValue v
+                var name = obj.FirstOrDefault(p => string.Equals(p.Key, "name", StringComparison.OrdinalIgnoreCase)).Value is JsonValue v
                     && v.TryGetValue(out string? s) ? s : "";
-                string subject = string.IsNullOrWhiteSpace(name) ? label : $"target '{name}'";
+                var subject = string.IsNullOrWhiteSpace(name) ? label : $"target '{name}'";
                 problems.Add($"{subject}: {DescribeJsonError(ex)}");
                 NoteInvalid(invalid, name, DescribeJsonError(ex));
                 continue;
@@ -173,8 +183,10 @@ public sealed class TargetCatalog : ITargetCatalog
                 problems.Add($"{label}: must be a JSON object");
                 continue;
             }
-            if (TargetValidator.TryValidate(doc, label, out var target, out string? problem))
+            if (TargetValidator.TryValidate(doc, label, out var target, out var problem))
+            {
                 valid.Add((target!, label));
+            }
             else
             {
                 problems.Add(problem!);
@@ -186,7 +198,7 @@ public sealed class TargetCatalog : ITargetCatalog
         var duplicates = valid.GroupBy(v => v.Target.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).ToArray();
         foreach (var group in duplicates)
         {
-            string why = $"the name is used by {group.Count()} entries ({string.Join(", ", group.Select(g => g.Label))}); names must be unique, none of them was loaded";
+            var why = $"the name is used by {group.Count()} entries ({string.Join(", ", group.Select(g => g.Label))}); names must be unique, none of them was loaded";
             problems.Add($"target '{group.Key}': {why}");
             invalid[group.Key] = why;
         }
@@ -200,19 +212,22 @@ public sealed class TargetCatalog : ITargetCatalog
     {
         name = name?.Trim();
         if (!IsValidName(name))
+        {
             return;
+        }
+
         invalid[name!] = invalid.TryGetValue(name!, out var earlier) ? $"{earlier}; {why}" : why;
     }
 
     private static string DescribeJsonError(JsonException ex)
     {
         // System.Text.Json says "The JSON property 'x' could not be mapped to any .NET member contained in type ..."; say it in our words.
-        string path = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$').TrimStart('.');
+        var path = string.IsNullOrEmpty(ex.Path) ? "" : ex.Path.TrimStart('$').TrimStart('.');
         if (ex.Message.Contains("could not be mapped", StringComparison.Ordinal))
         {
-            int start = ex.Message.IndexOf('\'');
-            int end = start >= 0 ? ex.Message.IndexOf('\'', start + 1) : -1;
-            string property = start >= 0 && end > start ? ex.Message[(start + 1)..end] : path;
+            var start = ex.Message.IndexOf('\'');
+            var end = start >= 0 ? ex.Message.IndexOf('\'', start + 1) : -1;
+            var property = start >= 0 && end > start ? ex.Message[(start + 1)..end] : path;
             return $"unknown property '{property}'";
         }
         return string.IsNullOrEmpty(path) ? $"invalid value: {ex.Message}" : $"invalid value for '{path}'";
@@ -224,7 +239,7 @@ internal static class ConfigurationSectionJson
 {
     public static IEnumerable<(int Index, JsonNode? Node)> Elements(IConfigurationSection section) =>
         section.GetChildren()
-            .Select(c => (Ok: int.TryParse(c.Key, out int i), Index: i, Child: c))
+            .Select(c => (Ok: int.TryParse(c.Key, out var i), Index: i, Child: c))
             .OrderBy(x => x.Ok ? x.Index : int.MaxValue)
             .Select((x, position) => (position, ToNode(x.Child)));
 
@@ -232,12 +247,21 @@ internal static class ConfigurationSectionJson
     {
         var children = section.GetChildren().ToArray();
         if (children.Length == 0)
+        {
             return section.Value is null ? null : JsonValue.Create(section.Value);
+        }
+
         if (children.All(c => int.TryParse(c.Key, out _)))
+        {
             return new JsonArray(children.OrderBy(c => int.Parse(c.Key)).Select(ToNode).ToArray());
+        }
+
         var obj = new JsonObject();
         foreach (var child in children)
+        {
             obj[child.Key] = ToNode(child);
+        }
+
         return obj;
     }
 }

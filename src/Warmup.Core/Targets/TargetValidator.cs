@@ -37,28 +37,38 @@ internal static partial class TargetValidator
     public static bool TryValidate(TargetDocument doc, string label, out WarmupTarget? target, out string? problem)
     {
         var errors = new List<string>();
-        string? name = doc.Name?.Trim();
-        string subject = string.IsNullOrEmpty(name) ? label : $"target '{name}'";
+        var name = doc.Name?.Trim();
+        var subject = string.IsNullOrEmpty(name) ? label : $"target '{name}'";
 
         if (string.IsNullOrEmpty(name))
+        {
             errors.Add("name is required");
+        }
         else if (!NamePattern().IsMatch(name))
+        {
             errors.Add($"name '{name}' must match [a-z0-9-]{{1,48}} (lower-case letters, digits and '-'; it becomes part of the instance id)");
+        }
 
-        Uri? baseUrl = ValidateBaseUrl(doc.BaseUrl, errors);
+        var baseUrl = ValidateBaseUrl(doc.BaseUrl, errors);
 
-        string dialect = string.IsNullOrWhiteSpace(doc.Dialect) ? DialectNames.OpenAi : doc.Dialect.Trim();
+        var dialect = string.IsNullOrWhiteSpace(doc.Dialect) ? DialectNames.OpenAi : doc.Dialect.Trim();
         if (!KnownDialects.Contains(dialect, StringComparer.Ordinal))
+        {
             errors.Add($"dialect '{dialect}' is not known; known dialects: {string.Join(", ", KnownDialects)}");
+        }
 
-        string? model = doc.Model?.Trim();
+        var model = doc.Model?.Trim();
         if (string.IsNullOrEmpty(model))
+        {
             errors.Add("model is required (the served model name)");
+        }
 
-        string api = string.IsNullOrWhiteSpace(doc.Api) ? OpenAiApis.Completions : doc.Api.Trim();
-        string[] apis = dialect == DialectNames.AzureMl ? [.. KnownApis, OpenAiApis.Template] : KnownApis;
+        var api = string.IsNullOrWhiteSpace(doc.Api) ? OpenAiApis.Completions : doc.Api.Trim();
+        var apis = dialect == DialectNames.AzureMl ? [.. KnownApis, OpenAiApis.Template] : KnownApis;
         if (!apis.Contains(api, StringComparer.Ordinal))
+        {
             errors.Add($"api '{api}' is not known; use {string.Join(" or ", apis)}");
+        }
 
         var adapters = ValidateAdapters(doc.Adapters, errors);
         var auth = ValidateAuth(doc.Auth, errors);
@@ -127,16 +137,25 @@ internal static partial class TargetValidator
     private static IReadOnlyList<string> ValidateAdapters(List<string?>? raw, List<string> errors)
     {
         if (raw is null || raw.Count == 0)
+        {
             return [];
+        }
+
         var adapters = new List<string>();
-        foreach (string? adapter in raw)
+        foreach (var adapter in raw)
         {
             if (string.IsNullOrWhiteSpace(adapter))
+            {
                 errors.Add("adapters must not contain empty names");
+            }
             else if (adapters.Contains(adapter.Trim(), StringComparer.Ordinal))
+            {
                 errors.Add($"adapter '{adapter.Trim()}' is listed twice");
+            }
             else
+            {
                 adapters.Add(adapter.Trim());
+            }
         }
         return adapters;
     }
@@ -144,14 +163,23 @@ internal static partial class TargetValidator
     private static TargetAuth ValidateAuth(AuthDocument? raw, List<string> errors)
     {
         if (raw is null)
+        {
             return new TargetAuth();
-        string? apiKeySetting = Blank(raw.ApiKeySetting);
-        string? entraScope = Blank(raw.EntraScope);
+        }
+
+        var apiKeySetting = Blank(raw.ApiKeySetting);
+        var entraScope = Blank(raw.EntraScope);
         if (apiKeySetting is not null && entraScope is not null)
+        {
             errors.Add("auth: set either apiKeySetting or entraScope, not both");
+        }
+
         if (apiKeySetting is not null && !TargetCatalog.LooksLikeSettingName(apiKeySetting))
+        {
             errors.Add($"auth.apiKeySetting does not look like a setting name (it may be the key itself; it is not printed): " +
                        "name the app setting that holds the key (letters, digits, '_', '.', ':')");
+        }
+
         return new TargetAuth { ApiKeySetting = apiKeySetting, EntraScope = entraScope, AzureMlDeployment = Blank(raw.AzureMlDeployment) };
     }
 
@@ -159,41 +187,62 @@ internal static partial class TargetValidator
     {
         var limits = new TargetLimits();
         if (raw is null)
+        {
             return limits;
+        }
+
         if (raw.MaxConcurrency is { } concurrency)
         {
             if (concurrency is < MinConcurrency or > MaxConcurrency)
+            {
                 errors.Add($"limits.maxConcurrency {concurrency} must be between {MinConcurrency} and {MaxConcurrency}");
+            }
+
             limits = limits with { MaxConcurrency = concurrency };
         }
         if (raw.MaxTokensPerRun is { } tokens)
         {
             if (tokens is < 1 or > MaxTokensPerRunCeiling)
+            {
                 errors.Add($"limits.maxTokensPerRun {tokens} must be between 1 and {MaxTokensPerRunCeiling}");
+            }
+
             limits = limits with { MaxTokensPerRun = tokens };
         }
         if (raw.ReadyDeadline is { } deadline)
         {
             if (deadline <= TimeSpan.Zero || deadline > MaxReadyDeadline)
+            {
                 errors.Add($"limits.readyDeadline {deadline} must be positive and at most {MaxReadyDeadline}");
+            }
+
             limits = limits with { ReadyDeadline = deadline };
         }
         if (raw.RequestTimeout is { } timeout)
         {
             if (timeout <= TimeSpan.Zero || timeout > MaxRequestTimeout)
+            {
                 errors.Add($"limits.requestTimeout {timeout} must be positive and at most {MaxRequestTimeout}");
+            }
+
             limits = limits with { RequestTimeout = timeout };
         }
         if (raw.AbortFailedShare is { } share)
         {
             if (!(share > 0 && share <= 1))
+            {
                 errors.Add($"limits.abortFailedShare {share} must be above 0 and at most 1 (1 never aborts on failures)");
+            }
+
             limits = limits with { AbortFailedShare = share };
         }
         if (raw.BusyMaxWait is { } busyWait)
         {
             if (busyWait < TimeSpan.Zero || busyWait > MaxReadyDeadline)
+            {
                 errors.Add($"limits.busyMaxWait {busyWait} must be between 0 and {MaxReadyDeadline}");
+            }
+
             limits = limits with { BusyMaxWait = busyWait };
         }
         return limits;
@@ -204,46 +253,63 @@ internal static partial class TargetValidator
     private static IReadOnlyList<int>? ValidateShapes(List<int>? raw, string field, string what, int max, List<string> errors)
     {
         if (raw is null)
+        {
             return null;
+        }
+
         if (raw.Count == 0)
         {
             errors.Add($"{field} must list at least one of the server's {what}, or be left out for the defaults");
             return null;
         }
         if (raw.Any(v => v < 1 || v > max))
+        {
             errors.Add($"{field} must hold {what} between 1 and {max}, got [{string.Join(", ", raw)}]");
+        }
         else if (raw.Distinct().Count() != raw.Count)
+        {
             errors.Add($"{field} lists a value twice: [{string.Join(", ", raw)}]");
+        }
+
         return raw.Order().ToArray();
     }
 
     private static IReadOnlyList<EventMatchRule> ValidateRules(List<EventRuleDocument?>? raw, List<string> errors)
     {
         if (raw is null || raw.Count == 0)
+        {
             return [];
+        }
+
         var rules = new List<EventMatchRule>();
-        for (int i = 0; i < raw.Count; i++)
+        for (var i = 0; i < raw.Count; i++)
         {
             var doc = raw[i];
-            string where = $"eventRules[{i}]";
+            var where = $"eventRules[{i}]";
             if (doc is null)
             {
                 errors.Add($"{where} is empty");
                 continue;
             }
-            string? prefix = Blank(doc.ResourceIdPrefix);
-            string? pattern = Blank(doc.ResourceIdPattern);
-            string? repository = Blank(doc.Repository);
+            var prefix = Blank(doc.ResourceIdPrefix);
+            var pattern = Blank(doc.ResourceIdPattern);
+            var repository = Blank(doc.Repository);
             var types = (doc.EventTypes ?? []).Select(Blank).ToList();
             if (types.Any(t => t is null))
+            {
                 errors.Add($"{where}.eventTypes must not contain empty names");
+            }
 
             // A rule naming only event types would match every resource write in the subscription.
             if (prefix is null && pattern is null && repository is null)
+            {
                 errors.Add($"{where} must name a resourceIdPrefix, a resourceIdPattern or a repository");
+            }
 
             if (prefix is not null && !prefix.StartsWith('/'))
+            {
                 errors.Add($"{where}.resourceIdPrefix '{prefix}' must be an ARM resource id starting with '/'");
+            }
 
             if (pattern is not null)
             {
@@ -275,12 +341,12 @@ internal static partial class TargetValidator
     /// </summary>
     private static string WithoutSecrets(string raw)
     {
-        int end = raw.IndexOfAny(['?', '#']);
-        string text = end < 0 ? raw : raw[..end];
-        int scheme = text.IndexOf("://", StringComparison.Ordinal);
-        int authorityStart = scheme < 0 ? 0 : scheme + 3;
-        int authorityEnd = text.IndexOf('/', authorityStart) is var slash and >= 0 ? slash : text.Length;
-        int at = text.AsSpan(authorityStart, authorityEnd - authorityStart).LastIndexOf('@');
+        var end = raw.IndexOfAny(['?', '#']);
+        var text = end < 0 ? raw : raw[..end];
+        var scheme = text.IndexOf("://", StringComparison.Ordinal);
+        var authorityStart = scheme < 0 ? 0 : scheme + 3;
+        var authorityEnd = text.IndexOf('/', authorityStart) is var slash and >= 0 ? slash : text.Length;
+        var at = text.AsSpan(authorityStart, authorityEnd - authorityStart).LastIndexOf('@');
         return at < 0 ? text : text[..authorityStart] + text[(authorityStart + at + 1)..];
     }
 

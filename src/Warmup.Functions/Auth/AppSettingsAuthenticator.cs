@@ -29,20 +29,25 @@ public sealed class AppSettingsAuthenticator(IConfiguration configuration, Token
 
         if (target.Auth.ApiKeySetting is { } setting)
         {
-            string? key = configuration[setting];
+            var key = configuration[setting];
             if (string.IsNullOrWhiteSpace(key))
+            {
                 throw new CredentialsUnavailableException($"target '{target.Name}': {TargetAuth.DescribeApiKeySetting(setting)} is not set");
+            }
             // App Service leaves a Key Vault reference it cannot resolve as its literal text; sending that as a key
             // would only earn a 401 from the endpoint, so say what is wrong instead.
             if (key.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase))
+            {
                 throw new CredentialsUnavailableException(
                     $"target '{target.Name}': app setting '{setting}' is a Key Vault reference the platform could not resolve " +
                     "(does the secret exist, and does the app's identity have Key Vault Secrets User on the vault?)");
+            }
+
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key.Trim());
         }
         else if (target.Auth.EntraScope is { } scope)
         {
-            AccessToken token = await GetTokenAsync(scope, cancellationToken);
+            var token = await GetTokenAsync(scope, cancellationToken);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
         }
 
@@ -56,13 +61,18 @@ public sealed class AppSettingsAuthenticator(IConfiguration configuration, Token
     private async ValueTask<AccessToken> GetTokenAsync(string scope, CancellationToken cancellationToken)
     {
         if (_tokens.TryGetValue(scope, out var cached) && IsFresh(cached))
+        {
             return cached;
+        }
 
         await _refresh.WaitAsync(cancellationToken);
         try
         {
             if (_tokens.TryGetValue(scope, out cached) && IsFresh(cached))
+            {
                 return cached;
+            }
+
             var token = await credential.GetTokenAsync(new TokenRequestContext([scope]), cancellationToken);
             _tokens[scope] = token;
             return token;

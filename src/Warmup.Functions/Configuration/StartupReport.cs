@@ -31,7 +31,7 @@ public sealed partial class StartupReport : IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (string problem in _validation.Problems)
+        foreach (var problem in _validation.Problems)
         {
             LogProblem(_logger, problem);
             _console.WriteLine(ProblemPrefix + problem);

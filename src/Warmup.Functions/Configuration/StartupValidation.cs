@@ -13,10 +13,15 @@ public sealed class StartupValidation
         foreach (var target in catalog.Targets)
         {
             if (target.Auth.ApiKeySetting is { } setting && string.IsNullOrWhiteSpace(configuration[setting]))
+            {
                 problems.Add($"target '{target.Name}': {TargetAuth.DescribeApiKeySetting(setting)} is not set; its warm-ups will fail to authenticate");
+            }
         }
         if (catalog.Targets.Count == 0)
+        {
             problems.Add($"no targets are configured: set the app setting {AppSettingNames.Targets} (a JSON array) or the '{TargetCatalog.SectionName}' section");
+        }
+
         Problems = problems;
         TargetNames = catalog.Targets.Select(t => t.Name).ToArray();
     }

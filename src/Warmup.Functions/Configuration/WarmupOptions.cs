@@ -24,19 +24,31 @@ public sealed record WarmupOptions
     {
         var options = new WarmupOptions();
         if (ReadPositive(configuration, AppSettingNames.DeploymentDebounceSeconds, 0, 3600, problems) is { } debounce)
+        {
             options = options with { DeploymentDebounce = TimeSpan.FromSeconds(debounce) };
+        }
+
         if (ReadPositive(configuration, AppSettingNames.IdleWindowMinutes, 0, 7 * 24 * 60, problems) is { } window)
+        {
             options = options with { IdleWindow = TimeSpan.FromMinutes(window) };
+        }
+
         return options;
     }
 
     private static int? ReadPositive(IConfiguration configuration, string name, int min, int max, ICollection<string> problems)
     {
-        string? raw = configuration[name];
+        var raw = configuration[name];
         if (string.IsNullOrWhiteSpace(raw))
+        {
             return null;
-        if (int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int value) && value >= min && value <= max)
+        }
+
+        if (int.TryParse(raw, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
             return value;
+        }
+
         problems.Add($"app setting {name} '{raw}' must be a whole number between {min} and {max}; using the default");
         return null;
     }

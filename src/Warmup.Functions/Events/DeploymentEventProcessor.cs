@@ -57,7 +57,7 @@ public sealed class DeploymentEventProcessor(DeploymentEventMatcher matcher, War
                     continue;
                 }
                 var result = await starter.StartForDeploymentAsync(client, target, e.Id, cancellationToken);
-                string status = result.Outcome switch
+                var status = result.Outcome switch
                 {
                     StartOutcome.Started => EventOutcome.Started,
                     StartOutcome.Restarted => EventOutcome.Restarted,

@@ -22,12 +22,14 @@ public static class DeploymentEventReader
     {
         ArgumentNullException.ThrowIfNull(body);
         if (body.ToMemory().IsEmpty)
+        {
             throw new MalformedEventException("the request body is empty; expected an Event Grid or CloudEvents JSON payload");
+        }
 
         string schema;
         using (var document = ParseJson(body, "request body"))
         {
-            bool declaredCloudEvents = contentType is not null &&
+            var declaredCloudEvents = contentType is not null &&
                 (contentType.StartsWith(CloudEventsContentType, StringComparison.OrdinalIgnoreCase) ||
                  contentType.StartsWith(CloudEventsBatchContentType, StringComparison.OrdinalIgnoreCase));
             schema = declaredCloudEvents || LooksLikeCloudEvents(document.RootElement) ? EventSchemas.CloudEvents : EventSchemas.EventGrid;
@@ -47,26 +49,38 @@ public static class DeploymentEventReader
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(header);
         var structured = new JsonObject();
-        foreach (string attribute in (string[])["specversion", "type", "source", "id"])
+        foreach (var attribute in (string[])["specversion", "type", "source", "id"])
         {
-            string? value = header("ce-" + attribute);
+            var value = header("ce-" + attribute);
             if (string.IsNullOrWhiteSpace(value))
+            {
                 throw new MalformedEventException($"binary-mode CloudEvent lacks the ce-{attribute} header");
+            }
+
             structured[attribute] = value.Trim();
         }
-        foreach (string attribute in (string[])["subject", "time"])
+        foreach (var attribute in (string[])["subject", "time"])
         {
             if (header("ce-" + attribute) is { Length: > 0 } value)
+            {
                 structured[attribute] = value.Trim();
+            }
         }
         if (!string.IsNullOrWhiteSpace(contentType))
+        {
             structured["datacontenttype"] = contentType;
+        }
+
         if (!body.ToMemory().IsEmpty)
         {
             if (TryParseJsonData(body, contentType) is { } json)
+            {
                 structured["data"] = json;
+            }
             else
+            {
                 structured["data_base64"] = Convert.ToBase64String(body.ToMemory().Span);
+            }
         }
         return ReadCloudEvents(BinaryData.FromString(structured.ToJsonString()));
     }
@@ -74,7 +88,10 @@ public static class DeploymentEventReader
     private static JsonNode? TryParseJsonData(BinaryData body, string? contentType)
     {
         if (contentType is not null && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        {
             return null;
+        }
+
         try
         {
             return JsonNode.Parse(body.ToMemory().Span);
@@ -92,10 +109,12 @@ public static class DeploymentEventReader
     public static IReadOnlyList<DeploymentEvent> ReadQueueMessage(string message)
     {
         if (string.IsNullOrWhiteSpace(message))
+        {
             throw new MalformedEventException("the queue message is empty; expected one Event Grid or CloudEvents event as JSON");
+        }
 
-        string trimmed = message.Trim();
-        string json = trimmed[0] is '{' or '[' ? trimmed : DecodeBase64Json(trimmed);
+        var trimmed = message.Trim();
+        var json = trimmed[0] is '{' or '[' ? trimmed : DecodeBase64Json(trimmed);
         return ReadBody(BinaryData.FromString(json), contentType: null);
     }
 
@@ -110,9 +129,12 @@ public static class DeploymentEventReader
         {
             throw new MalformedEventException("the queue message is neither JSON nor base64-encoded JSON");
         }
-        string decoded = Encoding.UTF8.GetString(bytes).Trim().TrimStart('\uFEFF');
+        var decoded = Encoding.UTF8.GetString(bytes).Trim().TrimStart('\uFEFF');
         if (decoded.Length == 0 || decoded[0] is not ('{' or '['))
+        {
             throw new MalformedEventException("the queue message is base64 but does not decode to JSON");
+        }
+
         return decoded;
     }
 
@@ -131,15 +153,21 @@ public static class DeploymentEventReader
     // CloudEvents carry "specversion"; Event Grid schema events carry "eventType" and "dataVersion" instead.
     private static bool LooksLikeCloudEvents(JsonElement root)
     {
-        JsonElement first = root;
+        var first = root;
         if (root.ValueKind == JsonValueKind.Array)
         {
             if (root.GetArrayLength() == 0)
+            {
                 return false;
+            }
+
             first = root[0];
         }
         if (first.ValueKind != JsonValueKind.Object)
+        {
             throw new MalformedEventException($"expected a JSON object or an array of objects, found {first.ValueKind}");
+        }
+
         return first.TryGetProperty("specversion", out _);
     }
 
@@ -177,8 +205,10 @@ public static class DeploymentEventReader
         object? data = null;
         try
         {
-            if (e.TryGetSystemEventData(out object systemData))
+            if (e.TryGetSystemEventData(out var systemData))
+            {
                 data = systemData;
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -193,8 +223,10 @@ public static class DeploymentEventReader
         object? data = null;
         try
         {
-            if (e.TryGetSystemEventData(out object systemData))
+            if (e.TryGetSystemEventData(out var systemData))
+            {
                 data = systemData;
+            }
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
@@ -218,11 +250,17 @@ public static class DeploymentEventReader
     // The workspace topic plus "endpoints/<service>" gives the endpoint's resource id under the workspace.
     private static string? MachineLearningResourceId(DeploymentEvent e, MachineLearningServicesModelDeployedEventData data)
     {
-        string? relative = e.Subject ?? (data.ServiceName is { Length: > 0 } name ? $"endpoints/{name}" : null);
+        var relative = e.Subject ?? (data.ServiceName is { Length: > 0 } name ? $"endpoints/{name}" : null);
         if (relative is null)
+        {
             return e.Source;
+        }
+
         if (relative.StartsWith('/') || e.Source is null)
+        {
             return relative;
+        }
+
         return $"{e.Source.TrimEnd('/')}/{relative}";
     }
 
@@ -230,7 +268,10 @@ public static class DeploymentEventReader
     private static string? ReadTargetName(BinaryData? data)
     {
         if (data is null || data.ToMemory().IsEmpty)
+        {
             return null;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(data.ToMemory());

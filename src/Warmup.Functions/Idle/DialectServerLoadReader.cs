@@ -18,7 +18,10 @@ public sealed partial class DialectServerLoadReader(HttpClient http, DialectRegi
     public async Task<ServerLoad?> ReadAsync(WarmupTarget target, CancellationToken cancellationToken)
     {
         if (!dialects.IsKnown(target.Dialect))
+        {
             return null;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ScrapeTimeout);
         try

@@ -29,28 +29,37 @@ public static class IdlePolicy
     public static IdleDecision Decide(ServerLoad? load, IdleObservation? previous, LastWarmup? lastWarmup, DateTimeOffset now, TimeSpan idleWindow)
     {
         if (load is { } busy && (busy.Running > 0 || busy.Waiting > 0))
+        {
             return new(false, SkipReasons.Busy, $"{Count(busy.Running)} requests running, {Count(busy.Waiting)} waiting");
+        }
 
         if (lastWarmup is { Status: OrchestrationRuntimeStatus.Completed } done && now - done.LastUpdatedAt < idleWindow)
+        {
             return new(false, SkipReasons.RecentlyWarmed,
                 $"last warm-up completed {(now - done.LastUpdatedAt).TotalMinutes:F0} min ago (idle window {idleWindow.TotalMinutes:F0} min)");
+        }
 
         if (load is not null && previous?.RequestsCompleted is { } before)
         {
-            double delta = load.RequestsCompleted - before;
+            var delta = load.RequestsCompleted - before;
             if (delta < 0)
+            {
                 return new(true, IdleDecision.Idle, $"completed-requests counter fell from {Count(before)} to {Count(load.RequestsCompleted)}: the server restarted");
+            }
 
             // Warmup's own share since the last check is that of a run created after it (the instance keeps the latest run).
-            double own = lastWarmup is not null && lastWarmup.CreatedAt >= previous.CheckedAt ? OwnShare(load, lastWarmup) : 0;
-            double users = delta - own;
+            var own = lastWarmup is not null && lastWarmup.CreatedAt >= previous.CheckedAt ? OwnShare(load, lastWarmup) : 0;
+            var users = delta - own;
             if (users > 0)
+            {
                 return new(false, SkipReasons.RecentlyUsed, $"{Count(users)} more {Unit(load)} than Warmup's own since {previous.CheckedAt:O}");
+            }
+
             return new(true, IdleDecision.Idle, $"no user traffic since {previous.CheckedAt:O} ({Count(delta)} {Unit(load)}, {Count(own)} of them Warmup's)");
         }
 
-        string basis = load is null ? "the target has no readable metrics" : "first observation of its metrics";
-        string last = lastWarmup is null ? "no warm-up on record" : $"last warm-up {lastWarmup.Status} at {lastWarmup.LastUpdatedAt:O}";
+        var basis = load is null ? "the target has no readable metrics" : "first observation of its metrics";
+        var last = lastWarmup is null ? "no warm-up on record" : $"last warm-up {lastWarmup.Status} at {lastWarmup.LastUpdatedAt:O}";
         return new(true, IdleDecision.Idle, $"{last}, outside the idle window of {idleWindow.TotalMinutes:F0} min ({basis})");
     }
 

@@ -15,7 +15,7 @@ internal sealed class FunctionActivityContext(TaskName name, string instanceId) 
 
     public static FunctionActivityContext For(string name, FunctionContext context)
     {
-        string instanceId = context.BindingContext.BindingData.TryGetValue(InstanceIdBindingKey, out object? value) && value is not null
+        var instanceId = context.BindingContext.BindingData.TryGetValue(InstanceIdBindingKey, out var value) && value is not null
             ? value.ToString() ?? ""
             : "";
         return new FunctionActivityContext(name, instanceId);

@@ -1,8 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.DurableTask.Client;
 using Warmup.Core.Adaptive;
 using Warmup.Core.Analysis;
 using Warmup.Core.Orchestration;

@@ -41,22 +41,26 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrEmpty(eventId);
-        string id = TaskNames.InstanceIdFor(target.Name);
+        var id = TaskNames.InstanceIdFor(target.Name);
         var existing = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
 
         if (existing is not null && ReadRequest(existing)?.CorrelationId == eventId)
+        {
             return Skip(target, WarmupReasons.Deployment, SkipReasons.DuplicateEvent,
                 $"event {eventId} already started {id} ({existing.RuntimeStatus})");
+        }
 
-        bool restarting = false;
+        var restarting = false;
         if (IsActive(existing))
         {
-            TimeSpan age = time.GetUtcNow() - existing!.CreatedAt;
+            var age = time.GetUtcNow() - existing!.CreatedAt;
             // Only a deployment warm-up can be "the same deployment"; a young idle or manual run would leave the new
             // replicas cold, so it is restarted like any other.
             if (age < options.DeploymentDebounce && ReadRequest(existing)?.Reason == WarmupReasons.Deployment)
+            {
                 return Skip(target, WarmupReasons.Deployment, SkipReasons.Debounced,
                     $"{id} started {age.TotalSeconds:F0} s ago (debounce {options.DeploymentDebounce.TotalSeconds:F0} s); event {eventId} is taken as the same deployment");
+            }
 
             await CancelAndWaitAsync(client, id, $"superseded by deployment event {eventId}", cancellationToken);
             restarting = true;
@@ -70,10 +74,12 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
     /// <summary>Starts a light idle re-warm unless the target is already warming.</summary>
     public async Task<StartResult> StartForIdleAsync(DurableTaskClient client, WarmupTarget target, string detail, CancellationToken cancellationToken)
     {
-        string id = TaskNames.InstanceIdFor(target.Name);
+        var id = TaskNames.InstanceIdFor(target.Name);
         var existing = await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken);
         if (IsActive(existing))
+        {
             return Skip(target, WarmupReasons.Idle, SkipReasons.AlreadyWarming, $"{id} is {existing!.RuntimeStatus}");
+        }
 
         var request = new WarmupRequest(target.Name, WarmupReasons.Idle, PlanSpec.FromPreset(PlanPresets.Light), NewCorrelationId(), TraceParent: WarmupSpans.CurrentTraceParent());
         var result = await ScheduleAsync(client, target, request, WarmupReasons.Idle, cancellationToken);
@@ -83,11 +89,13 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
     /// <summary>Starts a manual warm-up; refuses (Skipped, already-warming) when one is running.</summary>
     public async Task<StartResult> StartManualAsync(DurableTaskClient client, WarmupTarget target, PlanSpec plan, double threshold, CancellationToken cancellationToken)
     {
-        string id = TaskNames.InstanceIdFor(target.Name);
+        var id = TaskNames.InstanceIdFor(target.Name);
         var existing = await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken);
         if (IsActive(existing))
+        {
             return Skip(target, WarmupReasons.Manual, SkipReasons.AlreadyWarming,
                 $"target '{target.Name}' is already warming ({id} is {existing!.RuntimeStatus} since {existing.CreatedAt:O})");
+        }
 
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, NewCorrelationId(), threshold, WarmupSpans.CurrentTraceParent());
         return await ScheduleAsync(client, target, request, WarmupReasons.Manual, cancellationToken);
@@ -95,7 +103,7 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
 
     private async Task<StartResult> ScheduleAsync(DurableTaskClient client, WarmupTarget target, WarmupRequest request, string trigger, CancellationToken cancellationToken)
     {
-        string id = TaskNames.InstanceIdFor(target.Name);
+        var id = TaskNames.InstanceIdFor(target.Name);
         request = request with { RunId = RunIds.For(target.Name, time.GetUtcNow(), Guid.NewGuid()) };
         // A terminal instance with this id is replaced; an active one makes the call throw instead of silently replacing it.
         var start = new StartOrchestrationOptions(id).WithDedupeStatuses(ActiveStatuses);
@@ -164,7 +172,10 @@ public sealed partial class WarmupStarter(WarmupOptions options, IWarmupEventSin
     internal static WarmupRequest? ReadRequest(OrchestrationMetadata instance)
     {
         if (string.IsNullOrEmpty(instance.SerializedInput))
+        {
             return null;
+        }
+
         try
         {
             return instance.ReadInputAs<WarmupRequest>();

@@ -29,9 +29,9 @@ public static class FunctionsTelemetry
         if (!string.IsNullOrWhiteSpace(configuration[AppSettingNames.AppInsightsConnectionString]))
         {
             otel.UseFunctionsWorkerDefaults();
-            bool entraAuth = (configuration[AppSettingNames.AppInsightsAuthenticationString] ?? "")
+            var entraAuth = (configuration[AppSettingNames.AppInsightsAuthenticationString] ?? "")
                 .Contains("Authorization=AAD", StringComparison.OrdinalIgnoreCase);
-            string? clientId = configuration[AppSettingNames.ManagedIdentityClientId];
+            var clientId = configuration[AppSettingNames.ManagedIdentityClientId];
             otel.UseAzureMonitorExporter(o =>
             {
                 o.ConnectionString = configuration[AppSettingNames.AppInsightsConnectionString];
@@ -40,9 +40,11 @@ public static class FunctionsTelemetry
                 o.SamplingRatio = 1.0F;
                 // With local auth disabled on App Insights the worker must authenticate itself, like the host does.
                 if (entraAuth)
+                {
                     o.Credential = string.IsNullOrWhiteSpace(clientId)
                         ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
                         : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
+                }
             });
         }
         return services;

@@ -28,11 +28,15 @@ public sealed partial class DeploymentWebhook(DeploymentEventProcessor processor
         CancellationToken cancellationToken)
     {
         if (HttpMethods.IsOptions(request.Method))
+        {
             return Handshake(request);
+        }
 
         var body = await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
+        {
             return Errors.TooLarge($"the request body is larger than {MaxBodyBytes} bytes");
+        }
 
         IReadOnlyList<DeploymentEvent> events;
         try
@@ -53,7 +57,9 @@ public sealed partial class DeploymentWebhook(DeploymentEventProcessor processor
             return new OkObjectResult(new SubscriptionValidationReply(validation.ValidationCode!));
         }
         if (IsValidationRequest(request))
+        {
             return Errors.BadRequest("aeg-event-type is SubscriptionValidation but the body holds no validation event with data.validationCode");
+        }
 
         var summary = await processor.ProcessAsync(client, events, cancellationToken);
         LogProcessed(logger, events.Count, summary.Started, summary.Restarted, summary.Skipped, summary.Ignored);
@@ -64,7 +70,10 @@ public sealed partial class DeploymentWebhook(DeploymentEventProcessor processor
     {
         string? origin = request.Headers[WebHookHandshakeResult.RequestOriginHeader];
         if (string.IsNullOrWhiteSpace(origin))
+        {
             return Errors.BadRequest($"OPTIONS needs the {WebHookHandshakeResult.RequestOriginHeader} header (CloudEvents webhook abuse protection)");
+        }
+
         return new WebHookHandshakeResult(origin.Trim());
     }
 

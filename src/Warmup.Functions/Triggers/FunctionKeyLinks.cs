@@ -25,7 +25,7 @@ internal static class FunctionKeyLinks
 
     public static string? KeyOf(HttpRequest request)
     {
-        string? fromQuery = request.Query[QueryParameter].FirstOrDefault(v => !string.IsNullOrEmpty(v));
+        var fromQuery = request.Query[QueryParameter].FirstOrDefault(v => !string.IsNullOrEmpty(v));
         return fromQuery ?? request.Headers[Header].FirstOrDefault(v => !string.IsNullOrEmpty(v));
     }
 }

@@ -47,14 +47,20 @@ internal static class RequestBody
     public static async Task<BinaryData?> ReadAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
     {
         if (request.ContentLength > limit)
+        {
             return null;
+        }
+
         using var buffer = new MemoryStream();
-        byte[] chunk = new byte[16 * 1024];
+        var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > limit)
+            {
                 return null;
+            }
+
             buffer.Write(chunk, 0, read);
         }
         return new BinaryData(buffer.ToArray());

@@ -72,7 +72,9 @@ public sealed partial class IdleRewarmTimer(
     {
         var instance = await client.GetInstanceAsync(TaskNames.InstanceIdFor(target.Name), getInputsAndOutputs: true, cancellationToken);
         if (WarmupStarter.IsActive(instance))
+        {
             return Skip(target, SkipReasons.AlreadyWarming, $"{instance!.InstanceId} is {instance.RuntimeStatus}");
+        }
 
         var previous = await observations.GetAsync(client, target.Name, cancellationToken);
         var load = await loads.ReadAsync(target, cancellationToken);
@@ -82,7 +84,9 @@ public sealed partial class IdleRewarmTimer(
         await observations.SaveAsync(client, new IdleObservation { Target = target.Name, CheckedAt = now, RequestsCompleted = load?.RequestsCompleted }, cancellationToken);
 
         if (!decision.ShouldWarm)
+        {
             return Skip(target, decision.Reason, decision.Detail);
+        }
 
         var started = await starter.StartForIdleAsync(client, target, decision.Detail, cancellationToken);
         return started.IsStarted
@@ -93,7 +97,10 @@ public sealed partial class IdleRewarmTimer(
     internal static LastWarmup? LastWarmupOf(OrchestrationMetadata? instance)
     {
         if (instance is null)
+        {
             return null;
+        }
+
         RunTotals? totals = null;
         if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && !string.IsNullOrEmpty(instance.SerializedOutput))
         {

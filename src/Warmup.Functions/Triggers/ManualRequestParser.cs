@@ -23,9 +23,11 @@ public static class ManualRequestParser
     {
         error = null;
         var plan = PlanSpec.FromPreset(PlanPresets.Default);
-        double threshold = Verdict.DefaultThreshold;
+        var threshold = Verdict.DefaultThreshold;
         if (body.ToMemory().IsEmpty || body.ToMemory().Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
             return new ManualWarmupRequest(plan, threshold);
+        }
 
         JsonDocument document;
         try
@@ -51,7 +53,10 @@ public static class ManualRequestParser
                 {
                     case "plan":
                         if (ReadPlan(property.Value, target, out error) is not { } parsed)
+                        {
                             return null;
+                        }
+
                         plan = parsed;
                         break;
                     case "threshold":
@@ -81,7 +86,10 @@ public static class ManualRequestParser
         if (value.ValueKind == JsonValueKind.String)
         {
             if (PlanPresets.Find(value.GetString()) is { } preset)
+            {
                 return PlanSpec.FromPreset(preset);
+            }
+
             error = $"unknown plan '{EchoedInput.Truncate(value.GetString()!)}'; use {string.Join(", ", PlanPresets.Names)}, or {{\"name\":...,\"steps\":[...]}}";
             return null;
         }
@@ -97,7 +105,10 @@ public static class ManualRequestParser
             // The context window is not known before the server answers: the engine checks it again then.
             var check = PlanValidator.Check(new WarmupPlan(spec.Preset, spec.Steps!), target, maxContext: null);
             if (!check.IsValid)
+            {
                 throw new PlanValidationException(check.Problems.Select(p => $"plan: {p}").ToList());
+            }
+
             return spec;
         }
         catch (PlanValidationException ex)

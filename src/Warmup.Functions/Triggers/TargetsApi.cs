@@ -59,7 +59,9 @@ public sealed class TargetsApi(ITargetCatalog catalog, StartupValidation validat
         }
 
         foreach (var (name, why) in catalog.InvalidTargets.OrderBy(i => i.Key, StringComparer.Ordinal))
+        {
             targets.Add(new TargetSummary(name, false, [why], null, null, null, await LastRunAsync(client, name, cancellationToken)));
+        }
 
         return new OkObjectResult(new TargetList(targets, validation.Problems));
     }
@@ -68,9 +70,12 @@ public sealed class TargetsApi(ITargetCatalog catalog, StartupValidation validat
     {
         var status = await RunStatusReader.CurrentAsync(client, target, cancellationToken);
         if (status is null)
+        {
             return null;
-        string? outcome = status.Result?["outcome"]?.GetValue<string>();
-        DateTimeOffset at = status.Result?["finishedAt"]?.GetValue<DateTimeOffset>() ?? status.LastUpdatedAt;
+        }
+
+        var outcome = status.Result?["outcome"]?.GetValue<string>();
+        var at = status.Result?["finishedAt"]?.GetValue<DateTimeOffset>() ?? status.LastUpdatedAt;
         return new LastRunSummary(status.Id, status.RuntimeStatus, outcome, at);
     }
 }

@@ -45,19 +45,28 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
         CancellationToken cancellationToken)
     {
         if (!TryFind(target, out var configured, out var notFound))
+        {
             return notFound;
+        }
 
         var body = await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
+        {
             return Errors.TooLarge($"the request body is larger than {MaxBodyBytes} bytes");
-        if (ManualRequestParser.Parse(body, configured, out string? error) is not { } parsed)
+        }
+
+        if (ManualRequestParser.Parse(body, configured, out var error) is not { } parsed)
+        {
             return Errors.BadRequest(error!);
+        }
 
         var result = await starter.StartManualAsync(client, configured, parsed.Plan, parsed.Threshold, cancellationToken);
         if (!result.IsStarted)
+        {
             return Errors.Conflict($"{result.Detail}; wait for it, or cancel it with DELETE on this URL");
+        }
 
-        string self = SelfUri(request);
+        var self = SelfUri(request);
         return new AcceptedResult(self, new WarmupAccepted(result.InstanceId, configured.Name, parsed.Plan.Preset, result.CorrelationId, self, self, result.RunId));
     }
 
@@ -69,7 +78,9 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
         CancellationToken cancellationToken)
     {
         if (!TryFind(target, out var configured, out var notFound))
+        {
             return notFound;
+        }
 
         var status = await RunStatusReader.CurrentAsync(client, configured.Name, cancellationToken);
         return status is null
@@ -86,7 +97,9 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
         CancellationToken cancellationToken)
     {
         if (!TryFind(target, out var configured, out var notFound))
+        {
             return notFound;
+        }
 
         var status = await RunStatusReader.RunAsync(client, configured.Name, runId, cancellationToken);
         return status is null
@@ -102,15 +115,19 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
         CancellationToken cancellationToken)
     {
         if (!TryFind(target, out var configured, out var notFound))
+        {
             return notFound;
+        }
 
-        string id = TaskNames.InstanceIdFor(configured.Name);
+        var id = TaskNames.InstanceIdFor(configured.Name);
         var instance = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (!WarmupStarter.IsActive(instance))
+        {
             return Errors.NotFound($"no warm-up is running for target '{configured.Name}'");
+        }
 
         await starter.RequestCancelAsync(client, id, $"cancelled through DELETE /api/warmups/{configured.Name}", cancellationToken);
-        string self = SelfUri(request);
+        var self = SelfUri(request);
         return new AcceptedResult(self, new WarmupAccepted(id, configured.Name, null, null, self, self, RunStatusReader.CurrentRunId(instance!)));
     }
 
@@ -129,7 +146,7 @@ public sealed class WarmupApi(ITargetCatalog catalog, WarmupStarter starter)
             notFound = Errors.NotFound($"target '{name}' is configured but invalid: {why}");
             return false;
         }
-        string known = catalog.Targets.Count == 0 ? "no targets are configured" : $"configured targets: {string.Join(", ", catalog.Targets.Select(t => t.Name))}";
+        var known = catalog.Targets.Count == 0 ? "no targets are configured" : $"configured targets: {string.Join(", ", catalog.Targets.Select(t => t.Name))}";
         notFound = Errors.NotFound($"no configured target is named '{EchoedInput.Truncate(name)}' ({known})");
         return false;
     }

@@ -86,7 +86,7 @@ internal static class NativeRequestParser
     private static GenerationRequest Triton(JsonElement body, SimulatorProfile profile)
     {
         var prompt = OptionalString(body, "text_input") ?? throw new BadRequestException("expected 'text_input' in the request");
-        int? max = OptionalIntOrString(body, "max_tokens");
+        var max = OptionalIntOrString(body, "max_tokens");
         var min = 0;
         var ignoreEos = false;
         if (body.TryGetProperty("sampling_parameters", out var sp) && sp.ValueKind == JsonValueKind.String)

@@ -290,7 +290,7 @@ internal sealed class InferenceEngine
                 var first = index == 0;
                 var eos = !s.IgnoreEos && index >= s.MinTokens && s.Random.NextDouble() < _profile.EosProbability;
                 var text = eos ? "" : WordFor(index, s.Random);
-                string? finish = eos ? "stop" : s.Generated >= s.MaxTokens ? "length" : null;
+                var finish = eos ? "stop" : s.Generated >= s.MaxTokens ? "length" : null;
                 if (first)
                 {
                     s.FirstTokenDueUnixNs = deadline;

@@ -160,7 +160,7 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
         var kindText = (colon < 0 ? head : head[..colon]).Trim().ToLowerInvariant();
         var arg = colon < 0 ? null : head[(colon + 1)..].Trim();
 
-        FaultRule rule = kindText switch
+        var rule = kindText switch
         {
             "503" or "503-burst" => new FaultRule(FaultKind.ServiceUnavailable, kindText == "503-burst" ? new FaultSelector.FirstSelector(1) : FaultSelector.All)
             {

@@ -33,7 +33,10 @@ internal sealed class TokenizeServer : IAsyncDisposable
         {
             Interlocked.Increment(ref server!._requests);
             if (count is null)
+            {
                 return Results.StatusCode(statusWithoutRule);
+            }
+
             using var body = await JsonDocument.ParseAsync(context.Request.Body);
             var n = count(body.RootElement.GetProperty("prompt").GetString()!);
             return Results.Json(new { count = n, max_model_len = 8192, tokens = Enumerable.Range(1, n) });

@@ -31,7 +31,10 @@ internal sealed class BoundNotListeningServer : IDisposable
     public void ListenAfter(TimeSpan? delay)
     {
         if (delay is null)
+        {
             return;
+        }
+
         _ = Task.Run(async () =>
         {
             await Task.Delay(delay.Value, _stop.Token);
@@ -54,7 +57,10 @@ internal sealed class BoundNotListeningServer : IDisposable
             {
                 var read = await client.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (read == 0)
+                {
                     return;
+                }
+
                 received.Append(Encoding.ASCII.GetString(buffer, 0, read));
             }
             var text = received.ToString();

@@ -75,7 +75,10 @@ public sealed class ReadinessGateTests
             app.MapGet("/health", (HttpContext context) =>
             {
                 if (context.Request.Headers.Authorization == "Bearer test-key")
+                {
                     Interlocked.Increment(ref authorized);
+                }
+
                 return Interlocked.Increment(ref polls) <= 3
                     ? Results.Content(LoadingBody, "application/json; charset=utf-8", statusCode: 503)
                     : Results.Content(OkBody, "application/json; charset=utf-8");
@@ -135,7 +138,10 @@ public sealed class ReadinessGateTests
             app.MapGet("/health", async (CancellationToken aborted) =>
             {
                 if (Interlocked.Increment(ref polls) <= 2)
+                {
                     await Task.Delay(Timeout.Infinite, aborted);
+                }
+
                 return Results.Ok();
             }));
         using var http = new HttpClient();

@@ -25,7 +25,10 @@ internal sealed class VllmLikeTestDialect : IDialect
     {
         using var response = await http.PostAsJsonAsync(new Uri(target.BaseUrl, "tokenize"), new { model = target.Model, prompt = text }, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
+        {
             return null;
+        }
+
         response.EnsureSuccessStatusCode();
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
         return document.RootElement.GetProperty("count").GetInt32();

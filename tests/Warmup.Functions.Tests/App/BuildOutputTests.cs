@@ -17,8 +17,8 @@ public sealed class BuildOutputTests
     private static readonly Lazy<JsonArray> Metadata = new(() =>
     {
         // The test project references the app, so its build produced functions.metadata next to the app's binaries.
-        string configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;   // .../bin/<Configuration>/net10.0
-        string path = Path.Combine(FixturePaths.RepoRoot, "src", "Warmup.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;   // .../bin/<Configuration>/net10.0
+        var path = Path.Combine(FixturePaths.RepoRoot, "src", "Warmup.Functions", "bin", configuration, "net10.0", "functions.metadata");
         Assert.True(File.Exists(path), $"{path} is missing: build src/Warmup.Functions");
         return JsonNode.Parse(File.ReadAllText(path))!.AsArray();
     });
@@ -116,8 +116,11 @@ public sealed class BuildOutputTests
     {
         Binding(TaskNames.TargetWarmupOrchestration, "orchestrationTrigger");
         Binding(TaskNames.WarmupOrchestration, "orchestrationTrigger");
-        foreach (string activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad, TaskNames.PlanRound, TaskNames.SaveShapeMap })
+        foreach (var activity in new[] { TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad, TaskNames.PlanRound, TaskNames.SaveShapeMap })
+        {
             Binding(activity, "activityTrigger");
+        }
+
         Binding(IdleTrackerEntity.EntityName, "entityTrigger");
         Binding(ShapeMapEntity.EntityName, "entityTrigger");
         // The shape-map activities reach their entity through their own durable client binding.
@@ -134,7 +137,7 @@ public sealed class BuildOutputTests
         Assert.Equal("OpenTelemetry", host["telemetryMode"]!.GetValue<string>());
         // extensions must sit at the root (a sample once nested it under logging, where the hub name is silently ignored)
         Assert.False(string.IsNullOrWhiteSpace(host["extensions"]!["durableTask"]!["hubName"]!.GetValue<string>()));
-        int maxDequeue = host["extensions"]!["queues"]!["maxDequeueCount"]!.GetValue<int>();
+        var maxDequeue = host["extensions"]!["queues"]!["maxDequeueCount"]!.GetValue<int>();
         Assert.InRange(maxDequeue, 1, 10);
         Assert.Null(host["logging"]?["extensions"]);
     }
@@ -163,8 +166,11 @@ public sealed class BuildOutputTests
 
         Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]!.GetValue<string>());
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]!.GetValue<string>());
-        foreach (string setting in AppSettingNames.All)
+        foreach (var setting in AppSettingNames.All)
+        {
             Assert.True(values.ContainsKey(setting), $"local.settings.sample.json lacks {setting}");
+        }
+
         Assert.Equal(WarmupOptions.DefaultIdleSchedule, values[AppSettingNames.IdleSchedule]!.GetValue<string>());
     }
 

@@ -38,7 +38,10 @@ public sealed class ServiceRegistrationTests
         Assert.NotNull(ActivatorUtilities.CreateInstance<IdleRewarmTimer>(services));
         Assert.NotNull(ActivatorUtilities.CreateInstance<WarmupApi>(services));
         foreach (var activity in new[] { typeof(WaitUntilReadyActivity), typeof(ResolvePlanActivity), typeof(RunStepActivity), typeof(VerifyActivity), typeof(RecordActivity) })
+        {
             Assert.NotNull(services.GetRequiredService(activity));
+        }
+
         Assert.IsType<AppSettingsAuthenticator>(services.GetRequiredService<IRequestAuthenticator>());
 
         Assert.Equal(TimeSpan.FromSeconds(90), services.GetRequiredService<WarmupOptions>().DeploymentDebounce);
@@ -56,7 +59,7 @@ public sealed class ServiceRegistrationTests
 
         var validation = new StartupValidation(catalog, [], new ConfigurationBuilder().Build());
 
-        string problem = Assert.Single(validation.Problems);
+        var problem = Assert.Single(validation.Problems);
         Assert.StartsWith("target 'llama': the app setting named by auth.apiKeySetting", problem);
         Assert.DoesNotContain("secret", problem);
     }

@@ -79,7 +79,7 @@ public sealed class AppSettingsAuthenticatorTests
     {
         var target = TestTargets.Target("aml") with { Auth = new TargetAuth { EntraScope = "https://ml.azure.com/.default" } };
 
-        for (int i = 0; i < 3; i++)
+        for (var i = 0; i < 3; i++)
         {
             using var request = Request();
             await _authenticator.AuthenticateAsync(target, request, CancellationToken.None);

@@ -48,7 +48,7 @@ public sealed class DeploymentEventMatcherTests
     public void Resource_action_that_changes_something_matches_by_resource_id()
     {
         // Derived from resource-action-success.cloudevent.json: a restart action on the llama endpoint instead of listKeys on another.
-        string body = FixturePaths.ReadEventGrid("resource-action-success.cloudevent.json")
+        var body = FixturePaths.ReadEventGrid("resource-action-success.cloudevent.json")
             .Replace("onlineEndpoints/listKeys/action", "onlineEndpoints/restart/action")
             .Replace("/subscriptions/7d2c5e0a-3f61-4b8e-9a14-2c6f0e8b51d3/resourceGroups/rg-llm-serving/providers/Microsoft.MachineLearningServices/workspaces/mlw-llm/onlineEndpoints/qwen-chat",
                      "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-llm/providers/Microsoft.MachineLearningServices/workspaces/ws/onlineEndpoints/llama");

@@ -44,7 +44,7 @@ public sealed class DeploymentEventReaderTests
     [Fact]
     public void Machine_learning_event_resource_id_is_workspace_plus_endpoint()
     {
-        foreach (string file in new[] { "ml-model-deployed.eventgrid.json", "ml-model-deployed.cloudevent.json" })
+        foreach (var file in new[] { "ml-model-deployed.eventgrid.json", "ml-model-deployed.cloudevent.json" })
         {
             var e = Assert.Single(DeploymentEventReader.ReadBody(BinaryData.FromString(FixturePaths.ReadEventGrid(file)), null));
             Assert.Equal(Support.TestTargets.FixtureWorkspaceId + "/endpoints/sklearn-churn-service", e.ResourceId);
@@ -71,7 +71,7 @@ public sealed class DeploymentEventReaderTests
     [Fact]
     public void Custom_warmup_event_yields_only_the_target_name()
     {
-        string body = """
+        var body = """
             { "specversion": "1.0", "type": "warmup.deployment.completed", "source": "/ci/llm-repo", "id": "run-42-1",
               "data": { "target": "llama-prod", "baseUrl": "http://169.254.169.254/latest/meta-data" } }
             """;
@@ -85,8 +85,8 @@ public sealed class DeploymentEventReaderTests
     [Fact]
     public void Queue_message_may_be_raw_or_base64()
     {
-        string json = JsonNode.Parse(FixturePaths.ReadEventGrid("resource-write-success.eventgrid.json"))!.AsArray()[0]!.ToJsonString();
-        string base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
+        var json = JsonNode.Parse(FixturePaths.ReadEventGrid("resource-write-success.eventgrid.json"))!.AsArray()[0]!.ToJsonString();
+        var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
 
         var raw = Assert.Single(DeploymentEventReader.ReadQueueMessage(json));
         var decoded = Assert.Single(DeploymentEventReader.ReadQueueMessage(base64));
@@ -98,7 +98,7 @@ public sealed class DeploymentEventReaderTests
     [Fact]
     public void Queue_message_in_cloud_events_schema_is_read()
     {
-        string json = FixturePaths.ReadEventGrid("resource-write-success.cloudevent.json");
+        var json = FixturePaths.ReadEventGrid("resource-write-success.cloudevent.json");
 
         var e = Assert.Single(DeploymentEventReader.ReadQueueMessage(Convert.ToBase64String(Encoding.UTF8.GetBytes(json))));
 

@@ -31,7 +31,10 @@ public sealed class DialectServerLoadReaderTests : IAsyncLifetime
         _server.MapGet("/keyed/metrics", (HttpRequest r) =>
         {
             lock (_keyedAuthorization)
+            {
                 _keyedAuthorization.Add(r.Headers.Authorization.ToString());
+            }
+
             return r.Headers.Authorization == $"Bearer {Key}" ? Results.Text(metrics) : Results.Unauthorized();
         });
         _server.MapGet("/moved/metrics", () => Results.Redirect("/elsewhere/metrics"));

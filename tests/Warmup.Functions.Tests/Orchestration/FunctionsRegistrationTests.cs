@@ -1,4 +1,3 @@
-using Warmup.Cli.Hosting;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
@@ -6,6 +5,7 @@ using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Warmup.Cli.Hosting;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;

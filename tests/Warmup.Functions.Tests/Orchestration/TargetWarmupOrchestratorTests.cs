@@ -1,7 +1,7 @@
-using Warmup.Cli.Hosting;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Warmup.Cli.Hosting;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Reporting;
@@ -61,8 +61,11 @@ public sealed class TargetWarmupOrchestratorTests
             registry.AddActivityFunc<WarmupRequest, WarmupReport>(RunActivity, (_, r) =>
             {
                 lock (Runs)
+                {
                     Runs.Add((r.RunId!, r.Plan.Preset));
-                string outcome = r.Plan.Preset == PlanPresets.Light ? LightOutcome : RunOutcomes.Warm;
+                }
+
+                var outcome = r.Plan.Preset == PlanPresets.Light ? LightOutcome : RunOutcomes.Warm;
                 return Task.FromResult(Reports.Report(r.Target, r.Plan.Preset, outcome) with { RunId = r.RunId! });
             });
 #pragma warning restore DURABLE2002
@@ -71,7 +74,7 @@ public sealed class TargetWarmupOrchestratorTests
 
     private static async Task<(WarmupReport Report, TargetRunStatus Runs)> RunAsync(DurableTaskTestHost host, WarmupRequest request)
     {
-        string id = await host.Client.ScheduleNewOrchestrationInstanceAsync(
+        var id = await host.Client.ScheduleNewOrchestrationInstanceAsync(
             TaskNames.TargetWarmupOrchestration, request, new StartOrchestrationOptions(TaskNames.InstanceIdFor(request.Target)));
         using var timeout = new CancellationTokenSource(Timeout);
         var done = await host.Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, timeout.Token);

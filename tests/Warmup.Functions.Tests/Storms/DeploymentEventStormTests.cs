@@ -1,4 +1,3 @@
-using Warmup.Cli.Hosting;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
@@ -6,6 +5,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Warmup.Cli.Hosting;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Readiness;
 using Warmup.Core.Reporting;

@@ -43,12 +43,16 @@ internal sealed class Azurite : IAsyncDisposable
             UseShellExecute = false,
         };
         if (Script.EndsWith(".js", StringComparison.Ordinal))
+        {
             start.ArgumentList.Add(Script);
+        }
         // --skipApiVersionCheck: the SDK speaks a newer service version than Azurite knows; --disableTelemetry: fast shutdown.
         foreach (var arg in new[] { "--silent", "--location", location, "--skipApiVersionCheck", "--disableTelemetry",
                      "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                      "--blobPort", $"{blobPort}", "--queuePort", $"{queuePort}", "--tablePort", $"{tablePort}" })
+        {
             start.ArgumentList.Add(arg);
+        }
 
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
@@ -111,17 +115,26 @@ internal sealed class Azurite : IAsyncDisposable
     private static string? FindScript()
     {
         if (Environment.GetEnvironmentVariable("AZURITE_PATH") is { Length: > 0 } configured && File.Exists(configured))
+        {
             return configured;
-        string local = Path.Combine(FixturePaths.RepoRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
+        }
+
+        var local = Path.Combine(FixturePaths.RepoRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
         return File.Exists(local) ? local : null;
     }
 
     private static string? FindUnavailableReason()
     {
         if (Script is null)
+        {
             return "Azurite is not installed: run `npm install --no-save azurite@3.37.0` in the repository root, or set AZURITE_PATH";
+        }
+
         if (Script.EndsWith(".js", StringComparison.Ordinal) && !OnPath("node"))
+        {
             return "Node is not on PATH, so Azurite cannot run";
+        }
+
         return null;
     }
 
@@ -136,6 +149,8 @@ internal sealed class AzuriteFactAttribute : FactAttribute
     public AzuriteFactAttribute()
     {
         if (Azurite.Unavailable is { } reason)
+        {
             Skip = reason;
+        }
     }
 }

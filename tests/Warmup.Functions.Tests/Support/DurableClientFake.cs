@@ -25,13 +25,16 @@ internal sealed class DurableClientFake
         Mock.Setup(c => c.ScheduleNewOrchestrationInstanceAsync(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<StartOrchestrationOptions?>(), It.IsAny<CancellationToken>()))
             .Returns((TaskName name, object? input, StartOrchestrationOptions? options, CancellationToken _) =>
             {
-                string id = options?.InstanceId ?? throw new InvalidOperationException("warm-ups are always started with an instance id");
+                var id = options?.InstanceId ?? throw new InvalidOperationException("warm-ups are always started with an instance id");
                 // Triggers may call concurrently (the idle timer checks targets in parallel).
                 lock (_gate)
                 {
                     Calls.Add($"schedule:{id}");
                     if (ScheduleFailure?.Invoke(id) is { } failure)
+                    {
                         return Task.FromException<string>(failure);
+                    }
+
                     Scheduled.Add((name.Name, id, (WarmupRequest)input!, options));
                     Put(id, OrchestrationRuntimeStatus.Pending, _time.GetUtcNow(), (WarmupRequest)input!);
                     return Task.FromResult(id);
@@ -57,7 +60,10 @@ internal sealed class DurableClientFake
                     TerminateOutputs.Add(options?.Output?.ToString());
                     TerminateOptions.Add(options);
                     if (TerminationCompletes && Instances.TryGetValue(id, out var instance))
+                    {
                         Instances[id] = Copy(instance, OrchestrationRuntimeStatus.Terminated);
+                    }
+
                     return Task.CompletedTask;
                 }
             });
@@ -71,7 +77,10 @@ internal sealed class DurableClientFake
                     RaisedEvents.Add((id, name, payload?.ToString()));
                     // Stands in for the orchestration handling its cancel event: it records its report and completes.
                     if (CancelCompletes && name == RunCancellation.EventName && Instances.TryGetValue(id, out var instance) && !instance.IsCompleted)
+                    {
                         Instances[id] = Copy(instance, OrchestrationRuntimeStatus.Completed);
+                    }
+
                     return Task.CompletedTask;
                 }
             });
@@ -82,7 +91,10 @@ internal sealed class DurableClientFake
                 Calls.Add($"wait:{id}");
                 var instance = Instances[id];
                 if (instance.IsCompleted)
+                {
                     return instance;
+                }
+
                 await Task.Delay(Timeout.Infinite, token);
                 return instance;
             });

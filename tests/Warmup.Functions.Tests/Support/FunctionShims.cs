@@ -21,14 +21,24 @@ internal static class FunctionShims
         foreach (var method in typeof(WarmupFunctions).GetMethods(BindingFlags.Public | BindingFlags.Static))
         {
             if (method.GetCustomAttribute<FunctionAttribute>() is not { } function)
+            {
                 continue;
+            }
+
             var trigger = method.GetParameters()[0];
             if (trigger.GetCustomAttribute<OrchestrationTriggerAttribute>() is not null)
+            {
                 registry.AddOrchestrator(function.Name, new OrchestratorShim(method));
+            }
             else if (trigger.GetCustomAttribute<ActivityTriggerAttribute>() is not null)
+            {
                 registry.AddActivity(function.Name, new ActivityShim(method, appServices));
+            }
             else
+            {
                 continue;   // the entity (entities do not run on the in-process engine)
+            }
+
             registered.Add(function.Name);
         }
         return registered;

@@ -19,13 +19,16 @@ internal static class Http
         request.QueryString = new QueryString("?code=secret-function-key");
         if (body is not null)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(body);
+            var bytes = Encoding.UTF8.GetBytes(body);
             request.Body = new MemoryStream(bytes);
             request.ContentLength = bytes.Length;
             request.ContentType = contentType;
         }
         foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
             request.Headers[name] = value;
+        }
+
         return request;
     }
 

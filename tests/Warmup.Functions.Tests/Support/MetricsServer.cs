@@ -32,7 +32,7 @@ internal sealed class MetricsServer : IAsyncDisposable
         app.MapGet("/metrics", () =>
         {
             server.Scrapes++;
-            string text = $"""
+            var text = $"""
                 # HELP vllm:num_requests_running Number of requests in model execution batches.
                 # TYPE vllm:num_requests_running gauge
                 vllm:num_requests_running{"{"}engine="0",model_name="test-model"{"}"} {server.Running}
@@ -48,7 +48,7 @@ internal sealed class MetricsServer : IAsyncDisposable
             return Results.Text(text, "text/plain; version=0.0.4");
         });
         await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.BaseUrl = new Uri(address.TrimEnd('/') + "/");
         return server;
     }

@@ -37,8 +37,11 @@ public sealed class DeploymentQueueStorageTests
         Assert.Equal(3, received.Length);
         foreach (var message in received)
         {
-            foreach (string deadLetter in await _fx.Queue().Run(message.Body.ToString(), _fx.Durable.Client, CancellationToken.None))
+            foreach (var deadLetter in await _fx.Queue().Run(message.Body.ToString(), _fx.Durable.Client, CancellationToken.None))
+            {
                 await deadLetters.SendMessageAsync(deadLetter);
+            }
+
             await deployments.DeleteMessageAsync(message.MessageId, message.PopReceipt);
         }
 

@@ -71,7 +71,7 @@ public sealed class DeploymentQueueTriggerTests
     public async Task Malformed_message_is_dead_lettered_once_with_its_reason_and_original_text(string message, string reason)
     {
         // Returning (not throwing) acknowledges the message: no retries, no poison queue.
-        string[] written = await _fx.Queue().Run(message, _fx.Durable.Client, CancellationToken.None);
+        var written = await _fx.Queue().Run(message, _fx.Durable.Client, CancellationToken.None);
 
         var deadLetter = DeadLetteredMessage.FromJson(Assert.Single(written))!;
         Assert.Contains(reason, deadLetter.Reason, StringComparison.Ordinal);
@@ -90,7 +90,7 @@ public sealed class DeploymentQueueTriggerTests
     [Fact]
     public async Task Dead_letter_json_uses_the_documented_names()
     {
-        string written = Assert.Single(await _fx.Queue().Run("not an event", _fx.Durable.Client, CancellationToken.None));
+        var written = Assert.Single(await _fx.Queue().Run("not an event", _fx.Durable.Client, CancellationToken.None));
 
         var names = JsonNode.Parse(written)!.AsObject().Select(p => p.Key);
         Assert.Equal(["reason", "originalMessage", "sourceFunction", "deadLetteredAt"], names);
@@ -99,7 +99,7 @@ public sealed class DeploymentQueueTriggerTests
     [Fact]
     public async Task An_event_writes_nothing_to_the_dead_letter_queue()
     {
-        string[] written = await _fx.Queue().Run(FirstEvent("acr-image-pushed.eventgrid.json"), _fx.Durable.Client, CancellationToken.None);
+        var written = await _fx.Queue().Run(FirstEvent("acr-image-pushed.eventgrid.json"), _fx.Durable.Client, CancellationToken.None);
 
         Assert.Empty(written);
         Assert.Single(_fx.Durable.Scheduled);
@@ -110,7 +110,7 @@ public sealed class DeploymentQueueTriggerTests
     {
         // Event Grid's Storage queue delivery writes base64 text; scripts often write the JSON itself. With
         // messageEncoding "none" (host.json) the host passes either text through unchanged.
-        string json = FirstEvent("resource-write-success.eventgrid.json");
+        var json = FirstEvent("resource-write-success.eventgrid.json");
         var fromRaw = new TriggerFixture();
         var fromBase64 = new TriggerFixture();
 
@@ -125,7 +125,7 @@ public sealed class DeploymentQueueTriggerTests
     [Fact]
     public async Task Redelivered_message_does_not_start_twice()
     {
-        string message = Base64(FirstEvent("resource-write-success.eventgrid.json"));
+        var message = Base64(FirstEvent("resource-write-success.eventgrid.json"));
         await _fx.Queue().Run(message, _fx.Durable.Client, CancellationToken.None);
         _fx.Time.Advance(TimeSpan.FromMinutes(3));
 
@@ -149,7 +149,7 @@ public sealed class DeploymentQueueTriggerTests
         await _fx.Queue().Run(FirstEvent("acr-image-pushed.eventgrid.json"), _fx.Durable.Client, CancellationToken.None);
         _fx.Durable.Put("warmup-vllm-image", OrchestrationRuntimeStatus.Running, _fx.Time.GetUtcNow(), _fx.Durable.Scheduled[0].Request);
         _fx.Time.Advance(TimeSpan.FromSeconds(90));
-        string next = FirstEvent("acr-image-pushed.eventgrid.json").Replace("0a9b8c7d-6e5f-4a3b-9c2d-1e0f2a3b4c5d", "next-push");
+        var next = FirstEvent("acr-image-pushed.eventgrid.json").Replace("0a9b8c7d-6e5f-4a3b-9c2d-1e0f2a3b4c5d", "next-push");
 
         var summary = (await _fx.Queue().HandleAsync(next, _fx.Durable.Client, CancellationToken.None)).Summary!;
 

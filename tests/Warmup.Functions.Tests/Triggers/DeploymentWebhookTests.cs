@@ -97,7 +97,7 @@ public sealed class DeploymentWebhookTests
     [Fact]
     public async Task Cloud_events_batch_with_custom_warmup_event_names_a_configured_target()
     {
-        string batch = $$"""
+        var batch = $$"""
             [ {{FixturePaths.ReadEventGrid("custom-cloudevents.batch.json").Trim().TrimStart('[').TrimEnd(']')}},
               { "specversion": "1.0", "type": "warmup.deployment.completed", "source": "/ci/llm", "id": "run-7-1",
                 "data": { "target": "llama-prod" } },
@@ -163,7 +163,7 @@ public sealed class DeploymentWebhookTests
     [Fact]
     public async Task Same_event_delivered_twice_starts_once()
     {
-        string body = FixturePaths.ReadEventGrid("acr-image-pushed.eventgrid.json");
+        var body = FixturePaths.ReadEventGrid("acr-image-pushed.eventgrid.json");
         await Post(body);
         _fx.Time.Advance(TimeSpan.FromMinutes(2));
 
@@ -177,7 +177,7 @@ public sealed class DeploymentWebhookTests
     [Fact]
     public async Task Oversized_body_is_refused()
     {
-        string big = "[" + new string(' ', DeploymentWebhook.MaxBodyBytes) + "]";
+        var big = "[" + new string(' ', DeploymentWebhook.MaxBodyBytes) + "]";
 
         var result = await Post(big);
 

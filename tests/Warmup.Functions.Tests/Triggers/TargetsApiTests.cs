@@ -34,7 +34,7 @@ public sealed class TargetsApiTests
 
         foreach (var answer in new[] { post, get })
         {
-            string error = Assert.IsType<ErrorBody>(Assert.IsType<NotFoundObjectResult>(answer).Value).Error;
+            var error = Assert.IsType<ErrorBody>(Assert.IsType<NotFoundObjectResult>(answer).Value).Error;
             Assert.StartsWith("target 'broken' is configured but invalid: baseUrl 'not a url'", error);
         }
         Assert.Empty(_fx.Durable.Scheduled);

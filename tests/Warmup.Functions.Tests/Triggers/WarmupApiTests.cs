@@ -113,7 +113,7 @@ public sealed class WarmupApiTests
         var result = await Post("llama-prod", """{"plan":"light"}""");
 
         var conflict = Assert.IsType<ConflictObjectResult>(result);
-        string error = Assert.IsType<ErrorBody>(conflict.Value).Error;
+        var error = Assert.IsType<ErrorBody>(conflict.Value).Error;
         Assert.Contains("already warming", error);
         Assert.Contains("DELETE", error);
         Assert.Empty(_fx.Durable.Scheduled);

@@ -83,8 +83,8 @@ public sealed class AppSettingsTests(InfraBuild infra)
         var queues = infra.ResourcesOfType("Microsoft.Storage/storageAccounts/queueServices/queues")
             .Select(q => ((string)q["name"]!).Split('/')[^1])
             .Order();
-        string deployment = Settings[AppSettingNames.DeploymentQueue]!.GetValue<string>();
-        string deadLetter = Settings[AppSettingNames.DeadLetterQueue]!.GetValue<string>();
+        var deployment = Settings[AppSettingNames.DeploymentQueue]!.GetValue<string>();
+        var deadLetter = Settings[AppSettingNames.DeadLetterQueue]!.GetValue<string>();
         Assert.Equal("deployment-events", deployment);
         Assert.Equal("deployment-events-deadletter", deadLetter);
         Assert.Equal(new[] { deployment, deadLetter }.Order(), queues);

@@ -47,7 +47,7 @@ internal sealed class IngestionListener : IAsyncDisposable
     private async Task TrackAsync(HttpContext context)
     {
         _paths.Enqueue(context.Request.Path.Value ?? "");
-        Stream body = context.Request.Body;
+        var body = context.Request.Body;
         if (context.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
         {
             body = new GZipStream(body, CompressionMode.Decompress);
