@@ -177,7 +177,7 @@ public static class RoundPlanner
     }
 
     /// <summary>
-    /// One burst at the top concurrency with prompts of a quarter of the context: the KV cache grows to the footprint of
+    /// One burst at the top concurrency with prompts of an eighth of the context: the KV cache grows to the footprint of
     /// concurrent long prompts before users need it (the verification's short-prompt bursts never get there). A server
     /// that preallocates its KV cache pays only the prefill. Last in the round, so a tight token budget drops it first.
     /// </summary>
@@ -185,7 +185,9 @@ public static class RoundPlanner
     {
         if (top > 1)
         {
-            yield return new PlanStep(Math.Max(VerificationPlan.BurstPromptTokens, longest / 4), FullPlan.PrefillOutputTokens, top);
+            // An eighth keeps the step well below the full plan's (top × the whole context) and leaves the loop's token
+            // budget to the verification rounds.
+            yield return new PlanStep(Math.Max(VerificationPlan.BurstPromptTokens, longest / 8), FullPlan.PrefillOutputTokens, top);
         }
     }
 
