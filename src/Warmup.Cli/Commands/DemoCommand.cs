@@ -78,7 +78,7 @@ internal sealed class DemoCommand(IAnsiConsole console)
         var report = await RunCommand.RunAsync(console, catalog, Request(target, plan), reportPath, cancellationToken);
 
         console.MarkupLine(
-            $"[bold]4.[/] The next users: {NextUsers.Shape}. Verification sends one request at a time, so only the plan can have " +
+            $"[bold]4.[/] The next users: {NextUsers.Shape}. Verification sends long prompts one at a time and short ones in bursts, so only the plan can have " +
             "warmed this shape:");
         var since = simulator.Log.Count;
         var burst = await new NextUsers(http).SendAsync(target, "demo-next-users", cancellationToken);
