@@ -61,8 +61,9 @@ public sealed class ReadinessGateTests
         var result = await waiting;
 
         Assert.True(result.Ready, result.LastError);
-        // Exponential backoff from 250 ms would have polled 3 to 4 times in that second; 50 ms refusal polls make ~20.
-        Assert.True(result.Attempts >= 10, $"attempts: {result.Attempts}");
+        // Exponential backoff from 250 ms would have polled 3 to 4 times in that second; 50 ms refusal polls make ~20
+        // (fewer when a loaded machine delays the timer, so the bound sits well above backoff, not near 20).
+        Assert.True(result.Attempts >= 6, $"attempts: {result.Attempts}");
     }
 
     [Fact]
