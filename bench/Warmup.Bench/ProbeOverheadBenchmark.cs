@@ -38,6 +38,8 @@ public sealed class ProbeOverheadBenchmark : IBenchmark
         }
 
         var at64 = paced!.Single(r => r.Concurrency == 64);
+        Console.WriteLine("   against the simulator's own first-token stamps, concurrency 1:");
+        var againstServer = await ProbeErrorAgainstServer.RunAsync(options.Quick, cancellationToken);
         return new
         {
             benchmark = Name,
@@ -55,6 +57,7 @@ public sealed class ProbeOverheadBenchmark : IBenchmark
             targetScenario = Scenarios[0].Name,
             metTarget = at64.P99Us <= 1000,
             scenarios,
+            againstServer,
         };
     }
 

@@ -2,6 +2,11 @@ using System.Text.Json;
 using Warmup.Bench;
 
 // Usage: dotnet run -c Release --project bench/Warmup.Bench -- [name ...] [--quick] [--out DIR]
+if (args.Length > 0 && args[0] == ProbeErrorChild.Flag)
+{
+    return await ProbeErrorChild.RunAsync(args[1..]);
+}
+
 var benchmarks = typeof(IBenchmark).Assembly.GetTypes()
     .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IBenchmark).IsAssignableFrom(t))
     .Select(t => (IBenchmark)Activator.CreateInstance(t)!)

@@ -5,6 +5,7 @@ namespace Warmup.Core.Analysis;
 /// verified prompt lengths (<see cref="FirstTtftMs"/>, <see cref="SteadyTtftMs"/>); warm when that headline is within the
 /// threshold or within the run's timing noise (<see cref="NoiseFloorMs"/>), no single length, adapter or concurrency is
 /// cold (<see cref="LengthVerdict.IsCold"/>, <see cref="BurstVerdict.IsCold"/>) and no verification probe failed.
+/// A first-user-like TTFT is judged less the time the warmer itself had been stalled when it stamped it (a client-side pause is not the server's).
 /// The three numbers are null when nothing could be compared (every verification request failed): there is no ratio to
 /// show then, and <see cref="Reason"/> says why.
 /// </summary>
@@ -29,6 +30,12 @@ public sealed record Verdict(double? FirstTtftMs, double? SteadyTtftMs, double? 
     /// steady spread (see <see cref="VerdictCalculator"/>). Null when nothing could be compared.
     /// </summary>
     public double? NoiseFloorMs { get; init; }
+
+    /// <summary>
+    /// Verified shapes that looked cold only because the warmer itself was stalled while it waited for their first
+    /// token (see <see cref="VerdictCalculator"/>); the reason names them.
+    /// </summary>
+    public int ClientStalledShapes { get; init; }
 }
 
 /// <param name="FirstTtftMs">TTFT of the first-user-like probe at this length.</param>

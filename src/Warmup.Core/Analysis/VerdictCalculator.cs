@@ -10,7 +10,15 @@ public sealed record LengthProbe(int PromptTokens, ProbeResult Probe, string? Ad
 public sealed record BurstProbe(int Concurrency, IReadOnlyList<ProbeResult> Probes)
 {
     /// <summary>The burst's slowest first token, or null when any request of it failed (a user would have seen that).</summary>
-    public double? SlowestTtftMs => Probes.Count > 0 && Probes.All(p => p.IsSuccess && p.TtftMs.HasValue) ? Probes.Max(p => p.TtftMs!.Value) : null;
+    public double? SlowestTtftMs => Complete ? Probes.Max(p => p.TtftMs!.Value) : null;
+
+    /// <summary>
+    /// The burst's slowest first token less the time the warmer itself was stalled during each request
+    /// (<see cref="ProbeResult.ClientStallMs"/>): the part the server is answerable for. Null like <see cref="SlowestTtftMs"/>.
+    /// </summary>
+    public double? SlowestServerTtftMs => Complete ? Probes.Max(VerdictCalculator.ServerTtftMs) : null;
+
+    private bool Complete => Probes.Count > 0 && Probes.All(p => p.IsSuccess && p.TtftMs.HasValue);
 }
 
 /// <summary>
@@ -19,8 +27,13 @@ public sealed record BurstProbe(int Concurrency, IReadOnlyList<ProbeResult> Prob
 /// first-user-like TTFT with the mean steady TTFT over the lengths. A comparison is cold only when it is over the
 /// threshold AND slower than steady by more than the run's timing noise (<see cref="NoiseFloorMs"/>), so jitter on
 /// millisecond TTFTs never fails a run while a real cold path (a compile, a graph capture, an adapter load: tens of
-/// milliseconds and more) always does. Any failed verification probe makes the run not warm, because a user would have
-/// seen that failure. When nothing could be compared the verdict carries no numbers, only the reason.
+/// milliseconds and more) always does. A first-user-like TTFT is judged less the time the warmer itself had been stalled
+/// when it stamped that token (<see cref="ProbeResult.ClientStallMs"/>: the OS descheduled it, a GC paused it, its
+/// thread pool backed up), because that delay is the client's: on a busy machine a single such stall of 20-30 ms would
+/// otherwise fail a warm run. Steady samples are kept as measured (taking an upper bound off them would flatter the
+/// baseline and raise false alarms). The reason names any comparison the stall decided. Any failed verification probe makes the run not
+/// warm, because a user would have seen that failure. When nothing could be compared the verdict carries no numbers,
+/// only the reason.
 /// </summary>
 public static class VerdictCalculator
 {
@@ -65,9 +78,16 @@ public static class VerdictCalculator
         var byLength = new List<LengthVerdict>();
         var coldAdapters = new List<string>();
         var byConcurrency = new List<BurstVerdict>();
+        var clientStalled = new List<string>();
         foreach (var shape in shapes)
         {
-            var cold = IsCold(shape.FirstMs, shape.SteadyMs, threshold, shape.Kind == ShapeKind.Burst ? burstNoise : singleNoise);
+            var noise = shape.Kind == ShapeKind.Burst ? burstNoise : singleNoise;
+            var cold = IsCold(shape.FirstMs, shape.SteadyMs, threshold, noise);
+            if (!cold && shape.FirstStallMs > 0 && IsCold(shape.FirstMs + shape.FirstStallMs, shape.SteadyMs, threshold, noise))
+            {
+                clientStalled.Add(Invariant($"{shape.Describe()} was {shape.FirstMs + shape.FirstStallMs - shape.SteadyMedianMs:F1} ms over steady while the warmer itself was stalled {shape.FirstStallMs:F1} ms"));
+            }
+
             var ratio = shape.FirstMs / Math.Max(shape.SteadyMedianMs, 1e-3);
             switch (shape.Kind)
             {
@@ -121,6 +141,10 @@ public static class VerdictCalculator
         var reason = isWarm
             ? Invariant($"{overall:F2}x over {byLength.Count} lengths, worst length {worst.PromptTokens} tokens at {worst.Ratio:F2}x ({worst.FirstTtftMs - worst.SteadyTtftMs:F1} ms over steady), within {threshold:F2}x or {headlineFloor:F1} ms of timing noise")
             : string.Join("; ", reasons);
+        if (clientStalled.Count > 0)
+        {
+            reason += "; not counted against the server (client stalls): " + string.Join("; ", clientStalled);
+        }
 
         return new Verdict(firstMean, steadyMean, overall, threshold, isWarm, reason)
         {
@@ -129,6 +153,7 @@ public static class VerdictCalculator
             ColdAdapters = coldAdapters,
             WorstPromptTokens = worst.PromptTokens,
             NoiseFloorMs = Math.Round(headlineFloor, 3),
+            ClientStalledShapes = clientStalled.Count,
         };
     }
 
@@ -146,21 +171,27 @@ public static class VerdictCalculator
         var shapes = new List<Shape>();
         foreach (var (length, adapter) in firstUserLike.Select(p => (p.PromptTokens, p.Adapter)).Distinct())
         {
-            var first = SuccessfulTtfts(firstUserLike, length, adapter);
-            var baseline = SuccessfulTtfts(steady, length, adapter);
+            var first = Successful(firstUserLike, length, adapter);
+            // Steady samples stay as measured: the stall is an upper bound of what the client added, and taking it off
+            // the baseline would make a warm first request look slow. A stalled steady sample widens the spread instead.
+            var baseline = Successful(steady, length, adapter).Select(p => p.TtftMs!.Value).ToList();
             if (first.Count > 0 && baseline.Count > 0)
             {
-                shapes.Add(new Shape(adapter is null ? ShapeKind.Length : ShapeKind.Adapter, length, adapter, Percentiles.Median(first), baseline));
+                var firstMs = Percentiles.Median(first.Select(ServerTtftMs).ToList());
+                var stalled = Percentiles.Median(first.Select(p => p.TtftMs!.Value).ToList()) - firstMs;
+                shapes.Add(new Shape(adapter is null ? ShapeKind.Length : ShapeKind.Adapter, length, adapter, firstMs, baseline) { FirstStallMs = Math.Max(0, stalled) });
             }
         }
 
         foreach (var concurrency in firstBursts.Select(b => b.Concurrency).Distinct())
         {
-            var first = firstBursts.Where(b => b.Concurrency == concurrency).Select(b => b.SlowestTtftMs).OfType<double>().ToList();
+            var first = firstBursts.Where(b => b.Concurrency == concurrency && b.SlowestTtftMs.HasValue).ToList();
             var baseline = steadyBursts.Where(b => b.Concurrency == concurrency).Select(b => b.SlowestTtftMs).OfType<double>().ToList();
             if (first.Count > 0 && baseline.Count > 0)
             {
-                shapes.Add(new Shape(ShapeKind.Burst, concurrency, null, Percentiles.Median(first), baseline));
+                var firstMs = Percentiles.Median(first.Select(b => b.SlowestServerTtftMs!.Value).ToList());
+                var stalled = Percentiles.Median(first.Select(b => b.SlowestTtftMs!.Value).ToList()) - firstMs;
+                shapes.Add(new Shape(ShapeKind.Burst, concurrency, null, firstMs, baseline) { FirstStallMs = Math.Max(0, stalled) });
             }
         }
 
@@ -185,9 +216,12 @@ public static class VerdictCalculator
             : $"{failed.Count} of {all.Count} verification probes failed ({Describe(StepAggregator.CountErrors(failed))})";
     }
 
-    private static List<double> SuccessfulTtfts(IReadOnlyList<LengthProbe> probes, int length, string? adapter)
+    /// <summary>A successful probe's TTFT less the time the warmer itself was stalled meanwhile (never below zero).</summary>
+    internal static double ServerTtftMs(ProbeResult probe) => Math.Max(0, probe.TtftMs!.Value - probe.ClientStallMs);
+
+    private static List<ProbeResult> Successful(IReadOnlyList<LengthProbe> probes, int length, string? adapter)
         => probes.Where(p => p.PromptTokens == length && p.Adapter == adapter && p.Probe.IsSuccess && p.Probe.TtftMs.HasValue)
-            .Select(p => p.Probe.TtftMs!.Value)
+            .Select(p => p.Probe)
             .ToList();
 
     private static string Explain(LengthVerdict l, double threshold)
@@ -238,8 +272,20 @@ public static class VerdictCalculator
         Burst,
     }
 
+    /// <param name="FirstMs">The first-user-like TTFT less the warmer's own stall (<see cref="FirstStallMs"/>).</param>
+    /// <param name="SteadyMs">The steady TTFTs as measured.</param>
     private sealed record Shape(ShapeKind Kind, int Size, string? Adapter, double FirstMs, IReadOnlyList<double> SteadyMs)
     {
         public double SteadyMedianMs { get; } = Percentiles.Median(SteadyMs);
+
+        /// <summary>How much of the first-user-like TTFT the warmer spent stalled itself.</summary>
+        public double FirstStallMs { get; init; }
+
+        public string Describe() => Kind switch
+        {
+            ShapeKind.Burst => Invariant($"a burst of {Size}"),
+            ShapeKind.Adapter => Invariant($"adapter '{Adapter}'"),
+            _ => Invariant($"the first-user-like request at {Size} prompt tokens"),
+        };
     }
 }

@@ -19,6 +19,8 @@ internal static class SimultaneousRelease
         string correlationId,
         CancellationToken cancellationToken)
     {
+        // The connections the burst needs are opened first: set-up cost would land on the first burst only.
+        await probe.PrepareAsync(target, dialect, requests.Count, cancellationToken).ConfigureAwait(false);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var inFlight = requests
             .Select(async request =>

@@ -42,6 +42,15 @@ public sealed record ProbeResult
     [System.Text.Json.Serialization.JsonIgnore]
     public long? FirstTokenTimestamp { get; init; }
 
+    /// <summary>
+    /// Milliseconds the warmer itself had been stalled (descheduled by the OS, paused by a GC, its thread pool backed up)
+    /// when it stamped the first token (or the end), since the request was sent (<see cref="ClientStallMeter.StalledAtMs"/>):
+    /// at most that much of the TTFT is the client's, not the server's; the verdict does not count it against the server.
+    /// Not serialized.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double ClientStallMs { get; init; }
+
     /// <summary>Time this request waited, before it was sent, for a Retry-After the target asked for (not part of TTFT).</summary>
     public double RetryAfterWaitMs { get; init; }
 

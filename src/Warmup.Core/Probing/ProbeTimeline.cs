@@ -18,6 +18,9 @@ internal sealed class ProbeTimeline(int requestPromptTokens)
 
     public void Start() => _start = Stopwatch.GetTimestamp();
 
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> when the request was handed to the HTTP stack.</summary>
+    public long Started => _start;
+
     public void Headers(int status)
     {
         _headers = Stopwatch.GetTimestamp();

@@ -21,6 +21,30 @@ public sealed class StreamingProbe(
 {
     private static readonly StringWithQualityHeaderValue Identity = new("identity");
 
+    private readonly TargetConnections _connections = new(http, authenticator);
+
+    /// <summary>
+    /// Before measuring, warm the probe's own path once per process (<see cref="ProbeSelfWarm"/>), keep the target's
+    /// connections open (<see cref="TargetConnections"/>) and measure the warmer's own stalls during each request
+    /// (<see cref="ClientStallMeter"/>, <see cref="ProbeResult.ClientStallMs"/>). Off only for the self-warm's own probe.
+    /// </summary>
+    public bool SelfWarm { get; init; } = true;
+
+    /// <summary>
+    /// Gets ready for <paramref name="concurrency"/> requests released together: the probe path warm and that many
+    /// connections open, so the burst measures the server's batch and not the client's connection set-up.
+    /// </summary>
+    public async Task PrepareAsync(WarmupTarget target, IDialect dialect, int concurrency, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(dialect);
+        if (SelfWarm)
+        {
+            await ProbeSelfWarm.EnsureAsync().ConfigureAwait(false);
+            await _connections.EnsureOpenAsync(target, dialect, concurrency, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<ProbeResult> SendAsync(
         WarmupTarget target,
         IDialect dialect,
@@ -38,6 +62,8 @@ public sealed class StreamingProbe(
         }
 
         var held = retryAfter is null ? TimeSpan.Zero : await retryAfter.WaitTurnAsync(target.Name, cancellationToken).ConfigureAwait(false);
+        using var stalls = SelfWarm ? ClientStallMeter.Shared.Acquire() : null;
+        await PrepareAsync(target, dialect, 1, cancellationToken).ConfigureAwait(false);
         using var activity = StartActivity(target, request);
         using var message = dialect.CreateGenerationRequest(target, request);
         message.Headers.TryAddWithoutValidation(WarmupTraffic.HeaderName, correlationId);
@@ -67,6 +93,12 @@ public sealed class StreamingProbe(
         {
             // Mid-body: reset, or a chunked body cut off without its last chunk.
             result = timeline.Fail(ProbeOutcome.ConnectionReset, exception.Message);
+        }
+
+        _connections.Used(target);
+        if (stalls is not null)
+        {
+            result = result with { ClientStallMs = ClientStallMeter.Shared.StalledAtMs(timeline.Started, result.FirstTokenTimestamp ?? Stopwatch.GetTimestamp()) };
         }
 
         if (result.Error is { } error && credentials.Count > 0)

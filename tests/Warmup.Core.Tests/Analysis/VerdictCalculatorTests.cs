@@ -173,6 +173,59 @@ public sealed class VerdictCalculatorTests
     }
 
     [Fact]
+    public void An_excess_the_warmer_spent_stalled_itself_is_not_counted_against_the_server()
+    {
+        // The false alarm of a loaded machine: 106 tokens took 32 ms against a steady 5 ms. With the warmer descheduled
+        // 26 ms of that time the server's part is 6 ms, inside the noise; without the stall it is a cold path.
+        int[] lengths = [48, 106, 250];
+        List<LengthProbe> Steady3() => lengths.SelectMany(l => Steady(l, 5.0, 4.8, 5.2)).ToList();
+        LengthProbe First(int l, double stall) => new(l, new ProbeResult { Outcome = ProbeOutcome.Ok, TtftMs = l == 106 ? 32 : 5.1, ClientStallMs = l == 106 ? stall : 0 });
+
+        var stalled = VerdictCalculator.Calculate(lengths.Select(l => First(l, 26)).ToList(), Steady3(), 1.2);
+        var notStalled = VerdictCalculator.Calculate(lengths.Select(l => First(l, 0)).ToList(), Steady3(), 1.2);
+
+        Assert.True(stalled.IsWarm, stalled.Reason);
+        Assert.Equal(1, stalled.ClientStalledShapes);
+        Assert.Contains("the first-user-like request at 106 prompt tokens was 27.0 ms over steady while the warmer itself was stalled 26.0 ms", stalled.Reason, StringComparison.Ordinal);
+        Assert.Equal(6, stalled.ByLength[1].FirstTtftMs, precision: 9);
+        Assert.False(notStalled.IsWarm);
+        Assert.True(notStalled.ByLength[1].IsCold);
+        Assert.Equal(0, notStalled.ClientStalledShapes);
+    }
+
+    [Fact]
+    public void A_real_cold_path_is_caught_even_when_the_warmer_stalled_during_it()
+    {
+        // A 60 ms compile during which the warmer also lost 20 ms: 40 ms remain the server's, far beyond the noise.
+        var first = new LengthProbe(570, new ProbeResult { Outcome = ProbeOutcome.Ok, TtftMs = 65, ClientStallMs = 20 });
+        var verdict = VerdictCalculator.Calculate([first, Ttft(48, 5)], [.. Steady(570, 5, 5.2, 4.9), .. Steady(48, 5, 5.1, 4.9)], 1.2);
+
+        Assert.False(verdict.IsWarm);
+        Assert.True(verdict.ByLength[0].IsCold);
+        Assert.Equal(45, verdict.ByLength[0].FirstTtftMs, precision: 9);
+    }
+
+    [Fact]
+    public void A_burst_is_judged_on_its_slowest_request_less_that_requests_own_stall()
+    {
+        ProbeResult Ok(double ms, double stall = 0) => new() { Outcome = ProbeOutcome.Ok, TtftMs = ms, ClientStallMs = stall };
+        BurstProbe Burst(params ProbeResult[] probes) => new(probes.Length, probes);
+
+        // The first burst of 3: its slowest request waited 29 ms against a steady 8 ms, 21 ms of it in the warmer's
+        // thread-pool queue. The next slowest (9 ms) is then the burst's server-side slowest.
+        var verdict = VerdictCalculator.Calculate(
+            [Ttft(48, 5)],
+            Steady(48, 5, 5.1, 4.9),
+            [Burst(Ok(8), Ok(29, 21), Ok(9))],
+            [Burst(Ok(8), Ok(7.5), Ok(8)), Burst(Ok(8.2), Ok(7.9), Ok(8)), Burst(Ok(7.8), Ok(8), Ok(7.7))],
+            1.2);
+
+        Assert.True(verdict.IsWarm, verdict.Reason);
+        Assert.Equal(9, verdict.ByConcurrency[0].FirstSlowestTtftMs, precision: 9);
+        Assert.Contains("a burst of 3 was", verdict.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_threshold_is_inclusive()
     {
         var verdict = VerdictCalculator.Calculate([Ttft(48, 120)], Steady(48, 100, 100, 100), 1.2);

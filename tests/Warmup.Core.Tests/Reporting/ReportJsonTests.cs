@@ -306,7 +306,8 @@ public sealed class ReportJsonTests
             "byConcurrency": [],
             "coldAdapters": [],
             "worstPromptTokens": 136,
-            "noiseFloorMs": null
+            "noiseFloorMs": null,
+            "clientStalledShapes": 0
           },
           "adaptive": null,
           "totals": {

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Warmup.Core.Dialects.OpenAi;
+using Warmup.Core.Targets;
+
+namespace Warmup.Core.Probing;
+
+/// <summary>
+/// Warms the warmer before it measures anything. The first request of a process pays the client's own start-up
+/// (JIT of the HTTP stack, the SSE parser, the JSON reader and writer, the probe's timeline), about 5 ms that a
+/// server-side stamp does not show, which would make the first measured TTFT of every run look like a cold path. So
+/// once per process, before the first measured request, the probe's whole path runs against a tiny loopback server
+/// on this machine that answers with an OpenAI-style stream (<see cref="Rounds"/> times, so the code that runs once
+/// per request is past its first call too). Nothing is sent to any target; the target's own connection is opened
+/// separately (<see cref="TargetConnections"/>).
+/// </summary>
+public static class ProbeSelfWarm
+{
+    /// <summary>Requests sent to the loopback server: the first JITs the path, the next ones run it as measured requests will.</summary>
+    public const int Rounds = 3;
+
+    private static readonly Lock Gate = new();
+    private static Task? s_warmed;
+
+    /// <summary>Warms the probe path once per process; later calls return the same (finished) task. Never throws.</summary>
+    public static Task EnsureAsync()
+    {
+        lock (Gate)
+        {
+            return s_warmed ??= Task.Run(RunOnceAsync);
+        }
+    }
+
+    private static async Task RunOnceAsync()
+    {
+        try
+        {
+            using var server = new LoopbackStreamServer();
+            using var http = WarmupHttp.CreateClient();
+            // No guards and no stall meter here: this traffic is the warmer's own, never a target's.
+            var probe = new StreamingProbe(http, NoAuthentication.Instance) { SelfWarm = false };
+            var target = new WarmupTarget
+            {
+                Name = "warmup-self-warm",
+                BaseUrl = server.BaseUrl,
+                Model = "warmup-self-warm",
+                Limits = new TargetLimits { RequestTimeout = TimeSpan.FromSeconds(10) },
+            };
+            var dialect = new OpenAiDialect();
+            for (var i = 0; i < Rounds; i++)
+            {
+                await probe.SendAsync(target, dialect, new GenerationRequest("warm the warmer", 4, PromptTokens: 4), "self-warm", CancellationToken.None)
+                    .ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or HttpRequestException or OperationCanceledException)
+        {
+            // A machine that refuses a loopback listener still measures, only its first request carries start-up cost.
+        }
+    }
+
+    /// <summary>Keep-alive HTTP/1.1 on raw sockets: answers every request on its connections with one fixed SSE stream.</summary>
+    private sealed class LoopbackStreamServer : IDisposable
+    {
+        private static readonly byte[] Response = Encoding.ASCII.GetBytes(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+            Chunk("data: {\"id\":\"self\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\" warm\",\"finish_reason\":null}]}\n\n") +
+            Chunk("data: {\"id\":\"self\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\".\",\"finish_reason\":\"length\"}]}\n\n") +
+            Chunk("data: {\"id\":\"self\",\"object\":\"text_completion\",\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2,\"total_tokens\":6}}\n\n") +
+            Chunk("data: [DONE]\n\n") +
+            "0\r\n\r\n");
+
+        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly CancellationTokenSource _stop = new();
+
+        public LoopbackStreamServer()
+        {
+            _listener.Start();
+            BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
+            _ = AcceptAsync();
+        }
+
+        public Uri BaseUrl { get; }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _listener.Stop();
+            _stop.Dispose();
+        }
+
+        private static string Chunk(string payload) => $"{Encoding.UTF8.GetByteCount(payload):x}\r\n{payload}\r\n";
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+                    _ = ServeAsync(socket);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private async Task ServeAsync(Socket socket)
+        {
+            using var _ = socket;
+            var buffer = new byte[16 * 1024];
+            var filled = 0;
+            try
+            {
+                while (true)
+                {
+                    int headerEnd;
+                    while ((headerEnd = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8)) < 0)
+                    {
+                        var read = await socket.ReceiveAsync(buffer.AsMemory(filled), _stop.Token).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            return;
+                        }
+
+                        filled += read;
+                    }
+
+                    var total = headerEnd + 4 + ContentLength(buffer.AsSpan(0, headerEnd));
+                    while (filled < total)
+                    {
+                        var read = await socket.ReceiveAsync(buffer.AsMemory(filled), _stop.Token).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            return;
+                        }
+
+                        filled += read;
+                    }
+
+                    buffer.AsSpan(total, filled - total).CopyTo(buffer);
+                    filled -= total;
+                    await socket.SendAsync(Response, _stop.Token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+            }
+        }
+
+        private static int ContentLength(ReadOnlySpan<byte> head)
+        {
+            var name = "\r\nContent-Length: "u8;
+            var start = head.IndexOf(name);
+            if (start < 0)
+            {
+                return 0;
+            }
+
+            var value = head[(start + name.Length)..];
+            var end = value.IndexOf("\r\n"u8);
+            return int.Parse(Encoding.ASCII.GetString(end < 0 ? value : value[..end]), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}

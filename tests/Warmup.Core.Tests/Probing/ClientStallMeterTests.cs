@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Warmup.Core.Probing;
+
+namespace Warmup.Core.Tests.Probing;
+
+public sealed class ClientStallMeterTests
+{
+    private static long Ms(double ms) => (long)(ms * Stopwatch.Frequency / 1000);
+
+    [Fact]
+    public void Only_the_stall_still_going_on_at_the_stamp_counts_followed_back_through_the_stalls_it_touches()
+    {
+        var meter = new ClientStallMeter();
+        var t0 = Stopwatch.GetTimestamp();
+        meter.Record(t0 + Ms(10), t0 + Ms(30)); // a late wake-up
+        meter.Record(t0 + Ms(20), t0 + Ms(40)); // a late sentinel over the same pause
+        meter.Record(t0 + Ms(90), t0 + Ms(120));
+
+        // Stamped at 100 ms, inside the last stall: the token may have waited since 90 ms.
+        Assert.Equal(10, meter.StalledAtMs(t0, t0 + Ms(100)), precision: 3);
+        // Stamped at 40.5 ms: the pause that ended just before reaches back through the overlapping one to 10 ms.
+        Assert.Equal(30.5, meter.StalledAtMs(t0, t0 + Ms(40.5)), precision: 3);
+        // Stamped at 60 ms: those stalls ended while the probe was waiting for the server; they delayed nothing.
+        Assert.Equal(0, meter.StalledAtMs(t0, t0 + Ms(60)));
+        // Never before the request was sent.
+        Assert.Equal(25, meter.StalledAtMs(t0 + Ms(15), t0 + Ms(40)), precision: 3);
+    }
+
+    [Fact]
+    public void A_pause_of_the_whole_process_while_a_probe_waits_is_measured_as_its_stall()
+    {
+        // A blocking, compacting collection of a large object graph suspends every managed thread, the probes'
+        // continuations included: the meter's thread wakes late by as much.
+        var meter = new ClientStallMeter();
+        using var lease = meter.Acquire();
+        Thread.Sleep(50);
+        var graph = Enumerable.Range(0, 3_000_000).Select(i => new Node(i)).ToList();
+        for (var i = 1; i < graph.Count; i++)
+        {
+            graph[i].Next = graph[(int)((long)i * 7919 % graph.Count)];
+        }
+
+        var before = Stopwatch.GetTimestamp();
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        var after = Stopwatch.GetTimestamp();
+        GC.KeepAlive(graph);
+        Thread.Sleep(20);
+
+        var pauseMs = Stopwatch.GetElapsedTime(before, after).TotalMilliseconds;
+        var stalledMs = meter.StalledAtMs(before, after);
+        Assert.True(pauseMs > 10, $"the collection took only {pauseMs:F1} ms");
+        // Within a wake-up (about 1 ms) and the 1 ms threshold of the pause; never more than the interval.
+        Assert.InRange(stalledMs, pauseMs - 3, pauseMs);
+    }
+
+    [Fact]
+    public void The_meter_starts_with_its_first_lease_and_lingers_after_the_last()
+    {
+        var meter = new ClientStallMeter();
+        Assert.False(meter.IsRunning);
+        var lease = meter.Acquire();
+        Assert.True(meter.IsRunning);
+        lease.Dispose();
+        lease.Dispose();
+        Assert.True(meter.IsRunning);
+    }
+
+    private sealed class Node(int value)
+    {
+        public int Value { get; } = value;
+
+        public Node? Next { get; set; }
+    }
+}
