@@ -44,7 +44,7 @@ internal static class ProbeErrorAgainstServer
         {
             var seen = server.Log.Count;
             var result = await probe.SendAsync(target, dialect, new GenerationRequest(Prompt($"later {i}", Words(i)), 8, PromptTokens: Words(i) * 3), "stamps", cancellationToken);
-            laterSamples.Add(await SampleAsync(server, seen, result.TtftMs));
+            laterSamples.Add(await SampleAsync(server, seen, result.TtftMs) with { ClientStallMs = result.ClientStallMs });
         }
 
         var rows = new[]
@@ -56,7 +56,12 @@ internal static class ProbeErrorAgainstServer
         foreach (var row in rows)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"   {row.Case,-52} n={row.Requests,3} error p50 {row.P50Ms,6:F3} ms max {row.MaxMs,6:F3} ms, within goal {row.WithinGoal}/{row.Requests}"));
+                $"   {row.Case,-52} n={row.Requests,3} error p50 {row.P50Ms,6:F3} ms max {row.MaxMs,6:F3} ms, within goal {row.WithinGoal}/{row.Requests}; " +
+                $"client +5 ms {row.ClientLateOver5Ms}, simulator late +5 ms {row.ServerLateOver5Ms}"));
+            foreach (var late in row.ClientLate)
+            {
+                Console.WriteLine($"      {late}");
+            }
         }
 
         return new
@@ -103,7 +108,10 @@ internal static class ProbeErrorAgainstServer
 
         var record = server.Log.Snapshot()[^1];
         var serverTtft = record.ActualTtftMs ?? double.NaN;
-        return new Sample(probeTtftMs ?? double.NaN, serverTtft, (probeTtftMs ?? double.NaN) - serverTtft);
+        return new Sample(probeTtftMs ?? double.NaN, serverTtft, (probeTtftMs ?? double.NaN) - serverTtft)
+        {
+            ServerLateMs = (record.ActualTtftMs ?? double.NaN) - (record.ModelledTtftMs ?? double.NaN),
+        };
     }
 
     private static Row Summary(string name, List<Sample> samples)
@@ -116,10 +124,23 @@ internal static class ProbeErrorAgainstServer
             errors.Count == 0 ? double.NaN : Math.Round(errors[^1], 3),
             Math.Round(samples.Select(s => s.ServerTtftMs).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average(), 2),
             samples.Count(s => double.IsFinite(s.ErrorMs) && Math.Abs(s.ErrorMs) <= Math.Max(GoalMs, GoalFraction * s.ServerTtftMs)),
-            samples.Select(s => Math.Round(s.ErrorMs, 3)).ToList());
+            samples.Select(s => Math.Round(s.ErrorMs, 3)).ToList(),
+            samples.Count(s => s.ErrorMs > 5),
+            samples.Count(s => s.ServerLateMs > 5),
+            samples.Where(s => s.ErrorMs > 5).Select(s => string.Create(CultureInfo.InvariantCulture, $"probe +{s.ErrorMs:F1} ms, stall measured {s.ClientStallMs:F1} ms")).ToList());
     }
 
-    private sealed record Sample(double ProbeTtftMs, double ServerTtftMs, double ErrorMs);
+    /// <param name="ErrorMs">What the probe added: its TTFT less the server's own.</param>
+    private sealed record Sample(double ProbeTtftMs, double ServerTtftMs, double ErrorMs)
+    {
+        /// <summary>How late the simulator sent its first token against its own model (its share of the machine's load).</summary>
+        public double ServerLateMs { get; init; }
 
-    private sealed record Row(string Case, int Requests, double P50Ms, double MaxMs, double MeanServerTtftMs, int WithinGoal, IReadOnlyList<double> ErrorsMs);
+        /// <summary>The probe's own stall measure at its first-token stamp.</summary>
+        public double ClientStallMs { get; init; }
+    }
+
+    private sealed record Row(
+        string Case, int Requests, double P50Ms, double MaxMs, double MeanServerTtftMs, int WithinGoal, IReadOnlyList<double> ErrorsMs,
+        int ClientLateOver5Ms, int ServerLateOver5Ms, IReadOnlyList<string> ClientLate);
 }

@@ -12,8 +12,10 @@ namespace Warmup.Core.Probing;
 /// a millisecond a byte stamped with its send time goes over a loopback socket pair to an asynchronous receive, the
 /// same path (socket readiness, then a thread-pool continuation) a probe's first token takes; a late arrival there
 /// means the probe's notification would have waited as long (thread-pool starvation, a busy machine). Each late
-/// wake-up or arrival is kept as a stall interval. A probe asks only for the stall still going on when it stamped its
-/// first token (<see cref="StalledAtMs"/>): a pause while it was merely waiting for the server delayed nothing.
+/// wake-up or arrival is kept as a stall interval. A probe of a remote server asks only for the stall still going on
+/// when it stamped its first token (<see cref="StalledAtMs"/>): a pause while it was merely waiting for the server
+/// delayed nothing. A probe of a server on this machine asks for every stall during the request (<see cref="StalledMs"/>):
+/// that server shares the CPUs, so the same pause may have delayed it.
 /// The meter runs while probes are in flight (<see cref="Acquire"/>) and a few seconds after.
 /// </summary>
 public sealed class ClientStallMeter
@@ -55,6 +57,48 @@ public sealed class ClientStallMeter
         }
 
         return new Lease(this);
+    }
+
+    /// <summary>
+    /// Milliseconds of [<paramref name="fromTimestamp"/>, <paramref name="toTimestamp"/>] (<see cref="Stopwatch"/>
+    /// ticks) during which this machine stalled the warmer: the union of recorded stalls, clipped to the interval. For a
+    /// server on this same machine: a stall of the machine at any moment of the request may have delayed the server too.
+    /// </summary>
+    public double StalledMs(long fromTimestamp, long toTimestamp)
+    {
+        if (toTimestamp <= fromTimestamp)
+        {
+            return 0;
+        }
+
+        List<(long From, long To)> overlapping = [];
+        lock (_gate)
+        {
+            for (var i = 0; i < _count; i++)
+            {
+                var stall = _stalls[(_next - 1 - i + Capacity) % Capacity];
+                if (stall.From < toTimestamp && stall.To > fromTimestamp)
+                {
+                    overlapping.Add((Math.Max(stall.From, fromTimestamp), Math.Min(stall.To, toTimestamp)));
+                }
+            }
+        }
+
+        // The two samplers often describe the same pause: count covered time once.
+        overlapping.Sort((a, b) => a.From.CompareTo(b.From));
+        long covered = 0, end = long.MinValue;
+        foreach (var (from, to) in overlapping)
+        {
+            var start = Math.Max(from, end);
+            if (to > start)
+            {
+                covered += to - start;
+            }
+
+            end = Math.Max(end, to);
+        }
+
+        return covered * 1000.0 / Stopwatch.Frequency;
     }
 
     /// <summary>

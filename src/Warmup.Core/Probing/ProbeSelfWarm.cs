@@ -40,18 +40,23 @@ public static class ProbeSelfWarm
             using var http = WarmupHttp.CreateClient();
             // No guards and no stall meter here: this traffic is the warmer's own, never a target's.
             var probe = new StreamingProbe(http, NoAuthentication.Instance) { SelfWarm = false };
-            var target = new WarmupTarget
-            {
-                Name = "warmup-self-warm",
-                BaseUrl = server.BaseUrl,
-                Model = "warmup-self-warm",
-                Limits = new TargetLimits { RequestTimeout = TimeSpan.FromSeconds(10) },
-            };
             var dialect = new OpenAiDialect();
-            for (var i = 0; i < Rounds; i++)
+            // Both OpenAI routes: their chunks differ (text against delta), and so does the code that reads them.
+            foreach (var api in (string[])[OpenAiApis.Completions, OpenAiApis.Chat])
             {
-                await probe.SendAsync(target, dialect, new GenerationRequest("warm the warmer", 4, PromptTokens: 4), "self-warm", CancellationToken.None)
-                    .ConfigureAwait(false);
+                var target = new WarmupTarget
+                {
+                    Name = "warmup-self-warm",
+                    BaseUrl = server.BaseUrl,
+                    Model = "warmup-self-warm",
+                    Api = api,
+                    Limits = new TargetLimits { RequestTimeout = TimeSpan.FromSeconds(10) },
+                };
+                for (var i = 0; i < Rounds; i++)
+                {
+                    await probe.SendAsync(target, dialect, new GenerationRequest("warm the warmer", 4, PromptTokens: 4), "self-warm", CancellationToken.None)
+                        .ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e) when (e is SocketException or IOException or HttpRequestException or OperationCanceledException)
@@ -60,14 +65,33 @@ public static class ProbeSelfWarm
         }
     }
 
-    /// <summary>Keep-alive HTTP/1.1 on raw sockets: answers every request on its connections with one fixed SSE stream.</summary>
+    /// <summary>
+    /// Keep-alive HTTP/1.1 on raw sockets: answers each request with a stream shaped like vLLM's (the published OpenAI
+    /// chunk fields, a role chunk for chat, usage last), with the headers a real server sends, so the parsing code a
+    /// real response needs has all run once.
+    /// </summary>
     private sealed class LoopbackStreamServer : IDisposable
     {
-        private static readonly byte[] Response = Encoding.ASCII.GetBytes(
-            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
-            Chunk("data: {\"id\":\"self\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\" warm\",\"finish_reason\":null}]}\n\n") +
-            Chunk("data: {\"id\":\"self\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\".\",\"finish_reason\":\"length\"}]}\n\n") +
-            Chunk("data: {\"id\":\"self\",\"object\":\"text_completion\",\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2,\"total_tokens\":6}}\n\n") +
+        private const string Head =
+            "HTTP/1.1 200 OK\r\ndate: Thu, 01 Jan 2026 00:00:00 GMT\r\nserver: uvicorn\r\ncontent-type: text/event-stream; charset=utf-8\r\n" +
+            "x-request-id: self-warm\r\ntransfer-encoding: chunked\r\n\r\n";
+
+        private const string Fields = "\"id\":\"cmpl-self-warm\",\"created\":1767225600,\"model\":\"warmup-self-warm\"";
+
+        private static readonly byte[] Completions = Encoding.ASCII.GetBytes(
+            Head +
+            Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[{{\"index\":0,\"text\":\" warm\",\"logprobs\":null,\"finish_reason\":null,\"stop_reason\":null}}]}}\n\n") +
+            Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[{{\"index\":0,\"text\":\".\",\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}}]}}\n\n") +
+            Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[],\"usage\":{{\"prompt_tokens\":4,\"total_tokens\":6,\"completion_tokens\":2}}}}\n\n") +
+            Chunk("data: [DONE]\n\n") +
+            "0\r\n\r\n");
+
+        private static readonly byte[] Chat = Encoding.ASCII.GetBytes(
+            Head +
+            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"role\":\"assistant\",\"content\":\"\"}},\"logprobs\":null,\"finish_reason\":null}}]}}\n\n") +
+            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\" warm\"}},\"logprobs\":null,\"finish_reason\":null}}]}}\n\n") +
+            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\".\"}},\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}}]}}\n\n") +
+            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{{\"prompt_tokens\":4,\"total_tokens\":6,\"completion_tokens\":2}}}}\n\n") +
             Chunk("data: [DONE]\n\n") +
             "0\r\n\r\n");
 
@@ -128,6 +152,7 @@ public static class ProbeSelfWarm
                         filled += read;
                     }
 
+                    var chat = buffer.AsSpan(0, headerEnd).IndexOf("/chat/"u8) >= 0;
                     var total = headerEnd + 4 + ContentLength(buffer.AsSpan(0, headerEnd));
                     while (filled < total)
                     {
@@ -142,7 +167,7 @@ public static class ProbeSelfWarm
 
                     buffer.AsSpan(total, filled - total).CopyTo(buffer);
                     filled -= total;
-                    await socket.SendAsync(Response, _stop.Token).ConfigureAwait(false);
+                    await socket.SendAsync(chat ? Chat : Completions, _stop.Token).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)

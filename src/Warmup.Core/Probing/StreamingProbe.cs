@@ -98,7 +98,14 @@ public sealed class StreamingProbe(
         _connections.Used(target);
         if (stalls is not null)
         {
-            result = result with { ClientStallMs = ClientStallMeter.Shared.StalledAtMs(timeline.Started, result.FirstTokenTimestamp ?? Stopwatch.GetTimestamp()) };
+            var stamped = result.FirstTokenTimestamp ?? Stopwatch.GetTimestamp();
+            // A server on this machine shares its CPUs: the machine's stalls during the whole request count, not only at the stamp.
+            result = result with
+            {
+                ClientStallMs = target.BaseUrl.IsLoopback
+                    ? ClientStallMeter.Shared.StalledMs(timeline.Started, stamped)
+                    : ClientStallMeter.Shared.StalledAtMs(timeline.Started, stamped),
+            };
         }
 
         if (result.Error is { } error && credentials.Count > 0)

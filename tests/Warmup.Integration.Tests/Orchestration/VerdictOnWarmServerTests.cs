@@ -1,0 +1,59 @@
+using Warmup.Core.Orchestration;
+using Warmup.Core.Planning;
+using Warmup.Core.Reporting;
+using Warmup.Simulator;
+
+namespace Warmup.Integration.Tests.Orchestration;
+
+/// <summary>
+/// The verdict where TTFTs are a few milliseconds, so one hiccup of this machine (a busy CI runner, the warmer's own
+/// GC or thread pool) is as long as a whole request: the real orchestration on the in-process engine against the
+/// simulator, judged against the simulator's own penalty record.
+/// </summary>
+public sealed class VerdictOnWarmServerTests
+{
+    private static WarmupRequest Light(string target) => new(target, WarmupReasons.Manual, PlanSpec.FromPreset(PlanPresets.Light), "corr-" + target);
+
+    [Fact]
+    public async Task A_warm_server_with_millisecond_ttfts_is_judged_warm()
+    {
+        // Nothing to compile, capture, allocate or load: a server that is warm from its first request.
+        var profile = SimulatorProfile.Default with
+        {
+            TimeScale = 0.05,
+            StartupDelayMs = 0,
+            FirstRequestInitMs = 0,
+            JitCompileBaseMs = 0,
+            JitCompileMsPerToken = 0,
+            GraphCaptureMs = 0,
+            KvAllocMsPerChunk = 0,
+            IdleRampMs = 0,
+        };
+        await using var server = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile });
+        await using var host = await WarmupHost.StartAsync(new InMemoryTargetCatalog(WarmupHost.Target("warm", server.BaseUrl) with { Model = profile.Model }), [new CollectingSink()]);
+
+        var (report, _) = await WarmupHost.RunAsync(host, Light("warm"));
+
+        Assert.DoesNotContain(server.Log.Snapshot(), r => r.ColdPenaltyMs > 0);
+        Assert.True(report.Verdict!.SteadyTtftMs < 50, $"steady TTFT {report.Verdict.SteadyTtftMs} ms");
+        Assert.True(report.Verdict.IsWarm, report.Verdict.Reason);
+        Assert.Equal(RunOutcomes.Warm, report.Outcome);
+    }
+
+    [Fact]
+    public async Task The_same_server_with_cold_prefill_shapes_left_is_not_warm()
+    {
+        // Compiles per prefill bucket that the light plan does not reach: tens of ms at this scale, a real cold path.
+        var profile = SimulatorProfile.Default with { TimeScale = 0.2, StartupDelayMs = 0 };
+        await using var server = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile });
+        await using var host = await WarmupHost.StartAsync(new InMemoryTargetCatalog(WarmupHost.Target("cold", server.BaseUrl) with { Model = profile.Model }), [new CollectingSink()]);
+
+        var (report, _) = await WarmupHost.RunAsync(host, Light("cold"));
+
+        var verification = server.Log.Snapshot().TakeLast(report.FirstUserLike!.Requests + report.Steady!.Requests).ToList();
+        Assert.Contains(verification, r => r.Penalties.Any(p => p.BeforeFirstToken && p.Name.StartsWith("jit:", StringComparison.Ordinal)));
+        Assert.False(report.Verdict!.IsWarm);
+        Assert.Equal(RunOutcomes.NotWarm, report.Outcome);
+        Assert.Contains("prompt tokens was", report.Verdict.Reason, StringComparison.Ordinal);
+    }
+}
