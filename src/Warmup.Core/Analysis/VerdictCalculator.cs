@@ -79,26 +79,29 @@ public static class VerdictCalculator
         var coldAdapters = new List<string>();
         var byConcurrency = new List<BurstVerdict>();
         var clientStalled = new List<string>();
+        var judgedFirstMs = new List<double>();
         foreach (var shape in shapes)
         {
             var noise = shape.Kind == ShapeKind.Burst ? burstNoise : singleNoise;
             var cold = IsCold(shape.FirstMs, shape.SteadyMs, threshold, noise);
             if (!cold && shape.FirstStallMs > 0 && IsCold(shape.FirstMs + shape.FirstStallMs, shape.SteadyMs, threshold, noise))
             {
-                clientStalled.Add(Invariant($"{shape.Describe()} was {shape.FirstMs + shape.FirstStallMs - shape.SteadyMedianMs:F1} ms over steady while the warmer itself was stalled {shape.FirstStallMs:F1} ms"));
+                clientStalled.Add(Invariant($"{shape.Describe()} was {shape.MeasuredFirstMs - shape.SteadyMedianMs:F1} ms over steady while the warmer itself was stalled {shape.FirstStallMs:F1} ms"));
             }
 
-            var ratio = shape.FirstMs / Math.Max(shape.SteadyMedianMs, 1e-3);
+            // The numbers reported are as measured; only the decision leaves the client's stall out.
+            var ratio = shape.MeasuredFirstMs / Math.Max(shape.SteadyMedianMs, 1e-3);
             switch (shape.Kind)
             {
                 case ShapeKind.Length:
-                    byLength.Add(new LengthVerdict(shape.Size, shape.FirstMs, shape.SteadyMedianMs, ratio) { IsCold = cold });
+                    byLength.Add(new LengthVerdict(shape.Size, shape.MeasuredFirstMs, shape.SteadyMedianMs, ratio) { IsCold = cold });
+                    judgedFirstMs.Add(shape.FirstMs);
                     break;
                 case ShapeKind.Adapter when cold:
                     coldAdapters.Add(shape.Adapter!);
                     break;
                 case ShapeKind.Burst:
-                    byConcurrency.Add(new BurstVerdict(shape.Size, shape.FirstMs, shape.SteadyMedianMs, ratio) { IsCold = cold });
+                    byConcurrency.Add(new BurstVerdict(shape.Size, shape.MeasuredFirstMs, shape.SteadyMedianMs, ratio) { IsCold = cold });
                     break;
             }
         }
@@ -119,8 +122,10 @@ public static class VerdictCalculator
         var steadyMean = byLength.Average(l => l.SteadyTtftMs);
         var overall = firstMean / Math.Max(steadyMean, 1e-3);
         var headlineFloor = singleNoise.FloorMs(steadyMean);
-        // The headline is judged like each shape: over the threshold is not enough, it must also be beyond the noise.
-        var headlineCold = overall > threshold && firstMean - steadyMean > headlineFloor;
+        // The headline is judged like each shape: over the threshold is not enough, it must also be beyond the noise,
+        // and the warmer's own stalls are left out of it.
+        var judgedMean = judgedFirstMs.Average();
+        var headlineCold = judgedMean / Math.Max(steadyMean, 1e-3) > threshold && judgedMean - steadyMean > headlineFloor;
         var reasons = new List<string>();
         if (headlineCold)
         {
@@ -129,7 +134,7 @@ public static class VerdictCalculator
 
         reasons.AddRange(byLength.Where(l => l.IsCold).Select(l => Explain(l, threshold)));
         reasons.AddRange(shapes.Where(s => s.Kind == ShapeKind.Adapter && coldAdapters.Contains(s.Adapter!))
-            .Select(s => Invariant($"adapter '{s.Adapter}' took {s.FirstMs:F1} ms on first use against a steady {s.SteadyMedianMs:F1} ms")));
+            .Select(s => Invariant($"adapter '{s.Adapter}' took {s.MeasuredFirstMs:F1} ms on first use against a steady {s.SteadyMedianMs:F1} ms")));
         reasons.AddRange(byConcurrency.Where(b => b.IsCold)
             .Select(b => Invariant($"a burst of {b.Concurrency} waited {b.FirstSlowestTtftMs:F1} ms for its slowest first token against a steady {b.SteadySlowestTtftMs:F1} ms ({b.Ratio:F2}x)")));
         if (failureReason is not null)
@@ -280,6 +285,9 @@ public static class VerdictCalculator
 
         /// <summary>How much of the first-user-like TTFT the warmer spent stalled itself.</summary>
         public double FirstStallMs { get; init; }
+
+        /// <summary>The first-user-like TTFT as measured, the client's stall included (what the report shows).</summary>
+        public double MeasuredFirstMs => FirstMs + FirstStallMs;
 
         public string Describe() => Kind switch
         {

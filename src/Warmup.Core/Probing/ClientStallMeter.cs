@@ -14,8 +14,8 @@ namespace Warmup.Core.Probing;
 /// means the probe's notification would have waited as long (thread-pool starvation, a busy machine). Each late
 /// wake-up or arrival is kept as a stall interval. A probe of a remote server asks only for the stall still going on
 /// when it stamped its first token (<see cref="StalledAtMs"/>): a pause while it was merely waiting for the server
-/// delayed nothing. A probe of a server on this machine asks for every stall during the request (<see cref="StalledMs"/>):
-/// that server shares the CPUs, so the same pause may have delayed it.
+/// delayed nothing. A probe of a server on this machine asks for the stalls during the request, at most two of the
+/// longest (<see cref="StalledMs"/>): that server shares the CPUs, so a pause may have delayed its own hand-offs too.
 /// The meter runs while probes are in flight (<see cref="Acquire"/>) and a few seconds after.
 /// </summary>
 public sealed class ClientStallMeter
@@ -60,15 +60,24 @@ public sealed class ClientStallMeter
     }
 
     /// <summary>
-    /// Milliseconds of [<paramref name="fromTimestamp"/>, <paramref name="toTimestamp"/>] (<see cref="Stopwatch"/>
-    /// ticks) during which this machine stalled the warmer: the union of recorded stalls, clipped to the interval. For a
-    /// server on this same machine: a stall of the machine at any moment of the request may have delayed the server too.
+    /// For a server on this same machine: how much of [<paramref name="fromTimestamp"/>, <paramref name="toTimestamp"/>]
+    /// (<see cref="Stopwatch"/> ticks) this machine's stalls may have added. The server shares the CPUs, but a stall
+    /// while it computes or waits on a timer delays nothing; only its hand-offs can wait one out (the server waking to
+    /// send the first token, the warmer waking to read it), so this is the stalled time during the request, at most
+    /// <paramref name="handOffs"/> times its longest single stall.
     /// </summary>
-    public double StalledMs(long fromTimestamp, long toTimestamp)
+    public double StalledMs(long fromTimestamp, long toTimestamp, int handOffs = 2)
+    {
+        var (covered, longest) = Covered(fromTimestamp, toTimestamp);
+        return Math.Min(covered, handOffs * longest) * 1000.0 / Stopwatch.Frequency;
+    }
+
+    /// <summary>The union of recorded stalls clipped to the interval, and its longest contiguous piece (ticks).</summary>
+    private (long Covered, long Longest) Covered(long fromTimestamp, long toTimestamp)
     {
         if (toTimestamp <= fromTimestamp)
         {
-            return 0;
+            return (0, 0);
         }
 
         List<(long From, long To)> overlapping = [];
@@ -86,9 +95,14 @@ public sealed class ClientStallMeter
 
         // The two samplers often describe the same pause: count covered time once.
         overlapping.Sort((a, b) => a.From.CompareTo(b.From));
-        long covered = 0, end = long.MinValue;
+        long covered = 0, longest = 0, end = long.MinValue, pieceStart = 0;
         foreach (var (from, to) in overlapping)
         {
+            if (from > end)
+            {
+                pieceStart = from;
+            }
+
             var start = Math.Max(from, end);
             if (to > start)
             {
@@ -96,9 +110,10 @@ public sealed class ClientStallMeter
             }
 
             end = Math.Max(end, to);
+            longest = Math.Max(longest, end - pieceStart);
         }
 
-        return covered * 1000.0 / Stopwatch.Frequency;
+        return (covered, longest);
     }
 
     /// <summary>

@@ -99,7 +99,7 @@ public sealed class StreamingProbe(
         if (stalls is not null)
         {
             var stamped = result.FirstTokenTimestamp ?? Stopwatch.GetTimestamp();
-            // A server on this machine shares its CPUs: the machine's stalls during the whole request count, not only at the stamp.
+            // A server on this machine shares its CPUs: its own hand-offs may have waited out a stall too, not only the warmer's read.
             result = result with
             {
                 ClientStallMs = target.BaseUrl.IsLoopback

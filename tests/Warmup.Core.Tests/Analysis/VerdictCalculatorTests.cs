@@ -187,7 +187,8 @@ public sealed class VerdictCalculatorTests
         Assert.True(stalled.IsWarm, stalled.Reason);
         Assert.Equal(1, stalled.ClientStalledShapes);
         Assert.Contains("the first-user-like request at 106 prompt tokens was 27.0 ms over steady while the warmer itself was stalled 26.0 ms", stalled.Reason, StringComparison.Ordinal);
-        Assert.Equal(6, stalled.ByLength[1].FirstTtftMs, precision: 9);
+        Assert.Equal(32, stalled.ByLength[1].FirstTtftMs, precision: 9);
+        Assert.False(stalled.ByLength[1].IsCold);
         Assert.False(notStalled.IsWarm);
         Assert.True(notStalled.ByLength[1].IsCold);
         Assert.Equal(0, notStalled.ClientStalledShapes);
@@ -202,7 +203,7 @@ public sealed class VerdictCalculatorTests
 
         Assert.False(verdict.IsWarm);
         Assert.True(verdict.ByLength[0].IsCold);
-        Assert.Equal(45, verdict.ByLength[0].FirstTtftMs, precision: 9);
+        Assert.Equal(65, verdict.ByLength[0].FirstTtftMs, precision: 9);
     }
 
     [Fact]
@@ -221,7 +222,8 @@ public sealed class VerdictCalculatorTests
             1.2);
 
         Assert.True(verdict.IsWarm, verdict.Reason);
-        Assert.Equal(9, verdict.ByConcurrency[0].FirstSlowestTtftMs, precision: 9);
+        Assert.False(verdict.ByConcurrency[0].IsCold);
+        Assert.Equal(29, verdict.ByConcurrency[0].FirstSlowestTtftMs, precision: 9);
         Assert.Contains("a burst of 3 was", verdict.Reason, StringComparison.Ordinal);
     }
 

@@ -32,7 +32,8 @@ public sealed class VerdictOnWarmServerTests
         await using var server = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile });
         await using var host = await WarmupHost.StartAsync(new InMemoryTargetCatalog(WarmupHost.Target("warm", server.BaseUrl) with { Model = profile.Model }), [new CollectingSink()]);
 
-        var (report, _) = await WarmupHost.RunAsync(host, Light("warm"));
+        // The default preset: its verification is the user-like mix, bursts included.
+        var (report, _) = await WarmupHost.RunAsync(host, new WarmupRequest("warm", WarmupReasons.Manual, PlanSpec.FromPreset(PlanPresets.Default), "corr-warm"));
 
         Assert.DoesNotContain(server.Log.Snapshot(), r => r.ColdPenaltyMs > 0);
         Assert.True(report.Verdict!.SteadyTtftMs < 50, $"steady TTFT {report.Verdict.SteadyTtftMs} ms");
