@@ -36,8 +36,9 @@ public sealed class VerdictOnWarmServerTests
         var (report, _) = await WarmupHost.RunAsync(host, new WarmupRequest("warm", WarmupReasons.Manual, PlanSpec.FromPreset(PlanPresets.Default), "corr-warm"));
 
         Assert.DoesNotContain(server.Log.Snapshot(), r => r.ColdPenaltyMs > 0);
-        Assert.True(report.Verdict!.SteadyTtftMs < 50, $"steady TTFT {report.Verdict.SteadyTtftMs} ms");
-        Assert.True(report.Verdict.IsWarm, report.Verdict.Reason);
+        Assert.True(report.Verdict!.IsWarm, report.Verdict.Reason);
+        // Short prompts answer in a few milliseconds (long ones near the context limit in about 100 ms).
+        Assert.True(report.Verdict.ByLength.Min(l => l.SteadyTtftMs) < 10, string.Join(", ", report.Verdict.ByLength));
         Assert.Equal(RunOutcomes.Warm, report.Outcome);
     }
 
