@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using Warmup.Simulator;
 
 namespace Warmup.Cli.Tests;
 
 /// <summary>
 /// `warmup run` as a real process (dotnet warmup.dll, the built Warmup.Cli) stopped by a real signal (`kill`) while its run waits for an
 /// endpoint that answers its readiness probe with 503: the run is cancelled, the partial report is written with the
-/// outcome cancelled, and the exit code is 128 + the signal number. (The embedded engine's own host also stops on the
-/// signal, so the report is the one the CLI makes when the run cannot record its own: no measurements, see
-/// EmbeddedWarmupEngine.IsUnrecorded; the in-process test below covers the run recording its own partial report.)
+/// outcome cancelled, and the exit code is 128 + the signal number; and a signal after the first level has been measured
+/// keeps that level's steps in the report (the embedded engine does not stop with the signal: only the CLI hears it).
 /// </summary>
 public sealed class SignalTests
 {
@@ -55,7 +56,88 @@ public sealed class SignalTests
             Assert.StartsWith($"cancelled: {reason}", root.GetProperty("error").GetString());
             Assert.False(root.GetProperty("readiness").GetProperty("ready").GetBoolean());
             Assert.Matches("^warmup-endpoint-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$", root.GetProperty("runId").GetString());
+            // Recorded by the run itself (its Record step fills in the dialect), not made up by the CLI once the engine stopped.
+            Assert.Equal("openai", root.GetProperty("dialect").GetString());
             Assert.Contains("CANCELLED", await output);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            File.Delete(report);
+        }
+    }
+
+    [Theory]
+    [InlineData("INT", ExitCodes.Interrupted)]
+    [InlineData("TERM", ExitCodes.Terminated)]
+    public async Task A_signal_after_a_measured_level_keeps_its_steps_in_the_report(string signal, int exitCode)
+    {
+        await using var simulator = await SimulatorHost.StartAsync(
+            new SimulatorOptions { Profile = SimulatorProfile.Default with { TimeScale = 0.25 }, Port = 0 }, CancellationToken.None);
+        var report = Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():n}.json");
+        var start = new ProcessStartInfo(WarmupBinary.Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "run", "--endpoint", simulator.BaseUrl.ToString(), "--model", SimulatorProfile.Default.Model, "--plan", "full", "--json", report, "--ready-timeout", "120" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var secondLevel = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, line) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(line.Data);
+            }
+
+            // The full plan's first level is its prompt ladder at concurrency 1 (steps 1-9 of 16); the progress line of
+            // step 10 appears once every step of that level has been measured and added to the report.
+            if (line.Data?.StartsWith("warmup: step 10 of 16", StringComparison.Ordinal) == true)
+            {
+                secondLevel.TrySetResult();
+            }
+        };
+        process.BeginOutputReadLine();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await secondLevel.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            using (var kill = Process.Start("kill", $"-{signal} {process.Id}")!)
+            {
+                await kill.WaitForExitAsync();
+                Assert.Equal(0, kill.ExitCode);
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+
+            Assert.True(exitCode == process.ExitCode, $"exit {process.ExitCode}; stderr: {await error}; stdout: {output}");
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+            var root = json.RootElement;
+            Assert.Equal("cancelled", root.GetProperty("outcome").GetString());
+            Assert.True(root.GetProperty("readiness").GetProperty("ready").GetBoolean());
+            var steps = root.GetProperty("steps").EnumerateArray().ToList();
+            // The nine measured steps are there, each with its request and first-token time; the level in flight when
+            // the signal came (32 long prompts) is not.
+            Assert.True(steps.Count is >= 9 and < 16, $"{steps.Count} steps: {output}");
+            Assert.All(steps.Take(9), step =>
+            {
+                Assert.Equal("warmup", step.GetProperty("phase").GetString());
+                Assert.Equal(1, step.GetProperty("step").GetProperty("concurrency").GetInt32());
+                Assert.Equal(1, step.GetProperty("succeeded").GetInt32());
+                Assert.True(step.GetProperty("ttftMs").GetProperty("p50").GetDouble() > 0);
+            });
+            Assert.Equal(9, steps.Take(9).Select(s => s.GetProperty("step").GetProperty("promptTokens").GetInt32()).Distinct().Count());
         }
         finally
         {

@@ -1,6 +1,4 @@
-using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Warmup.Cli.Telemetry;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Probing;
@@ -13,21 +11,22 @@ using Warmup.Core.Telemetry;
 namespace Warmup.Cli.Hosting;
 
 /// <summary>
-/// The CLI's Durable engine: Microsoft.DurableTask.InProcessTestHost (an in-memory backend behind a loopback gRPC
-/// sidecar on a free port, see <see cref="FreePortTestHost"/>) running the same entry point, orchestrators and
-/// activities the Functions app registers.
+/// The CLI's Durable engine: <see cref="InMemoryDurableEngine"/> (Microsoft.DurableTask.InProcessTestHost's in-memory
+/// backend behind a loopback gRPC sidecar on a free port, see <see cref="FreePortTestHost"/>) running the same entry
+/// point, orchestrators and activities the Functions app registers.
 /// </summary>
 internal sealed class EmbeddedDurableHost : IAsyncDisposable
 {
-    private readonly DurableTaskTestHost _host;
+    private readonly InMemoryDurableEngine _host;
 
-    private EmbeddedDurableHost(DurableTaskTestHost host, JsonFileResultSink? jsonReport, ReadinessWatch readiness, RunWaitCancellation waits)
+    private EmbeddedDurableHost(
+        InMemoryDurableEngine host, JsonFileResultSink? jsonReport, ReadinessWatch readiness, RunWaitCancellation waits, RecordedReports recorded)
     {
         _host = host;
         JsonReport = jsonReport;
         Readiness = readiness;
-        // A cancelled run records its report within a second or two; longer means the engine stopped with the signal.
-        Engine = new EmbeddedWarmupEngine(host.Client, waits: waits) { CancelGrace = TimeSpan.FromSeconds(10) };
+        // A cancelled run records its report within a second or two; longer means the engine is stuck.
+        Engine = new EmbeddedWarmupEngine(host.Client, waits: waits) { CancelGrace = TimeSpan.FromSeconds(10), RecordedReport = recorded.For };
     }
 
     public EmbeddedWarmupEngine Engine { get; }
@@ -47,44 +46,38 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
     public static async Task<EmbeddedDurableHost> StartAsync(
         ITargetCatalog catalog, string? jsonReport, CliTelemetry? telemetry, CancellationToken cancellationToken, IShapeMapStore? shapeMaps = null)
     {
-        // The sidecar's host reads logging levels from the environment; without this it prints ~100 info lines per run.
-        Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
-        Environment.SetEnvironmentVariable("Logging__LogLevel__Microsoft", "Error");
-
         var jsonSink = jsonReport is null ? null : new JsonFileResultSink(jsonReport);
         var readiness = new ReadinessWatch();
         var waits = new RunWaitCancellation();
-        var host = await FreePortTestHost.StartAsync(
+        var recorded = new RecordedReports();
+        var host = await FreePortTestHost.StartOnFreePortAsync(port => InMemoryDurableEngine.StartAsync(
             registry => registry.AddWarmupTasks(),
-            port => new DurableTaskTestHostOptions
+            port,
+            services =>
             {
-                Port = port,
-                ConfigureServices = services =>
+                services.AddSingleton(readiness);
+                services.AddSingleton(waits);
+                services.AddWarmupEngine();
+                services.AddSingleton(catalog);
+                if (shapeMaps is not null)
                 {
-                    services.AddSingleton(readiness);
-                    services.AddSingleton<IHostLifetime, SignalIgnoringLifetime>();
-                    services.AddSingleton(waits);
-                    services.AddWarmupEngine();
-                    services.AddSingleton(catalog);
-                    if (shapeMaps is not null)
-                    {
-                        services.AddSingleton(shapeMaps);
-                    }
+                    services.AddSingleton(shapeMaps);
+                }
 
-                    services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
-                    if (jsonSink is not null)
-                    {
-                        services.AddSingleton<IWarmupResultSink>(jsonSink);
-                    }
+                services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
+                services.AddSingleton<IWarmupResultSink>(recorded);
+                if (jsonSink is not null)
+                {
+                    services.AddSingleton<IWarmupResultSink>(jsonSink);
+                }
 
-                    if (telemetry is not null)
-                    {
-                        services.AddSingleton<IWarmupResultSink>(new TelemetryResultSink(new WarmupEvents(telemetry.LoggerFactory)));
-                    }
-                },
+                if (telemetry is not null)
+                {
+                    services.AddSingleton<IWarmupResultSink>(new TelemetryResultSink(new WarmupEvents(telemetry.LoggerFactory)));
+                }
             },
-            cancellationToken);
-        return new EmbeddedDurableHost(host, jsonSink, readiness, waits);
+            cancellationToken));
+        return new EmbeddedDurableHost(host, jsonSink, readiness, waits, recorded);
     }
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();

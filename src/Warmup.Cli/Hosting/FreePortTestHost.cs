@@ -21,7 +21,11 @@ public static class FreePortTestHost
         Action<DurableTaskRegistry> registry,
         Func<int, DurableTaskTestHostOptions> options,
         CancellationToken cancellationToken = default,
-        Func<int>? choosePort = null)
+        Func<int>? choosePort = null) =>
+        await StartOnFreePortAsync(port => DurableTaskTestHost.StartAsync(registry, options(port), cancellationToken), choosePort);
+
+    /// <summary>Starts any host that binds a loopback port: <paramref name="start"/> is given the port to bind.</summary>
+    public static async Task<THost> StartOnFreePortAsync<THost>(Func<int, Task<THost>> start, Func<int>? choosePort = null)
     {
         choosePort ??= FreeLoopbackPort;
         for (var attempt = 1; ; attempt++)
@@ -29,7 +33,7 @@ public static class FreePortTestHost
             var port = choosePort();
             try
             {
-                return await DurableTaskTestHost.StartAsync(registry, options(port), cancellationToken);
+                return await start(port);
             }
             catch (Exception ex) when (attempt < MaxAttempts && IsAddressInUse(ex))
             {

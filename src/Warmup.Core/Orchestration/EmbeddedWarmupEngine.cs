@@ -23,6 +23,14 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
     public TimeSpan CancelGrace { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// The report a run's Record step has taken, by run id (the host's own result sink), or null when there is none.
+    /// A cancelled run's report is returned from here as soon as it is recorded: on the in-memory backend the run's
+    /// orchestration does not always reach Completed once it has stopped waiting for a step still in flight, and the
+    /// recorded report is the same one it would return.
+    /// </summary>
+    public Func<string, WarmupReport?>? RecordedReport { get; init; }
+
+    /// <summary>
     /// Runs one warm-up to its end and returns its report (outcome warm, not-warm, never-ready or failed). Cancelling
     /// <paramref name="cancellationToken"/> cancels the run through its cancel path (<see cref="RunCancellation"/>): the
     /// run records its partial report, which is returned with the outcome cancelled.
@@ -47,8 +55,10 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
         {
             return await FollowAsync(instanceId, progress, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception cut) when (cancellationToken.IsCancellationRequested && cut is not WarmupRunException)
         {
+            // Not only OperationCanceledException: a status read cut short by the token ends as an RpcException
+            // (Cancelled) over gRPC, and a signal can land in the middle of one.
             var reason = cancelReason?.Invoke() ?? "cancelled by the caller";
             await client.RaiseEventAsync(instanceId, RunCancellation.EventName, reason, CancellationToken.None).ConfigureAwait(false);
             var runId = await CurrentRunIdAsync(instanceId).ConfigureAwait(false);
@@ -63,7 +73,7 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
             using var grace = new CancellationTokenSource(CancelGrace, _time);
             try
             {
-                return await FollowAsync(instanceId, progress, grace.Token).ConfigureAwait(false);
+                return await FollowAsync(instanceId, progress, grace.Token, runId).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not WarmupRunException)
             {
@@ -95,7 +105,9 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
             .Cancel(reason)
             .Build(_time.GetUtcNow()) with { TraceParent = request.TraceParent };
 
-    private async Task<WarmupReport> FollowAsync(string instanceId, IProgress<WarmupProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="cancelledRunId">In the cancel path, the run whose recorded report (<see cref="RecordedReport"/>) ends the wait.</param>
+    private async Task<WarmupReport> FollowAsync(
+        string instanceId, IProgress<WarmupProgress>? progress, CancellationToken cancellationToken, string? cancelledRunId = null)
     {
         WarmupProgress? last = null;
         while (true)
@@ -119,6 +131,11 @@ public sealed class EmbeddedWarmupEngine(DurableTaskClient client, TimeProvider?
                     case OrchestrationRuntimeStatus.Terminated:
                         throw new WarmupRunException(instanceId, "the run was terminated");
                 }
+            }
+
+            if (cancelledRunId is not null && RecordedReport?.Invoke(cancelledRunId) is { } recorded)
+            {
+                return recorded;
             }
 
             await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);

@@ -25,6 +25,9 @@ public sealed class WaitUntilReadyActivity(
     RunWaitCancellation cancellation,
     ILogger<WaitUntilReadyActivity> logger) : TaskActivity<string, ReadinessResult>
 {
+    /// <summary>The readiness result's error when <see cref="RunWaitCancellation"/> cut the wait short.</summary>
+    public const string CancelledWhileWaiting = "the run was cancelled while waiting for readiness";
+
     public override async Task<ReadinessResult> RunAsync(TaskActivityContext context, string target)
     {
         var config = catalog.Require(target);
@@ -56,7 +59,7 @@ public sealed class WaitUntilReadyActivity(
         catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
         {
             // The run was cancelled: its orchestration records a cancelled report; this result is not awaited any more.
-            return new ReadinessResult(false, 0, 0, "the run was cancelled while waiting for readiness");
+            return new ReadinessResult(false, 0, 0, CancelledWhileWaiting);
         }
 
         logger.LogInformation(

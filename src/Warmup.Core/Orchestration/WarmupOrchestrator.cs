@@ -69,6 +69,13 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         var readiness = await cancellation.RaceAsync(
             context.CallActivityAsync<ReadinessResult>(TaskNames.WaitUntilReady, input.Target, ActivityRetry.Options));
         report.WithReadiness(readiness);
+        if (readiness.LastError == WaitUntilReadyActivity.CancelledWhileWaiting)
+        {
+            // Cut short by this run's own cancel (RunWaitCancellation): its event was raised first but may be delivered
+            // after this result, so wait for it rather than report the target as never ready.
+            throw new RunCancelledException(await cancellation.Requested);
+        }
+
         if (readiness.ConfigurationError is not null)
         {
             log.LogWarning("{Target} is misconfigured: {Problem}", input.Target, readiness.ConfigurationError);
