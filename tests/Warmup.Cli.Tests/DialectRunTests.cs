@@ -65,6 +65,9 @@ public sealed class DialectRunTests
 
         AssertWarm(result, report, simulator);
         Assert.Equal("endpoint@green", report.GetProperty("target").GetString());
+        Assert.Equal("green", report.GetProperty("deployment").GetString());
+        Assert.Contains(report.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("Azure ML's default max_concurrent_requests_per_instance", StringComparison.Ordinal));
+        Assert.Equal(1, simulator.FrontEndPeak("green"));
         Assert.True(simulator.DeploymentState("green").Initialised);
         Assert.False(simulator.DeploymentState("blue").Initialised);
     }
