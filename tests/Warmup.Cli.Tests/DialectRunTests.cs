@@ -68,7 +68,7 @@ public sealed class DialectRunTests
         Assert.Equal("endpoint@green", report.GetProperty("target").GetString());
         Assert.Equal("green", report.GetProperty("deployment").GetString());
         Assert.Contains(report.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("Azure ML's default max_concurrent_requests_per_instance", StringComparison.Ordinal));
-        Assert.Equal(1, simulator.FrontEndPeak("green"));
+        Assert.All(report.GetProperty("steps").EnumerateArray(), step => Assert.Equal(1, step.GetProperty("step").GetProperty("concurrency").GetInt32()));
         Assert.True(simulator.DeploymentState("green").Initialised);
         Assert.False(simulator.DeploymentState("blue").Initialised);
     }

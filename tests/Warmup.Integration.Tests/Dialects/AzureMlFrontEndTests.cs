@@ -41,14 +41,13 @@ public sealed class AzureMlFrontEndTests
 
         Assert.Equal(1, Assert.Single(report.Steps).Step.Concurrency);
         Assert.Contains(report.Notes, n => n.Contains("Azure ML's default max_concurrent_requests_per_instance", StringComparison.Ordinal));
-        Assert.Equal(1, sim.FrontEndPeak(Deployment));
         Assert.Equal(0, report.Totals.Failed);
         Assert.Equal(Deployment, report.Deployment);
         Assert.Equal($"{Endpoint}@{Deployment}", report.Target);
     }
 
     [Fact]
-    public async Task Configured_settings_cap_the_plan_and_the_deployment_never_queues_past_them()
+    public async Task Configured_settings_cap_the_plan_and_no_request_is_refused()
     {
         var settings = new AzureMlRequestSettings { MaxConcurrentRequestsPerInstance = 2 };
         await using var sim = await StartAsync(Profile, settings);
@@ -57,7 +56,6 @@ public sealed class AzureMlFrontEndTests
 
         Assert.Equal(2, Assert.Single(report.Steps).Step.Concurrency);
         Assert.Contains(report.Notes, n => n.Contains("concurrency is capped at 2", StringComparison.Ordinal));
-        Assert.InRange(sim.FrontEndPeak(Deployment), 1, 2);
         Assert.Equal(0, report.Totals.Failed);
         Assert.Empty(report.ErrorMeanings);
     }
@@ -73,6 +71,8 @@ public sealed class AzureMlFrontEndTests
         var step = Assert.Single(report.Steps);
         Assert.Equal(4, step.Step.Concurrency);
         Assert.Equal(2, step.ErrorsByOutcome["HttpError:429"]);
+        // The front end held exactly what it admits. (Between two sequential requests the peak is no evidence of a
+        // cap: a client may send its next request before the server's handler of the last one has returned.)
         Assert.Equal(2, sim.FrontEndPeak(Deployment));
         Assert.Contains("max_concurrent_requests_per_instance", report.ErrorMeanings["HttpError:429"]);
         Assert.StartsWith("Azure ML:", report.ErrorMeanings["HttpError:429"]);
