@@ -59,6 +59,11 @@ internal sealed class SimulateCommand(IAnsiConsole console)
 
         await using var simulator = await SimulatorHost.StartAsync(options, stop.Token);
         var model = Markup.Escape(options.Profile.Model);
+        if (simulator.MetricsUrl is { } metrics)
+        {
+            console.MarkupLine($"Metrics on their own port, as Triton's --metrics-port: [bold]{metrics}[/] (a target's metricsUrl).");
+        }
+
         if (!simulator.Listening.IsCompleted)
         {
             // The modelled start-up: the port is bound but refuses connections, as while a real server loads weights.

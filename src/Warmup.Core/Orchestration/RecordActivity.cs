@@ -7,7 +7,7 @@ using Warmup.Core.Targets;
 namespace Warmup.Core.Orchestration;
 
 /// <summary>
-/// Completes the report with what only configuration knows (dialect, model) and hands it to every registered
+/// Completes the report with what only configuration knows (dialect, model, Azure ML deployment, what its HTTP errors mean) and hands it to every registered
 /// <see cref="IWarmupResultSink"/> (telemetry always, a JSON file in the CLI). One failing sink does not keep the
 /// report from the others; its failure is logged, and the report is still returned as the run's output.
 /// </summary>
@@ -20,7 +20,15 @@ public sealed class RecordActivity(
     public override async Task<WarmupReport> RunAsync(TaskActivityContext context, WarmupReport report)
     {
         var complete = catalog.TryGet(report.Target, out var target)
-            ? report with { Dialect = dialects.Describe(target), Model = target.Model }
+            ? report with
+            {
+                Dialect = dialects.Describe(target),
+                Model = target.Model,
+                Deployment = target.Auth.AzureMlDeployment,
+                ErrorMeanings = dialects.TryGet(target.Dialect, out var dialect)
+                    ? HttpErrorMeanings.Of(dialect, target, report.Totals.ErrorsByOutcome)
+                    : report.ErrorMeanings,
+            }
             : report;
 
         foreach (var sink in sinks)

@@ -21,6 +21,12 @@ public sealed record WarmupReport
 
     public required string Target { get; init; }
 
+    /// <summary>
+    /// Azure ML: the deployment this run warmed (sent as azureml-model-deployment; <see cref="Target"/> is then
+    /// "endpoint@deployment"). Null for every other target.
+    /// </summary>
+    public string? Deployment { get; init; }
+
     public required string Dialect { get; init; }
 
     public required string Model { get; init; }
@@ -58,6 +64,12 @@ public sealed record WarmupReport
     public AdaptiveReport? Adaptive { get; init; }
 
     public required RunTotals Totals { get; init; }
+
+    /// <summary>
+    /// What each HTTP error class in <see cref="RunTotals.ErrorsByOutcome"/> means on this server, where the dialect
+    /// knows (Azure ML's 408 request_timeout_ms, 429 max_concurrent_requests_per_instance): key as there, e.g. "HttpError:408".
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ErrorMeanings { get; init; } = new Dictionary<string, string>();
 
     /// <summary>W3C traceparent of the trigger that started the run, so the run's telemetry joins its trace.</summary>
     public string? TraceParent { get; init; }

@@ -60,8 +60,8 @@ public sealed record WarmupTarget
 }
 
 /// <summary>
-/// What Warmup knows about an Azure ML online deployment's request settings. Unset means unknown: Warmup then does not
-/// cap, and explains a 408/429 when it happens.
+/// What Warmup knows about an Azure ML online deployment's request settings. Unset means Azure ML's defaults: the plan is
+/// capped at 1 request per instance (see AzureMlDialect.GetCapacityAsync), and a 408/429 is explained when it happens.
 /// </summary>
 public sealed record AzureMlSettings
 {

@@ -36,6 +36,7 @@ public sealed class WarmupEvents(ILogger logger)
         var verdict = report.Verdict;
         var state = new CustomEventState(RunCompletedName)
             .Add("target", report.Target)
+            .Add("deployment", report.Deployment)
             .Add("runId", report.RunId)
             .Add("instanceId", report.RunId)
             .Add("correlationId", report.CorrelationId)

@@ -114,6 +114,11 @@ public static class WarmupSpans
 
         activity.DisplayName = $"{RunSpanName} {report.Target}";
         activity.SetTag(WarmupTagNames.SpanTarget, report.Target);
+        if (report.Deployment is { } deployment)
+        {
+            activity.SetTag(WarmupTagNames.SpanDeployment, deployment);
+        }
+
         activity.SetTag(WarmupTagNames.SpanRunId, report.RunId);
         activity.SetTag(WarmupTagNames.SpanCorrelationId, report.CorrelationId);
         activity.SetTag(WarmupTagNames.SpanReason, report.Reason);

@@ -12,6 +12,9 @@ public static class WarmupTagNames
 
     // Span attributes.
     public const string SpanTarget = "warmup.target";
+
+    /// <summary>Azure ML runs: the deployment warmed (the run's target is "endpoint@deployment"); absent otherwise.</summary>
+    public const string SpanDeployment = "warmup.deployment";
     public const string SpanRunId = "warmup.run_id";
     public const string SpanCorrelationId = "warmup.correlation_id";
     public const string SpanReason = "warmup.reason";

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.DurableTask.Client;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Reporting;
+using Warmup.Core.Targets;
 using Warmup.Functions.Starting;
 
 namespace Warmup.Functions.Status;
@@ -60,6 +61,7 @@ public static class RunStatusReader
         return new WarmupStatus(
             id,
             target,
+            report?.Deployment ?? (TargetDeployment.TrySplit(target, out _, out var deployment) ? deployment : null),
             instance.RuntimeStatus.ToString(),
             instance.CreatedAt,
             instance.LastUpdatedAt,

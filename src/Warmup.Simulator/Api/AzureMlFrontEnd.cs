@@ -11,10 +11,15 @@ namespace Warmup.Simulator.Api;
 /// first deployment (100 % traffic) answers. An unknown deployment is a 404, a missing or wrong key a 401, and a
 /// deployment still loading 503 (the front end holds traffic until the readiness probe passes; status inferred).
 /// The container behind it is vLLM (BYOC: every path is forwarded) plus a /score route for a custom scoring script.
+/// Each deployment's request_settings are enforced on scoring requests (<see cref="AzureMlFrontEndQueue"/>): 429 past
+/// the admitted queue, 408 when the first byte would come after request_timeout_ms.
 /// </summary>
 internal static class AzureMlFrontEnd
 {
     public const string DeploymentHeader = "azureml-model-deployment";
+
+    /// <summary>HttpContext item: a token that fires at the request's request_timeout_ms (see GenerationHandler).</summary>
+    public const string FirstByteDeadline = "azureml-first-byte-deadline";
 
     public static void Map(WebApplication app, SimulatorOptions options, FamilyState state, IReadOnlyDictionary<string, SimDeployment> deployments)
     {
@@ -49,7 +54,13 @@ internal static class AzureMlFrontEnd
 
             ctx.Items[typeof(SimDeployment)] = deployment;
             ctx.Response.Headers["azureml-model-deployment"] = name;
-            await next(ctx);
+            if (!HttpMethods.IsPost(ctx.Request.Method))
+            {
+                await next(ctx);
+                return;
+            }
+
+            await ScoreThroughQueueAsync(ctx, deployment.FrontEnd, next);
         });
 
         app.MapGet("/health", FamilyRoutes.Ok);
@@ -61,6 +72,49 @@ internal static class AzureMlFrontEnd
         app.MapGet("/sim/log", ctx => deployments.Values.First().Operations.LogAsync(ctx));
         app.MapGet("/sim/state", ctx => FamilyRoutes.Json(ctx, 200, deployments.ToDictionary(d => d.Key, d => d.Value.Engine.Snapshot())));
     }
+
+    /// <summary>A scoring request under the deployment's request_settings: 429 past the queue, 408 past the timeout.</summary>
+    private static async Task ScoreThroughQueueAsync(HttpContext ctx, AzureMlFrontEndQueue queue, RequestDelegate next)
+    {
+        if (!queue.TryAdmit())
+        {
+            await FamilyRoutes.Json(ctx, 429, new { message = "Too many pending requests: the deployment's max_concurrent_requests_per_instance is reached." });
+            return;
+        }
+
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
+            deadline.CancelAfter(queue.Timeout);
+            if (!await queue.RunWhenFreeAsync(deadline.Token))
+            {
+                if (!ctx.RequestAborted.IsCancellationRequested)
+                {
+                    await RequestTimeoutAsync(ctx);
+                }
+
+                return;
+            }
+
+            try
+            {
+                ctx.Items[FirstByteDeadline] = deadline.Token;
+                await next(ctx);
+            }
+            finally
+            {
+                queue.EndRun();
+            }
+        }
+        finally
+        {
+            queue.Leave();
+        }
+    }
+
+    /// <summary>The front end's 408: the request ran past the deployment's request_timeout_ms before answering.</summary>
+    public static Task RequestTimeoutAsync(HttpContext ctx) =>
+        FamilyRoutes.Json(ctx, 408, new { message = "Request timed out: the deployment did not answer within request_timeout_ms." });
 
     private static SimDeployment Of(HttpContext ctx) => (SimDeployment)ctx.Items[typeof(SimDeployment)]!;
 

@@ -108,7 +108,8 @@ internal static class FamilyRoutes
         // Every family also serves the OpenAI layer (TGI Messages API, SGLang /v1, llama.cpp /v1, Ollama /v1).
         app.MapPost("/v1/completions", ctx => generation.HandleAsync(ctx, WireKind.Completions));
         app.MapPost("/v1/chat/completions", ctx => generation.HandleAsync(ctx, WireKind.ChatCompletions));
-        if (options.Family != ServerFamily.Ollama)
+        // Ollama has no metrics; Triton serves them on its own port (SimulatorHost.MetricsUrl), as --metrics-port does.
+        if (options.Family is not (ServerFamily.Ollama or ServerFamily.Triton))
         {
             app.MapGet("/metrics", ctx => Text(ctx, 200, FamilyMetrics.Render(options.Family, primary.Metrics, model), "text/plain; version=0.0.4"));
         }

@@ -140,6 +140,11 @@ internal sealed class GenerationHandler(
         var started = false;
         try
         {
+            if (await FirstByteTooLateAsync(ctx, sequence))
+            {
+                return new Outcome("timeout", chunks);
+            }
+
             await foreach (var token in sequence.Tokens.Reader.ReadAllAsync(ct))
             {
                 if (!started)
@@ -213,9 +218,12 @@ internal sealed class GenerationHandler(
         var ct = ctx.RequestAborted;
         var text = new StringBuilder();
         var due = new List<EngineToken>();
+        // Without a stream the first byte is the whole answer: a front-end deadline covers all of it.
+        var deadline = FirstByteDeadline(ctx);
+        using var whole = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline);
         try
         {
-            await foreach (var token in sequence.Tokens.Reader.ReadAllAsync(ct))
+            await foreach (var token in sequence.Tokens.Reader.ReadAllAsync(whole.Token))
             {
                 if (due.Count == 0)
                 {
@@ -229,6 +237,12 @@ internal sealed class GenerationHandler(
         catch (OperationCanceledException)
         {
             sequence.Abort();
+            if (deadline.IsCancellationRequested && !ct.IsCancellationRequested && !ctx.Response.HasStarted)
+            {
+                await AzureMlFrontEnd.RequestTimeoutAsync(ctx);
+                return new Outcome("timeout", []);
+            }
+
             return new Outcome("abort", []);
         }
 
@@ -244,6 +258,36 @@ internal sealed class GenerationHandler(
         await ctx.Response.Body.FlushAsync(ct);
         var sent = clock.NowUnixNs;
         return new Outcome(sequence.FinishReason, due.Select(t => new ChunkTiming(t.Index, t.DueUnixNs, sent)).ToList());
+    }
+
+    /// <summary>Behind a front end with a request timeout (Azure ML), the deadline for the response's first byte; else none.</summary>
+    private static CancellationToken FirstByteDeadline(HttpContext ctx) =>
+        ctx.Items.TryGetValue(AzureMlFrontEnd.FirstByteDeadline, out var item) && item is CancellationToken deadline ? deadline : CancellationToken.None;
+
+    /// <summary>
+    /// True when the front end's deadline passed before the first token: the front end has answered 408 and the
+    /// sequence is aborted (the cold work it already paid, a compile, stays done, as on a real server).
+    /// </summary>
+    private static async Task<bool> FirstByteTooLateAsync(HttpContext ctx, SimSequence sequence)
+    {
+        var deadline = FirstByteDeadline(ctx);
+        if (!deadline.CanBeCanceled)
+        {
+            return false;
+        }
+
+        using var first = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, deadline);
+        try
+        {
+            await sequence.Tokens.Reader.WaitToReadAsync(first.Token);
+            return false;
+        }
+        catch (OperationCanceledException) when (!ctx.RequestAborted.IsCancellationRequested)
+        {
+            sequence.Abort();
+            await AzureMlFrontEnd.RequestTimeoutAsync(ctx);
+            return true;
+        }
     }
 
     private void StartResponse(HttpResponse response, SimSequence sequence, string contentType)

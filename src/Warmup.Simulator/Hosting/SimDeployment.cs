@@ -11,9 +11,12 @@ namespace Warmup.Simulator;
 /// </summary>
 internal sealed class SimDeployment
 {
-    public SimDeployment(string name, SimulatorProfile profile, SimClock clock, SimulatorLog log, FaultInjector faults, long created, CancellationToken stopping)
+    public SimDeployment(
+        string name, SimulatorProfile profile, SimClock clock, SimulatorLog log, FaultInjector faults, long created, CancellationToken stopping,
+        AzureMlRequestSettings? requestSettings = null)
     {
         Name = name;
+        FrontEnd = new AzureMlFrontEndQueue(requestSettings ?? AzureMlRequestSettings.Default, profile.TimeScale);
         Metrics = new SimMetrics(profile.Model);
         Engine = new InferenceEngine(profile, clock, Metrics);
         Generation = new GenerationHandler(profile, clock, Engine, log, faults, stopping);
@@ -21,6 +24,9 @@ internal sealed class SimDeployment
     }
 
     public string Name { get; }
+
+    /// <summary>Azure ML only: the front end's admission and timeout for this deployment.</summary>
+    public AzureMlFrontEndQueue FrontEnd { get; }
 
     public SimMetrics Metrics { get; }
 

@@ -22,24 +22,28 @@ public sealed class SimulatorHost : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, SimDeployment> _deployments;
     private readonly FamilyState _family;
     private readonly Socket _boundSocket;
+    private readonly Socket? _metricsSocket;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _startup;
     private Task? _engineLoop;
     private int _stopped;
 
-    private SimulatorHost(SimulatorOptions options, Socket boundSocket, Uri baseUrl)
+    private SimulatorHost(SimulatorOptions options, Socket boundSocket, Uri baseUrl, Socket? metricsSocket, Uri? metricsUrl)
     {
         Options = options;
         BaseUrl = baseUrl;
+        MetricsUrl = metricsUrl;
         _boundSocket = boundSocket;
+        _metricsSocket = metricsSocket;
         Clock = new SimClock();
         Log = new SimulatorLog(options.LogFile);
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var faults = new FaultInjector(options.Faults);
         var names = options.Family == ServerFamily.AzureMl ? options.AzureMlDeployments : [""];
         _deployments = names.ToDictionary(
-            n => n, n => new SimDeployment(n, options.Profile, Clock, Log, faults, created, _stopping.Token), StringComparer.Ordinal);
+            n => n, n => new SimDeployment(n, options.Profile, Clock, Log, faults, created, _stopping.Token, options.RequestSettingsOf(n)),
+            StringComparer.Ordinal);
         var primary = _deployments[names[0]];
         _engine = primary.Engine;
         _family = new FamilyState(options.Family);
@@ -53,6 +57,9 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>e.g. http://127.0.0.1:41234/ — known at once, even while start-up is still modelled.</summary>
     public Uri BaseUrl { get; }
 
+    /// <summary>Triton: its metrics endpoint on the second port, e.g. http://127.0.0.1:41235/metrics; null for other families.</summary>
+    public Uri? MetricsUrl { get; }
+
     public SimulatorLog Log { get; }
 
     public SimClock Clock { get; }
@@ -65,6 +72,9 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     /// <summary>What is warm in one Azure ML deployment (each has its own engine and cold state).</summary>
     public SimulatorState DeploymentState(string deployment) => _deployments[deployment].Engine.Snapshot();
+
+    /// <summary>Azure ML: the most scoring requests the front end ever held at once for one deployment (running and queued).</summary>
+    public int FrontEndPeak(string deployment) => _deployments[deployment].FrontEnd.Peak;
 
     /// <summary>Whether the modelled load is over (families that listen while loading answer "not yet" until then).</summary>
     public bool Loaded => _family.Loaded;
@@ -95,20 +105,24 @@ public sealed class SimulatorHost : IAsyncDisposable
         }
 
         // Bound but not listening: a client gets "connection refused", exactly as while vLLM loads.
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            socket.Bind(new IPEndPoint(address, options.Port));
-        }
-        catch (SocketException ex)
-        {
-            socket.Dispose();
-            throw new InvalidOperationException($"cannot bind the simulator to {options.Host}:{options.Port}: {ex.Message}", ex);
-        }
-
+        var socket = Bind(address, options.Host, options.Port);
         var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         var host = address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
-        var sim = new SimulatorHost(options, socket, new Uri($"http://{host}:{port}/"));
+        Socket? metricsSocket = null;
+        Uri? metricsUrl = null;
+        if (options.Family == ServerFamily.Triton)
+        {
+            if (options.TritonMetricsPort is < 0 or > 65535)
+            {
+                socket.Dispose();
+                throw new ArgumentOutOfRangeException(nameof(options), $"metrics port {options.TritonMetricsPort} is not a TCP port (0 = pick a free one)");
+            }
+
+            metricsSocket = Bind(address, options.Host, options.TritonMetricsPort);
+            metricsUrl = new Uri($"http://{host}:{((IPEndPoint)metricsSocket.LocalEndPoint!).Port}/metrics");
+        }
+
+        var sim = new SimulatorHost(options, socket, new Uri($"http://{host}:{port}/"), metricsSocket, metricsUrl);
         var delay = TimeSpan.FromMilliseconds(options.Profile.StartupDelayMs * options.Profile.TimeScale);
         if (delay <= TimeSpan.Zero)
         {
@@ -127,6 +141,21 @@ public sealed class SimulatorHost : IAsyncDisposable
         }
 
         return sim;
+    }
+
+    private static Socket Bind(IPAddress address, string hostName, int port)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            socket.Bind(new IPEndPoint(address, port));
+            return socket;
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new InvalidOperationException($"cannot bind the simulator to {hostName}:{port}: {ex.Message}", ex);
+        }
     }
 
     private async Task GoLiveAfterAsync(TimeSpan delay)
@@ -166,6 +195,12 @@ public sealed class SimulatorHost : IAsyncDisposable
         // Kestrel now owns the descriptor; keep our wrapper from closing it a second time.
         _boundSocket.SafeHandle.SetHandleAsInvalid();
         GC.SuppressFinalize(_boundSocket);
+        if (_metricsSocket is not null)
+        {
+            _metricsSocket.SafeHandle.SetHandleAsInvalid();
+            GC.SuppressFinalize(_metricsSocket);
+        }
+
         _listening.TrySetResult();
     }
 
@@ -190,6 +225,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         else
         {
             _boundSocket.Dispose();
+            _metricsSocket?.Dispose();
         }
 
         if (_engineLoop is not null)
@@ -212,6 +248,10 @@ public sealed class SimulatorHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.ListenHandle((ulong)boundSocket.Handle);
+            if (_metricsSocket is not null)
+            {
+                kestrel.ListenHandle((ulong)_metricsSocket.Handle);
+            }
         });
 
         var app = builder.Build();
@@ -229,6 +269,25 @@ public sealed class SimulatorHost : IAsyncDisposable
 
             await next(ctx);
         });
+
+        if (_metricsSocket is not null)
+        {
+            // Triton's metrics port serves /metrics and nothing else.
+            var metricsPort = ((IPEndPoint)_metricsSocket.LocalEndPoint!).Port;
+            var model = options.Profile.Model;
+            app.Use(async (ctx, next) =>
+            {
+                if (ctx.Connection.LocalPort != metricsPort)
+                {
+                    await next(ctx);
+                    return;
+                }
+
+                await (HttpMethods.IsGet(ctx.Request.Method) && ctx.Request.Path == "/metrics"
+                    ? FamilyRoutes.Text(ctx, 200, FamilyMetrics.Render(options.Family, primary.Metrics, model), "text/plain; version=0.0.4")
+                    : FamilyRoutes.Text(ctx, 404, "", "text/plain"));
+            });
+        }
 
         if (options.Family != ServerFamily.Vllm)
         {

@@ -27,6 +27,19 @@ public sealed record SimulatorOptions
     /// <summary>llama.cpp: the number of slots (--parallel); more concurrent requests wait (requests_deferred).</summary>
     public int LlamaCppSlots { get; init; } = 4;
 
+    /// <summary>
+    /// Triton: the port of its metrics endpoint (Triton's --metrics-port, 8002 by default), which serves /metrics and
+    /// nothing else; the main port has no /metrics. 0 picks a free port (read it from <see cref="SimulatorHost.MetricsUrl"/>).
+    /// </summary>
+    public int TritonMetricsPort { get; init; }
+
     /// <summary>Azure ML: the deployments behind the endpoint; the first takes 100 % of the traffic split.</summary>
     public IReadOnlyList<string> AzureMlDeployments { get; init; } = ["blue", "green"];
+
+    /// <summary>Azure ML: a deployment's request_settings by name; a deployment not named here has Azure ML's defaults.</summary>
+    public IReadOnlyDictionary<string, AzureMlRequestSettings> AzureMlRequestSettings { get; init; } = new Dictionary<string, AzureMlRequestSettings>();
+
+    /// <summary>The request_settings the front end enforces for <paramref name="deployment"/>.</summary>
+    public AzureMlRequestSettings RequestSettingsOf(string deployment) =>
+        AzureMlRequestSettings.TryGetValue(deployment, out var settings) ? settings : Simulator.AzureMlRequestSettings.Default;
 }

@@ -53,6 +53,30 @@ public sealed class TargetAuthenticatingHandlerTests
     }
 
     [Fact]
+    public async Task A_metrics_url_on_its_own_port_is_configured_too_so_the_load_reading_gets_the_targets_key_there()
+    {
+        var seen = new ConcurrentQueue<string?>();
+        await using var metrics = await LoopbackServer.StartAsync(async context =>
+        {
+            seen.Enqueue(context.Request.Headers.Authorization.FirstOrDefault());
+            await context.Response.WriteAsync("nv_inference_request_success{model=\"m\",version=\"1\"} 7\n");
+        });
+        // The inference API is elsewhere (Triton's 8000); only the metrics URL (its 8002) is on this server.
+        var target = TestTargets.At(new Uri("http://127.0.0.1:9/")) with
+        {
+            Dialect = DialectNames.Triton,
+            MetricsUrl = new Uri(metrics.BaseUrl, "metrics"),
+            Auth = new TargetAuth { ApiKeySetting = "KEY" },
+        };
+        using var http = ClientFor(target);
+
+        var load = await DialectRegistry.Default.Get(DialectNames.Triton).GetLoadAsync(http, target, CancellationToken.None);
+
+        Assert.Equal(7, load!.RequestsCompleted);
+        Assert.Equal("Bearer sk-secret", Assert.Single(seen));
+    }
+
+    [Fact]
     public async Task Explicit_credentials_are_left_alone()
     {
         var seen = new ConcurrentQueue<string?>();

@@ -83,6 +83,7 @@ public sealed class ReportJsonTests
           "runId": "warmup-vllm-a",
           "correlationId": "corr-1",
           "target": "vllm-a",
+          "deployment": null,
           "dialect": "openai",
           "model": "llama",
           "reason": "manual",
@@ -321,6 +322,7 @@ public sealed class ReportJsonTests
             "retryAfterWaits": 0,
             "retryAfterWaitMs": 0
           },
+          "errorMeanings": {},
           "traceParent": null,
           "error": null
         }

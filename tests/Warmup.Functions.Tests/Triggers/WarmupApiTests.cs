@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Converters;
 using Warmup.Core.Analysis;
+using Warmup.Core.Dialects;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Reporting;
@@ -15,6 +16,7 @@ public sealed class WarmupApiTests
 {
     private readonly TriggerFixture _fx = new(new TargetCatalog([
         TestTargets.Target("llama-prod") with { Adapters = ["sql-lora"], Limits = new TargetLimits { MaxConcurrency = 8 } },
+        TestTargets.Target("aml") with { Dialect = DialectNames.AzureMl },
     ]));
 
     private Task<IActionResult> Post(string target, string? body = null) =>
@@ -194,6 +196,24 @@ public sealed class WarmupApiTests
         Assert.Equal(documented.Select(p => p.Key), result.Select(p => p.Key));
         Assert.Equal(("warm", RunId, 42), (result["outcome"]!.GetValue<string>(), result["runId"]!.GetValue<string>(), result["totals"]!["requests"]!.GetValue<int>()));
         Assert.Null(result["Outcome"]);
+    }
+
+    [Fact]
+    public async Task Get_of_an_Azure_ML_deployment_names_the_deployment_apart_from_the_target()
+    {
+        const string target = "aml@green";
+        const string runId = "warmup-aml@green-20260301T120000Z-1a2b3c4d";
+        var request = new WarmupRequest(target, WarmupReasons.Deployment, PlanSpec.FromPreset(PlanPresets.Light), "corr-aml") { RunId = runId };
+        var report = Reports.Report(target, "light", RunOutcomes.Warm, requests: 3) with { RunId = runId, Deployment = "green" };
+        _fx.Durable.Put(TaskNames.InstanceIdFor(target), OrchestrationRuntimeStatus.Completed, _fx.Time.GetUtcNow(), request, output: report,
+            customStatus: JsonDataConverter.Default.Serialize(new TargetRunStatus(runId, [runId])));
+        _fx.Durable.Put(runId, OrchestrationRuntimeStatus.Completed, _fx.Time.GetUtcNow(), request, output: report);
+
+        var json = Http.Json(Assert.IsType<OkObjectResult>(
+            await _fx.Api().Get(Http.Request("GET", $"/api/warmups/{target}"), target, _fx.Durable.Client, CancellationToken.None)));
+
+        Assert.Equal((target, "green"), (json["target"]!.GetValue<string>(), json["deployment"]!.GetValue<string>()));
+        Assert.Equal("green", json["result"]!["deployment"]!.GetValue<string>());
     }
 
     [Fact]

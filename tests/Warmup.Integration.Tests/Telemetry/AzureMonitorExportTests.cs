@@ -70,7 +70,8 @@ public sealed class AzureMonitorExportTests
             };
             var firstUserLike = await RunStepAsync(new PlanStep(512, 16, 1), Phases.Verify, 2);
             var steady = await RunStepAsync(new PlanStep(512, 16, 2), Phases.Verify, 3);
-            report = TelemetryTestData.Report(target, RunOutcomes.Warm, steps, firstUserLike, steady);
+            // An Azure ML run: the deployment travels as its own field, beside the run's target name.
+            report = TelemetryTestData.Report(target, RunOutcomes.Warm, steps, firstUserLike, steady) with { Deployment = "green" };
 
             var sink = new TelemetryResultSink(new WarmupEvents(telemetry.LoggerFactory));
             await sink.RecordAsync(report, traceParent, CancellationToken.None);
@@ -87,6 +88,7 @@ public sealed class AzureMonitorExportTests
         // WarmupRunCompleted: every field, numbers as invariant strings.
         var run = Assert.Single(envelopes.Events(WarmupEvents.RunCompletedName).ForTarget(target));
         Assert.Equal(runId, run.Property("instanceId"));
+        Assert.Equal("green", run.Property("deployment"));
         Assert.Equal("deployment", run.Property("reason"));
         Assert.Equal("standard", run.Property("plan"));
         Assert.Equal(RunOutcomes.Warm, run.Property("verdict"));

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Warmup.Core.Planning;
+using Warmup.Core.Readiness;
+using Warmup.Core.Reporting;
 using Warmup.Core.Telemetry;
 
 namespace Warmup.Integration.Tests.Telemetry;
@@ -64,6 +66,25 @@ public sealed class WarmupSpansTests : IDisposable
 
         Assert.Equal(current!.SpanId, step!.ParentSpanId);
         Assert.Equal(step.Id, WarmupSpans.CurrentTraceParent()); // what a trigger hands on: the innermost span
+    }
+
+    [Theory]
+    [InlineData("green", "aml@green")]
+    [InlineData(null, "vllm-a")]
+    public void The_run_span_carries_an_Azure_ML_deployment_apart_from_the_target(string? deployment, string target)
+    {
+        var started = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+        var report = new WarmupReport
+        {
+            RunId = "r", CorrelationId = "c", Target = target, Deployment = deployment, Dialect = "azureml", Model = "m", Reason = "manual",
+            Plan = "light", Outcome = RunOutcomes.Warm, Readiness = new ReadinessResult(true, 1, 1, null),
+            Totals = new RunTotals(0, 0, 0, 0, new Dictionary<string, int>()), StartedAt = started, FinishedAt = started.AddSeconds(1),
+        };
+
+        using var run = WarmupSpans.StartRun(report, null);
+
+        Assert.Equal(target, run!.GetTagItem(WarmupTagNames.SpanTarget));
+        Assert.Equal(deployment, run.GetTagItem(WarmupTagNames.SpanDeployment));
     }
 
     [Theory]

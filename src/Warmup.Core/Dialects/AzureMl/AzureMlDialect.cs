@@ -20,6 +20,9 @@ public sealed class AzureMlDialect : IDialect, IServerCapacity, IHttpErrorExplai
 {
     public const string DeploymentHeader = "azureml-model-deployment";
 
+    /// <summary>Azure ML's request_settings.max_concurrent_requests_per_instance when the deployment does not set it.</summary>
+    public const int DefaultMaxConcurrentRequestsPerInstance = 1;
+
     private static readonly OpenAiDialect OpenAi = new();
 
     public string Name => DialectNames.AzureMl;
@@ -83,14 +86,15 @@ public sealed class AzureMlDialect : IDialect, IServerCapacity, IHttpErrorExplai
     public Task<ServerCapacity?> GetCapacityAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken)
     {
         var notes = new List<string>();
-        int? cap = null;
-        if (target.AzureMl.MaxConcurrentRequestsPerInstance is { } perInstance)
-        {
-            var instances = target.AzureMl.InstanceCount ?? 1;
-            cap = perInstance * instances;
-            notes.Add(string.Create(CultureInfo.InvariantCulture,
-                $"Azure ML deployment runs {perInstance} request(s) per instance × {instances} instance(s) (max_concurrent_requests_per_instance); concurrency is capped at {cap}, more would queue or get HTTP 429"));
-        }
+        // Unset on the target means Azure ML's own default, 1 per instance: going past it would only queue or get 429.
+        var perInstance = target.AzureMl.MaxConcurrentRequestsPerInstance ?? DefaultMaxConcurrentRequestsPerInstance;
+        var instances = target.AzureMl.InstanceCount ?? 1;
+        var cap = perInstance * instances;
+        var source = target.AzureMl.MaxConcurrentRequestsPerInstance is null
+            ? "Azure ML's default max_concurrent_requests_per_instance; set azureMl.maxConcurrentRequestsPerInstance if the deployment allows more"
+            : "max_concurrent_requests_per_instance";
+        notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"Azure ML deployment runs {perInstance} request(s) per instance × {instances} instance(s) ({source}); concurrency is capped at {cap}, more would queue or get HTTP 429"));
 
         if (target.AzureMl.RequestTimeoutMs is { } timeout)
         {
@@ -103,7 +107,7 @@ public sealed class AzureMlDialect : IDialect, IServerCapacity, IHttpErrorExplai
             notes.Add("the scoring route does not stream: TTFT is the end-to-end latency of the whole answer, so the run is judged on end-to-end latency");
         }
 
-        return Task.FromResult(notes.Count == 0 ? null : new ServerCapacity(cap, string.Join("; ", notes)));
+        return Task.FromResult<ServerCapacity?>(new ServerCapacity(cap, string.Join("; ", notes)));
     }
 
     public string? Explain(WarmupTarget target, int status) => status switch

@@ -97,44 +97,24 @@ public sealed class LlamaCppDialect : IDialect, IServerCapacity
         return props is { Status: 200 } ok ? JsonBody.TryParse(ok.Body) : null;
     }
 
-    internal static ParsedEvent ParseEvent(ReadOnlySpan<byte> data)
+    internal static ParsedEvent ParseEvent(ReadOnlySpan<byte> data) => JsonObjectEvent.Parse(data, ReadContent);
+
+    private static ParsedEvent ReadContent(JsonElement root)
     {
-        try
+        var stop = root.TryGetProperty("stop", out var s) && s.ValueKind == JsonValueKind.True;
+        var content = JsonBody.String(root, "content");
+        var predicted = JsonBody.Int(root, "tokens_predicted");
+        var evaluated = JsonBody.Int(root, "tokens_evaluated");
+        if (!string.IsNullOrEmpty(content))
         {
-            var reader = new Utf8JsonReader(data);
-            using var json = JsonDocument.ParseValue(ref reader);
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return ParsedEvent.Malformed("event is not a JSON object");
-            }
-
-            if (root.TryGetProperty("error", out var error))
-            {
-                return ParsedEvent.Error(error.ValueKind == JsonValueKind.Object
-                    ? JsonBody.String(error, "message") ?? error.GetRawText()
-                    : error.ToString());
-            }
-
-            var stop = root.TryGetProperty("stop", out var s) && s.ValueKind == JsonValueKind.True;
-            var content = JsonBody.String(root, "content");
-            var predicted = JsonBody.Int(root, "tokens_predicted");
-            var evaluated = JsonBody.Int(root, "tokens_evaluated");
-            if (!string.IsNullOrEmpty(content))
-            {
-                return new ParsedEvent(new StreamEvent(StreamEventKind.Token, 1, evaluated, predicted), stop);
-            }
-
-            if (!stop && content is null)
-            {
-                return ParsedEvent.Malformed("event has neither content nor stop");
-            }
-
-            return new ParsedEvent(new StreamEvent(stop ? StreamEventKind.Usage : StreamEventKind.NoContent, 0, evaluated, predicted), stop);
+            return new ParsedEvent(new StreamEvent(StreamEventKind.Token, 1, evaluated, predicted), stop);
         }
-        catch (JsonException)
+
+        if (!stop && content is null)
         {
-            return ParsedEvent.Malformed("event is not valid JSON");
+            return ParsedEvent.Malformed("event has neither content nor stop");
         }
+
+        return new ParsedEvent(new StreamEvent(stop ? StreamEventKind.Usage : StreamEventKind.NoContent, 0, evaluated, predicted), stop);
     }
 }

@@ -91,47 +91,27 @@ public sealed class SglangDialect : IDialect
         private int _completionTokens;
         private int _textBytes;
 
-        public ParsedEvent Parse(ReadOnlySpan<byte> data)
+        public ParsedEvent Parse(ReadOnlySpan<byte> data) => JsonObjectEvent.Parse(data, Count);
+
+        private ParsedEvent Count(JsonElement root)
         {
-            try
+            var meta = root.TryGetProperty("meta_info", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
+            var text = JsonBody.String(root, "text") ?? "";
+            var completion = JsonBody.Int(meta, "completion_tokens");
+            var promptTokens = JsonBody.Int(meta, "prompt_tokens");
+            // Cumulative text grows; delta text is just non-empty. Either way: new content means a token arrived.
+            var textBytes = Encoding.UTF8.GetByteCount(text);
+            var cumulative = textBytes >= _textBytes;
+            var grew = cumulative ? textBytes > _textBytes : textBytes > 0;
+            _textBytes = cumulative ? textBytes : _textBytes + textBytes;
+            var delta = completion is { } total ? total - _completionTokens : (grew ? 1 : 0);
+            _completionTokens = completion ?? _completionTokens + delta;
+            if (delta <= 0 && !grew)
             {
-                var reader = new Utf8JsonReader(data);
-                using var json = JsonDocument.ParseValue(ref reader);
-                var root = json.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                {
-                    return ParsedEvent.Malformed("event is not a JSON object");
-                }
-
-                if (root.TryGetProperty("error", out var error))
-                {
-                    return ParsedEvent.Error(error.ValueKind == JsonValueKind.Object
-                        ? JsonBody.String(error, "message") ?? error.GetRawText()
-                        : error.ToString());
-                }
-
-                var meta = root.TryGetProperty("meta_info", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
-                var text = JsonBody.String(root, "text") ?? "";
-                var completion = JsonBody.Int(meta, "completion_tokens");
-                var promptTokens = JsonBody.Int(meta, "prompt_tokens");
-                // Cumulative text grows; delta text is just non-empty. Either way: new content means a token arrived.
-                var textBytes = Encoding.UTF8.GetByteCount(text);
-                var cumulative = textBytes >= _textBytes;
-                var grew = cumulative ? textBytes > _textBytes : textBytes > 0;
-                _textBytes = cumulative ? textBytes : _textBytes + textBytes;
-                var delta = completion is { } total ? total - _completionTokens : (grew ? 1 : 0);
-                _completionTokens = completion ?? _completionTokens + delta;
-                if (delta <= 0 && !grew)
-                {
-                    return new StreamEvent(StreamEventKind.NoContent, PromptTokens: promptTokens, CompletionTokens: completion);
-                }
-
-                return new StreamEvent(StreamEventKind.Token, Math.Max(delta, 1), promptTokens, completion);
+                return new StreamEvent(StreamEventKind.NoContent, PromptTokens: promptTokens, CompletionTokens: completion);
             }
-            catch (JsonException)
-            {
-                return ParsedEvent.Malformed("event is not valid JSON");
-            }
+
+            return new StreamEvent(StreamEventKind.Token, Math.Max(delta, 1), promptTokens, completion);
         }
     }
 }

@@ -84,43 +84,25 @@ public sealed class TgiDialect : IDialect
     public Task<ServerLoad?> GetLoadAsync(HttpClient http, WarmupTarget target, CancellationToken cancellationToken) =>
         MetricsScrape.GetLoadAsync(http, target, cancellationToken);
 
-    internal static ParsedEvent ParseEvent(ReadOnlySpan<byte> data)
+    internal static ParsedEvent ParseEvent(ReadOnlySpan<byte> data) => JsonObjectEvent.Parse(data, ReadToken);
+
+    private static ParsedEvent ReadToken(JsonElement root)
     {
-        try
+        var details = root.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
+        var isLast = details.ValueKind == JsonValueKind.Object
+            || (root.TryGetProperty("generated_text", out var text) && text.ValueKind == JsonValueKind.String);
+        if (!root.TryGetProperty("token", out var token) || token.ValueKind != JsonValueKind.Object)
         {
-            var reader = new Utf8JsonReader(data);
-            using var json = JsonDocument.ParseValue(ref reader);
-            var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return ParsedEvent.Malformed("event is not a JSON object");
-            }
-
-            if (JsonBody.String(root, "error") is { } error)
-            {
-                return ParsedEvent.Error(error);
-            }
-
-            var details = root.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
-            var isLast = details.ValueKind == JsonValueKind.Object
-                || (root.TryGetProperty("generated_text", out var text) && text.ValueKind == JsonValueKind.String);
-            if (!root.TryGetProperty("token", out var token) || token.ValueKind != JsonValueKind.Object)
-            {
-                return isLast ? new StreamEvent(StreamEventKind.Done) : ParsedEvent.Malformed("event has no token");
-            }
-
-            // The last event is itself a token. A special token (EOS) is still generated: TGI counts it in generated_tokens.
-            return new ParsedEvent(
-                new StreamEvent(
-                    StreamEventKind.Token,
-                    1,
-                    PromptTokens: JsonBody.Int(details, "input_length"),
-                    CompletionTokens: JsonBody.Int(details, "generated_tokens")),
-                isLast);
+            return isLast ? new StreamEvent(StreamEventKind.Done) : ParsedEvent.Malformed("event has no token");
         }
-        catch (JsonException)
-        {
-            return ParsedEvent.Malformed("event is not valid JSON");
-        }
+
+        // The last event is itself a token. A special token (EOS) is still generated: TGI counts it in generated_tokens.
+        return new ParsedEvent(
+            new StreamEvent(
+                StreamEventKind.Token,
+                1,
+                PromptTokens: JsonBody.Int(details, "input_length"),
+                CompletionTokens: JsonBody.Int(details, "generated_tokens")),
+            isLast);
     }
 }

@@ -69,42 +69,24 @@ public sealed class TritonDialect : IDialect
         private int _outputTokens;
         private bool _counted;
 
-        public ParsedEvent Parse(ReadOnlySpan<byte> data)
+        public ParsedEvent Parse(ReadOnlySpan<byte> data) => JsonObjectEvent.Parse(data, Count);
+
+        private ParsedEvent Count(JsonElement root)
         {
-            try
+            var count = JsonBody.Int(root, "num_output_tokens");
+            var text = JsonBody.String(root, "text_output");
+            if (count is { } n)
             {
-                var reader = new Utf8JsonReader(data);
-                using var json = JsonDocument.ParseValue(ref reader);
-                var root = json.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                {
-                    return ParsedEvent.Malformed("event is not a JSON object");
-                }
-
-                if (root.TryGetProperty("error", out var error))
-                {
-                    return ParsedEvent.Error(error.ValueKind == JsonValueKind.String ? error.GetString()! : error.GetRawText());
-                }
-
-                var count = JsonBody.Int(root, "num_output_tokens");
-                var text = JsonBody.String(root, "text_output");
-                if (count is { } n)
-                {
-                    _outputTokens += n;
-                    _counted = true;
-                }
-
-                if (string.IsNullOrEmpty(text) && count is null or 0)
-                {
-                    return new StreamEvent(StreamEventKind.NoContent);
-                }
-
-                return new StreamEvent(StreamEventKind.Token, Math.Max(count ?? 1, 1), CompletionTokens: _counted ? _outputTokens : null);
+                _outputTokens += n;
+                _counted = true;
             }
-            catch (JsonException)
+
+            if (string.IsNullOrEmpty(text) && count is null or 0)
             {
-                return ParsedEvent.Malformed("event is not valid JSON");
+                return new StreamEvent(StreamEventKind.NoContent);
             }
+
+            return new StreamEvent(StreamEventKind.Token, Math.Max(count ?? 1, 1), CompletionTokens: _counted ? _outputTokens : null);
         }
     }
 }

@@ -149,6 +149,14 @@ public sealed class NativeRequestTests
 
         Assert.Equal(6, capacity!.MaxConcurrency);
         Assert.Contains("max_concurrent_requests_per_instance", capacity.Note);
-        Assert.Null(await new AzureMlDialect().GetCapacityAsync(new HttpClient(), Target(DialectNames.AzureMl), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task AzureMl_without_settings_assumes_Azure_MLs_default_of_one_request_per_instance_and_says_so()
+    {
+        var capacity = await new AzureMlDialect().GetCapacityAsync(new HttpClient(), Target(DialectNames.AzureMl), CancellationToken.None);
+
+        Assert.Equal(1, capacity!.MaxConcurrency);
+        Assert.Contains("Azure ML's default max_concurrent_requests_per_instance", capacity.Note);
     }
 }
