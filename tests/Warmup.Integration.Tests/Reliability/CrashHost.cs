@@ -68,7 +68,7 @@ internal sealed class CrashHost : IAsyncDisposable
         }
 
         start.Environment["DOTNET_NOLOGO"] = "1";
-        return new Worker(Process.Start(start)!);
+        return new Worker(Process.Start(start)!, ReportPath);
     }
 
     public ValueTask DisposeAsync()
@@ -90,10 +90,12 @@ internal sealed class CrashHost : IAsyncDisposable
     {
         private readonly Process _process;
         private readonly StringBuilder _output = new();
+        private readonly string _report;
 
-        public Worker(Process process)
+        public Worker(Process process, string report)
         {
             _process = process;
+            _report = report;
             _process.OutputDataReceived += (_, e) => Append(e.Data);
             _process.ErrorDataReceived += (_, e) => Append(e.Data);
             _process.BeginOutputReadLine();
@@ -106,24 +108,24 @@ internal sealed class CrashHost : IAsyncDisposable
             {
                 lock (_output)
                 {
-                    return _output.ToString();
+                    return File.Exists(_report) ? $"{_output}--- report:\n{File.ReadAllText(_report)}" : _output.ToString();
                 }
             }
         }
 
         /// <summary>Waits for <paramref name="condition"/>; fails at once if the worker exits first.</summary>
-        public async Task WaitUntilAsync(Task condition, TimeSpan timeout, string what)
+        public async Task WaitUntilAsync(Task condition, TimeSpan timeout, Func<string> what)
         {
             var exited = _process.WaitForExitAsync();
             var first = await Task.WhenAny(condition, exited, Task.Delay(timeout));
             if (first == exited)
             {
-                throw new InvalidOperationException($"the worker exited ({_process.ExitCode}) before {what}:\n{Output}");
+                throw new InvalidOperationException($"the worker exited ({_process.ExitCode}) before {what()}:\n{Output}");
             }
 
             if (first != condition)
             {
-                throw new TimeoutException($"no {what} within {timeout}:\n{Output}");
+                throw new TimeoutException($"no {what()} within {timeout}:\n{Output}");
             }
 
             await condition;
