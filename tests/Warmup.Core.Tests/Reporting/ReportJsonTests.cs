@@ -309,6 +309,7 @@ public sealed class ReportJsonTests
             "noiseFloorMs": null
           },
           "adaptive": null,
+          "outages": [],
           "totals": {
             "requests": 5,
             "failed": 1,
