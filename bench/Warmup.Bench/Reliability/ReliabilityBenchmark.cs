@@ -28,18 +28,7 @@ public sealed class ReliabilityBenchmark : IBenchmark
 {
     private static readonly PlanStep[] Plan = [new(64, 8, 1), new(64, 8, 2), new(64, 8, 4)];
 
-    private static readonly SimulatorProfile Flat = SimulatorProfile.Default with
-    {
-        TimeScale = 0.05,
-        StartupDelayMs = 0,
-        JitterFraction = 0,
-        FirstRequestInitMs = 0,
-        JitCompileBaseMs = 0,
-        JitCompileMsPerToken = 0,
-        GraphCaptureMs = 0,
-        KvAllocMsPerChunk = 0,
-        IdleAfterMs = 1e9,
-    };
+    private static readonly SimulatorProfile Flat = SimulatorProfile.AlwaysWarm(timeScale: 0.05);
 
     private static readonly Case[] Cases =
     [
@@ -174,6 +163,7 @@ public sealed class ReliabilityBenchmark : IBenchmark
             requestsNotSent = notSent,
             retryAfterWaits = report?.Totals.RetryAfterWaits ?? 0,
             retryAfterWaitMs = Math.Round(report?.Totals.RetryAfterWaitMs ?? 0),
+            outages = report?.Outages.Select(o => new { o.Back, durationS = Math.Round(o.DurationMs / 1000, 2), o.ReadinessAttempts, o.Failures, o.StepsResent }),
             timeToEndS = Math.Round(clock.Elapsed.TotalSeconds, 2),
             deadlineS,
             nothingLost = report is not null && sink.Reports.Count == 1 && sink.Reports.Single().RunId == report.RunId,

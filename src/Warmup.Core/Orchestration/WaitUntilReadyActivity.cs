@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Warmup.Core.Dialects;
 using Warmup.Core.Dialects.Auto;
 using Warmup.Core.Readiness;
+using Warmup.Core.Reliability;
 using Warmup.Core.Targets;
 
 namespace Warmup.Core.Orchestration;
@@ -23,6 +24,7 @@ public sealed class WaitUntilReadyActivity(
     TimeProvider time,
     ReadinessWatch watch,
     RunWaitCancellation cancellation,
+    RunCircuit circuit,
     ILogger<WaitUntilReadyActivity> logger) : TaskActivity<string, ReadinessResult>
 {
     /// <summary>The readiness result's error when <see cref="RunWaitCancellation"/> cut the wait short.</summary>
@@ -60,6 +62,13 @@ public sealed class WaitUntilReadyActivity(
         {
             // The run was cancelled: its orchestration records a cancelled report; this result is not awaited any more.
             return new ReadinessResult(false, 0, 0, CancelledWhileWaiting);
+        }
+
+        if (result.Ready && result.Attempts > 1)
+        {
+            // A server that was away and answers again is judged afresh (a run resuming after an outage, see
+            // OutageRecovery). One that answered at once was not away: its failures still count.
+            circuit.Reset(target);
         }
 
         logger.LogInformation(

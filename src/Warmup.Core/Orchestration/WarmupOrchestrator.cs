@@ -123,7 +123,8 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     /// <summary>
     /// Runs the plan's levels in order, the steps of one level fanned out together (one activity per step), and adds
     /// their results to the report. Before each level the run waits while the target is busy with users, and after it
-    /// the run stops when too many requests failed (<see cref="RunGuards"/>); every wait races the cancel path.
+    /// the run stops when too many requests failed (<see cref="RunGuards"/>); every wait races the cancel path. A level whose
+    /// server went away is resumed once the server answers again (<see cref="OutageRecovery"/>).
     /// <paramref name="maxInFlight"/> splits a level whose steps together would have more requests in flight than that
     /// (the adaptive loop's many prompt rungs). Returns the steps' results, or null when a guard ended the run.
     /// </summary>
@@ -147,13 +148,31 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                 var description = Describe(first, last, total, part);
                 context.SetCustomStatus(new WarmupProgress(
                     Phases.Warmup, first, total, stage is null ? description : $"{stage}: {description}"));
-                var fanOut = part.Steps
-                    .Select(s => context.CallActivityAsync<StepResult>(
-                        TaskNames.RunStep,
-                        new RunStepInput(input.Target, s.Step, Phases.Warmup, s.Index, salt, input.CorrelationId, input.TraceParent),
-                        ActivityRetry.Options))
-                    .ToList();
+                var fanOut = part.Steps.Select(s => RunStepAsync(context, input, s, salt)).ToList();
                 var done = await cancellation.RaceAsync(Task.WhenAll(fanOut));
+                while (OutageRecovery.ServerGone(done) && report.OutageCount < OutageRecovery.MaxOutagesPerRun)
+                {
+                    // The server went away mid-level: wait for it like at the start, then re-run what did not finish.
+                    var unfinished = Enumerable.Range(0, done.Length).Where(i => done[i].Succeeded < done[i].Requests).ToList();
+                    var outage = await cancellation.RaceAsync(OutageRecovery.AwaitReturnAsync(context, input.Target, done, unfinished.Count, report));
+                    if (outage == OutageOutcome.GaveUp)
+                    {
+                        return null;
+                    }
+
+                    if (outage == OutageOutcome.NotGone)
+                    {
+                        break;
+                    }
+
+                    var freshSalt = context.NewGuid().ToString("N");
+                    var again = await cancellation.RaceAsync(Task.WhenAll(unfinished.Select(i => RunStepAsync(context, input, part.Steps[i], freshSalt))));
+                    for (var j = 0; j < unfinished.Count; j++)
+                    {
+                        done[unfinished[j]] = again[j];
+                    }
+                }
+
                 report.AddSteps(done);
                 results.AddRange(done);
                 if (RunGuards.AbortAfter(done, report))
@@ -165,6 +184,12 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
 
         return results;
     }
+
+    private static Task<StepResult> RunStepAsync(TaskOrchestrationContext context, WarmupRequest input, IndexedStep step, string salt) =>
+        context.CallActivityAsync<StepResult>(
+            TaskNames.RunStep,
+            new RunStepInput(input.Target, step.Step, Phases.Warmup, step.Index, salt, input.CorrelationId, input.TraceParent),
+            ActivityRetry.Options);
 
     private static IEnumerable<PlanLevel> Split(PlanLevel level, int maxInFlight)
     {

@@ -65,6 +65,19 @@ public sealed class RunCircuit(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// Forgets what every run of <paramref name="target"/> counted: the server answered its readiness signal, so failures
+    /// from before (a server that was gone) say nothing about it now. A run that resumes after an outage sends again.
+    /// </summary>
+    public void Reset(string target)
+    {
+        var prefix = Key(target, string.Empty);
+        foreach (var key in _runs.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            _runs.TryRemove(key, out _);
+        }
+    }
+
     private static string Key(string target, string correlationId) => $"{target}\n{correlationId}";
 
     private sealed class RunTally

@@ -34,6 +34,7 @@ public sealed class ReportBuilder
     private Verdict? _verdict;
     private AdaptiveReport? _adaptive;
     private readonly List<StepResult> _earlierVerifications = [];
+    private readonly List<Reliability.ServerOutage> _outages = [];
     private string? _error;
     private string? _endedEarlyAs;
     private string? _cancelled;
@@ -122,6 +123,15 @@ public sealed class ReportBuilder
     }
 
     /// <summary>Records that the run was cancelled and why: the outcome is then cancelled, whatever was measured.</summary>
+    public int OutageCount => _outages.Count;
+
+    /// <summary>A time the server went away mid-run (see <see cref="Reliability.OutageRecovery"/>).</summary>
+    public ReportBuilder AddOutage(Reliability.ServerOutage outage)
+    {
+        _outages.Add(outage);
+        return this;
+    }
+
     public ReportBuilder Cancel(string reason)
     {
         _cancelled ??= reason;
@@ -152,6 +162,7 @@ public sealed class ReportBuilder
             Steady = _steady,
             Verdict = _verdict,
             Adaptive = _adaptive,
+            Outages = _outages.ToList(),
             Totals = Totals(measured),
             Error = _error ?? (_cancelled is null ? readiness.ConfigurationError : $"cancelled: {_cancelled}"),
         };

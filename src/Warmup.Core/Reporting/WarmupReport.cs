@@ -63,6 +63,9 @@ public sealed record WarmupReport
     /// <summary>The adaptive loop's rounds, cold shapes and what ended it; null for the fixed presets and plan files.</summary>
     public AdaptiveReport? Adaptive { get; init; }
 
+    /// <summary>Times the server went away mid-run and whether it came back (the run then re-ran what it had not finished).</summary>
+    public IReadOnlyList<Reliability.ServerOutage> Outages { get; init; } = [];
+
     public required RunTotals Totals { get; init; }
 
     /// <summary>

@@ -60,6 +60,24 @@ public sealed record SimulatorProfile
 
     public static SimulatorProfile Default => Builtin("default");
 
+    /// <summary>
+    /// The default server with every cold-start cost at zero (no startup delay, first-request init, JIT compiles, graph
+    /// captures, KV growth, idle cool-down or jitter): every shape answers like a warm one, so what a test or benchmark
+    /// sees comes only from what it injects (a fault plan, users' load).
+    /// </summary>
+    public static SimulatorProfile AlwaysWarm(double timeScale) => Default with
+    {
+        TimeScale = timeScale,
+        StartupDelayMs = 0,
+        JitterFraction = 0,
+        FirstRequestInitMs = 0,
+        JitCompileBaseMs = 0,
+        JitCompileMsPerToken = 0,
+        GraphCaptureMs = 0,
+        KvAllocMsPerChunk = 0,
+        IdleAfterMs = 1e9,
+    };
+
     public static IReadOnlyList<string> BuiltinNames { get; } = ["default", "many-buckets", "lora", "sglang-like", "fine-buckets", "large-batch"];
 
     private static readonly JsonSerializerOptions s_json = new()

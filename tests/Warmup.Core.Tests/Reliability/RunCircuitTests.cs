@@ -31,6 +31,24 @@ public sealed class RunCircuitTests
     }
 
     [Fact]
+    public void Reset_forgets_the_targets_runs_so_a_server_back_from_an_outage_is_judged_afresh()
+    {
+        var circuit = new RunCircuit(TimeProvider.System);
+        foreach (var (target, run) in new[] { (Target, Run), ("other", Run) })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                circuit.Record(target, run, 0.5, TimedOut);
+            }
+        }
+
+        circuit.Reset(Target);
+
+        Assert.Null(circuit.OpenReason(Target, Run));
+        Assert.NotNull(circuit.OpenReason("other", Run));
+    }
+
+    [Fact]
     public void Stays_closed_while_failures_are_at_most_the_share()
     {
         var circuit = new RunCircuit(TimeProvider.System);

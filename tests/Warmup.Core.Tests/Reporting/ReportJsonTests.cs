@@ -311,6 +311,7 @@ public sealed class ReportJsonTests
             "clientStalledShapes": 0
           },
           "adaptive": null,
+          "outages": [],
           "totals": {
             "requests": 5,
             "failed": 1,

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Azure.Storage.Queues;
 using Warmup.Functions.Events;
 using Warmup.Functions.Tests.Support;
+using Warmup.TestFixtures;
 
 namespace Warmup.Functions.Tests.Triggers;
 

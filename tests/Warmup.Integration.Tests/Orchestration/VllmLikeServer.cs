@@ -66,6 +66,9 @@ internal sealed class VllmLikeServer : IAsyncDisposable
     /// <summary>Called as each generation request arrives (before it is answered).</summary>
     public Action<SeenRequest>? OnRequest { get; set; }
 
+    /// <summary>Awaited after <see cref="OnRequest"/>, before any answer: lets a test hold a request (the token ends when the client goes away).</summary>
+    public Func<SeenRequest, CancellationToken, Task>? BeforeAnswer { get; set; }
+
     public static async Task<VllmLikeServer> StartAsync(ColdModel cold, int maxModelLen = 1024, TimeSpan? baseTtft = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -106,6 +109,10 @@ internal sealed class VllmLikeServer : IAsyncDisposable
             var seen = new SeenRequest(promptTokens, maxTokens, cold, inFlight, http.Request.Headers["X-Warmup-Request"].FirstOrDefault(), DateTime.UtcNow);
             Requests.Enqueue(seen);
             OnRequest?.Invoke(seen);
+            if (BeforeAnswer is { } hold)
+            {
+                await hold(seen, http.RequestAborted);
+            }
 
             http.Response.ContentType = "text/event-stream";
             await http.Response.StartAsync();

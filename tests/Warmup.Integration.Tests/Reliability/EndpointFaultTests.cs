@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
+using Warmup.Simulator;
 
 namespace Warmup.Integration.Tests.Reliability;
 
@@ -97,34 +98,46 @@ public sealed class EndpointFaultTests
     }
 
     [Fact]
-    public async Task A_server_that_dies_mid_run_ends_it_aborted_with_its_report_and_answers_again_afterwards()
+    public async Task A_server_that_dies_mid_run_and_comes_back_is_waited_for_and_the_run_resumes_the_level()
     {
-        await using var simulator = await FaultRun.StartSimulatorAsync("die:3s@every=2");
+        // The 2nd request (level 2) brings the server down for 5 s: both requests of level 2 are dropped.
+        await using var simulator = await FaultRun.StartSimulatorAsync("die:5s@every=2");
 
-        var (report, wall) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout));
+        var (report, wall) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30) }));
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        var outage = Assert.Single(report.Outages);
+        Assert.True(outage.Back);
+        Assert.True(outage.ReadinessAttempts > 1, $"{outage.ReadinessAttempts} readiness attempts");
+        Assert.True(outage.Failures["ConnectionReset"] >= 1);
+        Assert.Equal(1, outage.StepsResent);
+        // Every step's requests answered: level 2 was re-run once the server was back, and the run went on.
+        Assert.Equal([1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        Assert.DoesNotContain("ConnectionReset", report.Totals.ErrorsByOutcome.Keys);
+        Assert.True(wall < TimeSpan.FromSeconds(40), $"took {wall}");
+
+        // The server's own log: it died once, and after its 5 s outage it served level 2 again and level 3 (2 + 4 requests
+        // of the plan's 64-token prompts; verification keeps its lengths off the plan's).
+        var generation = simulator.Log.Snapshot();
+        var died = Assert.Single(generation, r => r.Fault == nameof(FaultKind.DieAndReturn));
+        var servedAfter = generation.Count(r => r.Status == 200 && Math.Abs(r.PromptTokens - 64) <= 8 && r.ArrivalUnixNs > died.ArrivalUnixNs + 4_500_000_000L);
+        Assert.True(servedAfter >= 6, $"{servedAfter} plan requests served after the outage");
+    }
+
+    [Fact]
+    public async Task A_server_that_dies_and_stays_away_past_the_ready_deadline_ends_the_run_aborted_with_the_outage_reported()
+    {
+        await using var simulator = await FaultRun.StartSimulatorAsync("die:60s@every=2");
+
+        var (report, wall) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(3) }));
 
         Assert.Equal(RunOutcomes.Aborted, report.Outcome);
-        Assert.Equal(1, report.Steps[0].Succeeded);
-        Assert.True(report.Totals.ErrorsByOutcome["ConnectionReset"] >= 3);
-        Assert.True(wall < TimeSpan.FromSeconds(15), $"took {wall}");
-
-        // It comes back: within the outage's 3 s the same server answers again.
-        using var http = new HttpClient { BaseAddress = simulator.BaseUrl };
-        var deadline = DateTime.UtcNow.AddSeconds(6);
-        var back = false;
-        while (!back && DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                back = (await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode;
-            }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
-        }
-
-        Assert.True(back, "the simulator did not come back after its outage");
+        var outage = Assert.Single(report.Outages);
+        Assert.False(outage.Back);
+        Assert.Equal(0, outage.StepsResent);
+        Assert.Contains("did not answer again within its ready deadline", report.Error);
+        Assert.Equal(1, report.Steps.Count(s => s.Succeeded == s.Requests));
+        Assert.True(wall < TimeSpan.FromSeconds(20), $"took {wall}");
     }
 
     [Fact]

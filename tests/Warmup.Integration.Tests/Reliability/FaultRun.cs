@@ -23,18 +23,7 @@ internal static class FaultRun
 
     public const double Threshold = 10;
 
-    public static SimulatorProfile FlatProfile { get; } = SimulatorProfile.Default with
-    {
-        TimeScale = 0.05,
-        StartupDelayMs = 0,
-        JitterFraction = 0,
-        FirstRequestInitMs = 0,
-        JitCompileBaseMs = 0,
-        JitCompileMsPerToken = 0,
-        GraphCaptureMs = 0,
-        KvAllocMsPerChunk = 0,
-        IdleAfterMs = 1e9,
-    };
+    public static SimulatorProfile FlatProfile { get; } = SimulatorProfile.AlwaysWarm(timeScale: 0.05);
 
     public static Task<SimulatorHost> StartSimulatorAsync(string faults, string? apiKey = null)
         => SimulatorHost.StartAsync(new SimulatorOptions { Profile = FlatProfile, Faults = FaultPlan.Parse(faults), ApiKey = apiKey });

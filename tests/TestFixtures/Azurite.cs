@@ -2,12 +2,13 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Warmup.Functions.Tests.Support;
+namespace Warmup.TestFixtures;
 
 /// <summary>
 /// Azurite (npm package "azurite") started for one test and stopped by its own process handle. Found through the
 /// AZURITE_PATH environment variable (azurite.js or the azurite launcher) or node_modules/azurite in the repository
-/// root (`npm install --no-save azurite@3.37.0`); it needs Node on PATH.
+/// root (`npm install --no-save azurite@3.37.0`); it needs Node on PATH. Linked into the test projects that need it,
+/// with <see cref="FixtureFolders"/>.
 /// </summary>
 internal sealed class Azurite : IAsyncDisposable
 {
@@ -17,11 +18,13 @@ internal sealed class Azurite : IAsyncDisposable
     private readonly Process _process;
     private readonly string _location;
 
-    private Azurite(Process process, string location, int queuePort)
+    private Azurite(Process process, string location, int queuePort, int blobPort, int tablePort)
     {
         _process = process;
         _location = location;
-        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
+        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};"
+            + $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;"
+            + $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
     }
 
     public string ConnectionString { get; }
@@ -59,14 +62,14 @@ internal sealed class Azurite : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new Azurite(process, location, queuePort);
+        var azurite = new Azurite(process, location, queuePort, blobPort, tablePort);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await Accepts(queuePort))
+        while (!await Accepts(queuePort) || !await Accepts(blobPort) || !await Accepts(tablePort))
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
             {
                 await azurite.DisposeAsync();
-                throw new InvalidOperationException($"Azurite did not listen on 127.0.0.1:{queuePort} (exited: {process.HasExited})");
+                throw new InvalidOperationException($"Azurite did not listen on 127.0.0.1:{queuePort}, {blobPort} and {tablePort} (exited: {process.HasExited})");
             }
             await Task.Delay(100);
         }
@@ -119,7 +122,7 @@ internal sealed class Azurite : IAsyncDisposable
             return configured;
         }
 
-        var local = Path.Combine(FixturePaths.RepoRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
+        var local = Path.Combine(FixtureFolders.RepoRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
         return File.Exists(local) ? local : null;
     }
 
