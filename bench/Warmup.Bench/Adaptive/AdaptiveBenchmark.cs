@@ -122,7 +122,11 @@ public sealed class AdaptiveBenchmark : IBenchmark
             (report?.Totals.Requests ?? 0) - steps.Sum(s => s.Requests),
             (report is null ? 0 : report.Totals.PromptTokens + report.Totals.OutputTokens) - warmupTokens,
             ServerMeter.BusySeconds(warmupRecords, profile.TimeScale),
-            report?.Adaptive?.StillCold ?? []);
+            report?.Adaptive?.StillCold ?? [])
+        {
+            Spacing = report?.Adaptive?.Spacing,
+            RoundCosts = report?.Adaptive?.Rounds.Select(r => new RoundCost(r.Round, r.Requests, r.PromptTokens + r.OutputTokens, r.VerifyRequests, r.VerifyTokens, r.IsWarm, r.ColdFound)).ToList(),
+        };
     }
 
     /// <summary>
@@ -181,5 +185,14 @@ public sealed class AdaptiveBenchmark : IBenchmark
         int VerifyRequests,
         long VerifyTokens,
         double BusySeconds,
-        IReadOnlyList<string> StillCold);
+        IReadOnlyList<string> StillCold)
+    {
+        /// <summary>Rung spacing the loop learned (adaptive only).</summary>
+        public int? Spacing { get; init; }
+
+        /// <summary>Each round's warm-up and verification cost and what its verification found cold (adaptive only).</summary>
+        public IReadOnlyList<RoundCost>? RoundCosts { get; init; }
+    }
+
+    private sealed record RoundCost(int Round, int WarmupRequests, long WarmupTokens, int VerifyRequests, long VerifyTokens, bool Warm, IReadOnlyList<string> ColdFound);
 }

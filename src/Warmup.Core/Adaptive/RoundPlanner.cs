@@ -141,7 +141,7 @@ public static class RoundPlanner
         var notes = new List<string>(state.Notes);
         var left = budget.MaxTokens - state.TokensSpent;
         var plan = new WarmupPlan(PlanPresets.Adaptive, steps);
-        var mix = VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round);
+        var mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round), plan, state, round);
         if (mix.TokenCost > left)
         {
             notes.Add(Invariant($"round {round + 1} not run: its verification alone needs {mix.TokenCost:N0} tokens and {Math.Max(0, left):N0} are left of the target's {budget.MaxTokens:N0} tokens per run"));
@@ -168,7 +168,7 @@ public static class RoundPlanner
         }
 
         plan = plan with { Steps = kept };
-        mix = VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round);
+        mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round), plan, state, round);
         return new RoundPlan(plan, mix, state with { Notes = notes }, Math.Max(1, target.Limits.MaxConcurrency))
         {
             TokenBudget = budget.MaxTokens,
@@ -176,18 +176,24 @@ public static class RoundPlanner
         };
     }
 
+    /// <summary>Context windows' worth of prompt tokens the KV-footprint burst holds at once (<see cref="KvFootprint"/>).</summary>
+    public const int KvFootprintContexts = 4;
+
     /// <summary>
-    /// One burst at the top concurrency with prompts of an eighth of the context: the KV cache grows to the footprint of
-    /// concurrent long prompts before users need it (the verification's short-prompt bursts never get there). A server
-    /// that preallocates its KV cache pays only the prefill. Last in the round, so a tight token budget drops it first.
+    /// One burst at the top concurrency holding <see cref="KvFootprintContexts"/> context windows of prompt tokens in
+    /// all: the KV cache grows to the footprint of concurrent long prompts before users need it (the verification's
+    /// short-prompt bursts never get there). A server that preallocates its KV cache pays only the prefill. Last in the
+    /// round, so a tight token budget drops it first.
     /// </summary>
     private static IEnumerable<PlanStep> KvFootprint(int longest, int top)
     {
         if (top > 1)
         {
-            // An eighth keeps the step well below the full plan's (top × the whole context) and leaves the loop's token
-            // budget to the verification rounds.
-            yield return new PlanStep(Math.Max(VerificationPlan.BurstPromptTokens, longest / 8), FullPlan.PrefillOutputTokens, top);
+            // The KV cache grows with the tokens held at once, not with the number of requests, so the footprint is fixed
+            // and split across the burst: a server with a high concurrency limit does not pay its limit times a long
+            // prompt (an eighth of the context each cost 32 times the cheapest warm-up at a limit of 256).
+            var each = Math.Clamp((int)((long)KvFootprintContexts * longest / top), VerificationPlan.BurstPromptTokens, Math.Max(VerificationPlan.BurstPromptTokens, longest / 8));
+            yield return new PlanStep(each, FullPlan.PrefillOutputTokens, top);
         }
     }
 

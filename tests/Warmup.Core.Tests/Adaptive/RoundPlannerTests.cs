@@ -138,7 +138,11 @@ public sealed class RoundPlannerTests
         Assert.NotEmpty(trimmed.Plan.Steps);
         Assert.True(trimmed.Plan.Steps.Sum(s => (long)s.Concurrency * (s.PromptTokens + s.MaxOutputTokens)) + trimmed.Mix.TokenCost <= 200_000);
         // The rungs kept are the ones nearest the cold length.
-        Assert.All(trimmed.Plan.Steps, s => Assert.InRange(s.PromptTokens, 1400, 4400));
+        var all = PrefillRungs.Fill(state.SentLengths, trimmed.State.Spacing!.Value, FullPlan.LongestPrompt(8192));
+        var kept = trimmed.Plan.Steps.Select(s => s.PromptTokens).ToList();
+        var dropped = all.Except(kept).ToList();
+        Assert.NotEmpty(dropped);
+        Assert.True(kept.Max(l => Math.Abs(l - 2900)) <= dropped.Min(l => Math.Abs(l - 2900)), $"kept {kept.Min()}..{kept.Max()}");
         Assert.Equal(LoopStops.Tokens, stopped.Stop);
         Assert.Empty(stopped.Plan.Steps);
     }
@@ -157,5 +161,98 @@ public sealed class RoundPlannerTests
         Assert.True(map.Fits("m", 8192));
         Assert.False(map.Fits("m", 4096));
         Assert.False(map.Fits("other", 8192));
+    }
+
+    [Fact]
+    public void The_mix_takes_one_steady_sample_of_its_long_lengths_and_three_of_the_rest()
+    {
+        var mix = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32), 8192, true, null, Budget).Mix;
+        var longest = FullPlan.LongestPrompt(8192);
+
+        Assert.Equal(VerificationPlan.MixPoints, mix.PromptLengths.Count);
+        // One length in the top eighth of the context, not two: the evenly spaced half stops short of the top.
+        Assert.Single(mix.PromptLengths, l => l > longest * 7 / 8);
+        Assert.Contains(mix.PromptLengths, l => l < longest / 4);
+        Assert.All(mix.PromptLengths, l => Assert.Equal(l >= longest / 4 ? 1 : 3, mix.SteadyRepeatsFor(l, null)));
+        Assert.Equal(3, mix.SteadyRepeatsFor(longest, "an-adapter"));
+        var expected = mix.PromptLengths.Sum(l => (l + 8L) * (1 + mix.SteadyRepeatsFor(l, null)))
+            + (mix.Concurrencies.Sum(c => c * (32L + 8)) * 4);
+        Assert.Equal(expected, mix.TokenCost);
+        Assert.Equal(mix.PromptLengths.Sum(l => 1 + mix.SteadyRepeatsFor(l, null)) + (mix.Concurrencies.Sum() * 4), mix.Requests);
+    }
+
+    [Fact]
+    public void A_refinement_round_verifies_around_what_was_cold_and_half_a_fresh_sample()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, 8021],
+            SentConcurrencies = [.. Enumerable.Range(1, 32)],
+            ColdShapes =
+            [
+                new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 1920, 3840),
+                new ColdShape(ColdShapeKinds.Batch, 12, null, 1, 11, 13),
+            ],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+        var full = VerificationPlan.UserLikeMix(next.Plan, 8192, [], 32, 1);
+
+        Assert.Null(next.Stop);
+        // A fresh length inside the cold region, other than the cold one (which its own verification compiled).
+        Assert.Contains(next.Mix.PromptLengths, l => l > 1920 && l < 3840 && l != 2900);
+        Assert.Contains(full.PromptLengths.Max(), next.Mix.PromptLengths);
+        Assert.True(next.Mix.PromptLengths.Count < full.PromptLengths.Count, string.Join(", ", next.Mix.PromptLengths));
+        Assert.DoesNotContain(next.Mix.PromptLengths, l => state.SentLengths.Contains(l) || next.Plan.Steps.Any(s => s.PromptTokens == l));
+        // The cold batch size again, and the top; not the whole log-spaced range.
+        Assert.Equal([12, 32], next.Mix.Concurrencies);
+        Assert.True(next.Mix.TokenCost * 3 < full.TokenCost * 2, $"{next.Mix.TokenCost} against {full.TokenCost} for the whole mix");
+    }
+
+    [Fact]
+    public void A_learned_maps_first_round_verifies_half_the_lengths_with_the_longest_and_every_burst()
+    {
+        var map = new ShapeMap("t", "m", 8192, [480, 960, 1440], 480, 32, [], [], DateTimeOffset.UnixEpoch, 2);
+
+        var withMap = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32), 8192, true, map, Budget);
+        var without = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32), 8192, true, null, Budget);
+
+        Assert.Equal(VerificationPlan.MixPoints / 2, withMap.Mix.PromptLengths.Count);
+        Assert.Equal(without.Mix.PromptLengths.Max(), withMap.Mix.PromptLengths.Max());
+        Assert.Equal(without.Mix.Concurrencies, withMap.Mix.Concurrencies);
+        Assert.True(withMap.Mix.TokenCost < without.Mix.TokenCost);
+    }
+
+    [Fact]
+    public void The_kv_footprint_burst_holds_a_few_context_windows_however_high_the_concurrency_limit()
+    {
+        var longest = FullPlan.LongestPrompt(8192);
+
+        var kv = new[] { 8, 32, 64, 256 }.Select(limit => RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(limit, 2_000_000), 8192, true, null, Budget)
+            .Plan.Steps.Single(s => !s.Staircase && s.Concurrency == limit)).ToList();
+
+        Assert.All(kv, step => Assert.InRange((long)step.Concurrency * step.PromptTokens, longest / 2, RoundPlanner.KvFootprintContexts * (long)longest));
+        Assert.All(kv, step => Assert.InRange(step.PromptTokens, VerificationPlan.BurstPromptTokens, longest / 8));
+        Assert.Equal(longest / 8, kv[1].PromptTokens);
+        Assert.True(kv[3].PromptTokens < kv[2].PromptTokens);
+    }
+
+    [Fact]
+    public void A_map_learned_when_a_budget_trimmed_the_last_refinement_fills_the_gaps_it_left()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 2,
+            Spacing = 480,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1440, 1920, 3840, 7680, 8021],
+        };
+
+        var map = ShapeMapLearning.From(Target(32), 8192, state, warm: false, DateTimeOffset.UnixEpoch);
+
+        var points = map.PromptLengths.Prepend(0).Order().ToList();
+        Assert.All(points.Zip(points.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 480, $"{pair.First}..{pair.Second}"));
+        Assert.Equal(8021, map.PromptLengths.Max());
+        Assert.Null(map.RoundsToWarm);
     }
 }
