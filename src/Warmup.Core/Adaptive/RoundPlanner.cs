@@ -77,19 +77,12 @@ public static class RoundPlanner
 
         // Prefill: the gaps the cold lengths were found in set the spacing for every gap.
         var prefill = latest.Where(c => c.Kind == ColdShapeKinds.Prefill).ToList();
-        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
-        var spacing = prefill.Count == 0
-            ? state.Spacing
-            : PrefillRungs.SpacingFor(prefill.Select(c => c.High - c.Low).Order().ElementAt(prefill.Count / 2), state.Spacing);
-
+        var (spacing, rungs) = PrefillRefinement(prefill, state, longest);
         var near = prefill.Select(c => c.Size ?? 0).ToList();
-        if (spacing is { } s && prefill.Count > 0)
-        {
-            // Nearest the cold lengths first, so a budget trim drops the rungs least likely to matter.
-            steps.AddRange(PrefillRungs.Fill(state.SentLengths, s, longest)
-                .OrderBy(r => near.Min(n => Math.Abs(n - r)))
-                .Select(r => new PlanStep(r, FullPlan.PrefillOutputTokens, 1)));
-        }
+        // Nearest the cold lengths first, so a budget trim drops the rungs least likely to matter.
+        steps.AddRange(rungs.Where(r => !state.SentLengths.Contains(r)).Distinct()
+            .OrderBy(r => near.Min(n => Math.Abs(n - r)))
+            .Select(r => new PlanStep(r, FullPlan.PrefillOutputTokens, 1)));
 
         // Batch sizes: the sizes around a cold one, one burst each (any integer may be a captured size).
         var sizes = latest.Where(c => c.Kind == ColdShapeKinds.Batch && c.Size is not null)
@@ -132,6 +125,40 @@ public static class RoundPlanner
         // Concurrency-1 steps first (one level), then bursts by size: the plan's levels run in order.
         steps = [.. steps.Where(x => x.Concurrency == 1), .. steps.Where(x => x.Concurrency > 1)];
         return Fit(steps, target, maxContext, next, budget, state.Round);
+    }
+
+    /// <summary>
+    /// The rungs a round adds around cold lengths, and the spacing it has learned. A cold length between two sent lengths
+    /// lies in a bucket narrower than that gap (both ends are compiled): that bounds the buckets, so every gap of the
+    /// context gets rungs at the new spacing. Once a spacing is known, a single cold length only refines its own gap: one
+    /// slow first request (noise, or one bucket the spacing just missed) must not halve the spacing of the whole context
+    /// and double the next warm-up; two or more mean the spacing is too coarse. A cold length above every sent length
+    /// bounds nothing (its bucket may run past the end of the context): the stretch from the last sent length to the
+    /// longest prompt gets rungs of its own.
+    /// </summary>
+    private static (int? Spacing, List<int> Rungs) PrefillRefinement(IReadOnlyList<ColdShape> prefill, AdaptiveState state, int longest)
+    {
+        var rungs = new List<int>();
+        var spacing = state.Spacing;
+        var bounded = prefill.Where(c => c.High > (c.Size ?? 0) && state.SentLengths.Contains(c.High)).ToList();
+        if (bounded.Count > 1 || (bounded.Count == 1 && state.Spacing is null))
+        {
+            // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
+            spacing = PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt(bounded.Count / 2), state.Spacing);
+            rungs.AddRange(PrefillRungs.Fill(state.SentLengths, spacing.Value, longest));
+        }
+        else
+        {
+            rungs.AddRange(bounded.SelectMany(c => PrefillRungs.Between(c.Low, c.High, PrefillRungs.SpacingFor(c.High - c.Low, null))));
+        }
+
+        foreach (var top in prefill.Except(bounded))
+        {
+            var from = Math.Min(top.Low, longest);
+            rungs.AddRange(PrefillRungs.Between(from, longest, spacing ?? PrefillRungs.SpacingFor(longest - from, null)).Append(longest));
+        }
+
+        return (spacing, rungs);
     }
 
     /// <summary>Drops the steps at the end of the list (the least useful) until the round and its verification fit the budget left.</summary>

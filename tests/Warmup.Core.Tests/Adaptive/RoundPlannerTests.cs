@@ -83,8 +83,8 @@ public sealed class RoundPlannerTests
         var state = new AdaptiveState
         {
             Round = 1,
-            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, 8021],
-            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 8021, null, 1, 7680, 8021), new ColdShape(ColdShapeKinds.Adapter, null, "a1", 1, 0, 0)],
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, 7800, 8021],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 7800, null, 1, 7680, 8021), new ColdShape(ColdShapeKinds.Adapter, null, "a1", 1, 0, 0)],
             RewarmedAdapters = [],
         };
 
@@ -126,7 +126,7 @@ public sealed class RoundPlannerTests
         {
             Round = 1,
             TokensSpent = 200_000,
-            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680],
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2800, 2900, 3000, 3840, 7680],
             ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 2800, 3000)],
         };
 
@@ -254,5 +254,51 @@ public sealed class RoundPlannerTests
         Assert.All(points.Zip(points.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 480, $"{pair.First}..{pair.Second}"));
         Assert.Equal(8021, map.PromptLengths.Max());
         Assert.Null(map.RoundsToWarm);
+    }
+
+    [Fact]
+    public void Once_a_spacing_is_known_one_cold_length_refines_only_its_own_gap_and_two_halve_the_spacing()
+    {
+        var sent = new List<int> { 28, 60, 120, 240, 480, 960, 1440, 1920, 2400, 2880, 3360, 3840, 4320, 4800, 5280, 5760, 6240, 6720, 7200, 7680, 8021 };
+        var one = new AdaptiveState
+        {
+            Round = 2,
+            Spacing = 480,
+            SentLengths = [.. sent, 2600],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2600, null, 2, 2400, 2880)],
+        };
+        var two = one with
+        {
+            SentLengths = [.. sent, 2600, 5000],
+            ColdShapes = [.. one.ColdShapes, new ColdShape(ColdShapeKinds.Prefill, 5000, null, 2, 4800, 5280)],
+        };
+
+        var local = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, one, Budget);
+        var global = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, two, Budget);
+
+        Assert.Equal(480, local.State.Spacing);
+        Assert.All(local.Plan.Steps, s => Assert.InRange(s.PromptTokens, 2401, 2879));
+        Assert.NotEmpty(local.Plan.Steps);
+        Assert.Equal(240, global.State.Spacing);
+        Assert.Contains(global.Plan.Steps, s => s.PromptTokens < 2000);
+        Assert.Contains(global.Plan.Steps, s => s.PromptTokens > 6000);
+    }
+
+    [Fact]
+    public void A_cold_length_above_every_sent_length_gets_rungs_up_to_the_longest_prompt_and_sets_no_spacing()
+    {
+        var longest = FullPlan.LongestPrompt(8192);
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, longest],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, longest, null, 1, 7680, longest)],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+
+        Assert.Null(next.State.Spacing);
+        Assert.NotEmpty(next.Plan.Steps);
+        Assert.All(next.Plan.Steps, s => Assert.InRange(s.PromptTokens, 7681, longest - 1));
     }
 }
