@@ -78,13 +78,18 @@ public sealed class RoundPlannerTests
     }
 
     [Fact]
-    public void A_cold_length_refines_every_gap_and_a_cold_adapter_is_reloaded_only_once()
+    public void Two_cold_lengths_refine_every_gap_and_a_cold_adapter_is_reloaded_only_once()
     {
         var state = new AdaptiveState
         {
             Round = 1,
-            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, 7800, 8021],
-            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 7800, null, 1, 7680, 8021), new ColdShape(ColdShapeKinds.Adapter, null, "a1", 1, 0, 0)],
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2100, 2261, 3840, 7680, 7800, 8021],
+            ColdShapes =
+            [
+                new ColdShape(ColdShapeKinds.Prefill, 2100, null, 1, 1920, 2261),
+                new ColdShape(ColdShapeKinds.Prefill, 7800, null, 1, 7680, 8021),
+                new ColdShape(ColdShapeKinds.Adapter, null, "a1", 1, 0, 0),
+            ],
             RewarmedAdapters = [],
         };
 
@@ -126,8 +131,8 @@ public sealed class RoundPlannerTests
         {
             Round = 1,
             TokensSpent = 200_000,
-            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2800, 2900, 3000, 3840, 7680],
-            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 2800, 3000)],
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2800, 2900, 3000, 3840, 4900, 5000, 5100, 7680],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 2800, 3000), new ColdShape(ColdShapeKinds.Prefill, 5000, null, 1, 4900, 5100)],
         };
 
         var trimmed = RoundPlanner.Next(Target(), 8192, true, state, Budget);
@@ -142,7 +147,8 @@ public sealed class RoundPlannerTests
         var kept = trimmed.Plan.Steps.Select(s => s.PromptTokens).ToList();
         var dropped = all.Except(kept).ToList();
         Assert.NotEmpty(dropped);
-        Assert.True(kept.Max(l => Math.Abs(l - 2900)) <= dropped.Min(l => Math.Abs(l - 2900)), $"kept {kept.Min()}..{kept.Max()}");
+        static int Distance(int l) => Math.Min(Math.Abs(l - 2900), Math.Abs(l - 5000));
+        Assert.True(kept.Max(Distance) <= dropped.Min(Distance), $"kept {kept.Min()}..{kept.Max()}");
         Assert.Equal(LoopStops.Tokens, stopped.Stop);
         Assert.Empty(stopped.Plan.Steps);
     }
@@ -254,6 +260,28 @@ public sealed class RoundPlannerTests
         Assert.All(points.Zip(points.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 480, $"{pair.First}..{pair.Second}"));
         Assert.Equal(8021, map.PromptLengths.Max());
         Assert.Null(map.RoundsToWarm);
+    }
+
+    [Fact]
+    public void One_cold_length_refines_only_its_own_gap_and_sets_no_spacing()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2100, 2261, 3840, 7680, 8021],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2100, null, 1, 1920, 2261)],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+        var map = ShapeMapLearning.From(Target(32), 8192, next.State with { SentLengths = [.. state.SentLengths, .. next.Plan.Steps.Select(s => s.PromptTokens)] }, true, DateTimeOffset.UnixEpoch);
+
+        Assert.Null(next.State.Spacing);
+        Assert.NotEmpty(next.Plan.Steps);
+        Assert.All(next.Plan.Steps, s => Assert.InRange(s.PromptTokens, 1921, 2260));
+        // The map keeps the coarse ladder and what was sent in the cold region, so the next run touches that bucket too.
+        Assert.Contains(2100, map.PromptLengths);
+        Assert.Contains(next.Plan.Steps[0].PromptTokens, map.PromptLengths);
+        Assert.Superset(FullPlan.PromptLadder(null, FullPlan.LongestPrompt(8192)).Select(s => s.PromptTokens).ToHashSet(), map.PromptLengths.ToHashSet());
     }
 
     [Fact]
