@@ -329,4 +329,14 @@ public sealed class RoundPlannerTests
         Assert.NotEmpty(next.Plan.Steps);
         Assert.All(next.Plan.Steps, s => Assert.InRange(s.PromptTokens, 7681, longest - 1));
     }
+
+    [Fact]
+    public void The_mix_probes_adapters_at_its_lower_quartile_length_with_three_steady_samples()
+    {
+        var mix = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32, 400_000, "a1", "a2"), 8192, true, null, Budget).Mix;
+
+        Assert.Equal(mix.PromptLengths[mix.PromptLengths.Count / 4], mix.AdapterPromptLength);
+        Assert.True(mix.AdapterPromptLength < FullPlan.LongestPrompt(8192) / 4);
+        Assert.Equal(mix.PromptLengths.Sum(l => 1 + mix.SteadyRepeatsFor(l, null)) + (2 * 4) + (mix.Concurrencies.Sum() * 4), mix.Requests);
+    }
 }
