@@ -128,12 +128,19 @@ public static class RoundPlanner
     }
 
     /// <summary>
+    /// Most rungs one cold length may add across the whole context (about one verification's worth): a coarse spacing
+    /// from one finding is cheap to act on everywhere, a fine one (a slow short prompt in a tiny gap) needs a second.
+    /// </summary>
+    public const int MaxRungsOnOneFinding = 12;
+
+    /// <summary>
     /// The rungs a round adds around cold lengths, and the spacing it has learned. A cold length between two sent lengths
     /// lies in a bucket narrower than that gap (both ends are compiled): that bounds the buckets, so when two or more
-    /// cold lengths say so, every gap of the context gets rungs at the new spacing. A single cold length only refines its
-    /// own gap: one slow first request (noise, or one odd bucket) must not set or halve the spacing of the whole context,
-    /// which costs the next warm-up a rung every few hundred tokens (seen: 37 times the cheapest warm-up on a server
-    /// with doubling buckets); if the buckets really are narrow everywhere, the next verification finds more. A cold length above every sent length
+    /// cold lengths say so, every gap of the context gets rungs at the new spacing. A single cold length does so only when
+    /// that costs at most <see cref="MaxRungsOnOneFinding"/> rungs; else it refines its own gap: one slow first request
+    /// (noise, or one odd bucket) must not set a fine spacing for the whole context, which cost 37 times the cheapest
+    /// warm-up on a server with doubling buckets; if the buckets really are that narrow everywhere, the next
+    /// verification finds more. A cold length above every sent length
     /// bounds nothing (its bucket may run past the end of the context): the stretch from the last sent length to the
     /// longest prompt gets rungs of its own.
     /// </summary>
@@ -142,11 +149,13 @@ public static class RoundPlanner
         var rungs = new List<int>();
         var spacing = state.Spacing;
         var bounded = prefill.Where(c => c.High > (c.Size ?? 0) && state.SentLengths.Contains(c.High)).ToList();
-        if (bounded.Count > 1)
+        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
+        var candidate = bounded.Count == 0 ? (int?)null : PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt(bounded.Count / 2), state.Spacing);
+        var global = candidate is { } c0 ? PrefillRungs.Fill(state.SentLengths, c0, longest) : [];
+        if (bounded.Count > 1 || (bounded.Count == 1 && global.Count <= MaxRungsOnOneFinding))
         {
-            // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
-            spacing = PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt(bounded.Count / 2), state.Spacing);
-            rungs.AddRange(PrefillRungs.Fill(state.SentLengths, spacing.Value, longest));
+            spacing = candidate;
+            rungs.AddRange(global);
         }
         else
         {

@@ -339,4 +339,21 @@ public sealed class RoundPlannerTests
         Assert.True(mix.AdapterPromptLength < FullPlan.LongestPrompt(8192) / 4);
         Assert.Equal(mix.PromptLengths.Sum(l => 1 + mix.SteadyRepeatsFor(l, null)) + (2 * 4) + (mix.Concurrencies.Sum() * 4), mix.Requests);
     }
+
+    [Fact]
+    public void One_cold_length_in_a_wide_gap_sets_a_coarse_spacing_for_the_whole_context()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2757, 3840, 7680, 8021],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2757, null, 1, 1920, 3840)],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+
+        Assert.Equal(960, next.State.Spacing);
+        Assert.InRange(next.Plan.Steps.Count, 1, RoundPlanner.MaxRungsOnOneFinding);
+        Assert.Contains(next.Plan.Steps, s => s.PromptTokens > 3840);
+    }
 }
