@@ -45,6 +45,19 @@ public static class PrefillRungs
         return rungs;
     }
 
+    /// <summary>Rungs strictly between <paramref name="low"/> and <paramref name="high"/>, <paramref name="spacing"/> apart (never under <see cref="MinSpacing"/>).</summary>
+    public static IReadOnlyList<int> Between(int low, int high, int spacing)
+    {
+        var step = Math.Max(MinSpacing, spacing);
+        var rungs = new List<int>();
+        for (var rung = low + step; rung < high; rung += step)
+        {
+            rungs.Add(rung);
+        }
+
+        return rungs;
+    }
+
     /// <summary>
     /// The fewest of <paramref name="lengths"/> that still leave no gap wider than <paramref name="spacing"/> (a learned
     /// map's lengths thinned for the next warm-up): a length is dropped when its neighbours are close enough without it.

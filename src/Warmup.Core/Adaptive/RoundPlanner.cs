@@ -77,19 +77,12 @@ public static class RoundPlanner
 
         // Prefill: the gaps the cold lengths were found in set the spacing for every gap.
         var prefill = latest.Where(c => c.Kind == ColdShapeKinds.Prefill).ToList();
-        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
-        var spacing = prefill.Count == 0
-            ? state.Spacing
-            : PrefillRungs.SpacingFor(prefill.Select(c => c.High - c.Low).Order().ElementAt(prefill.Count / 2), state.Spacing);
-
+        var (spacing, rungs) = PrefillRefinement(prefill, state, longest);
         var near = prefill.Select(c => c.Size ?? 0).ToList();
-        if (spacing is { } s && prefill.Count > 0)
-        {
-            // Nearest the cold lengths first, so a budget trim drops the rungs least likely to matter.
-            steps.AddRange(PrefillRungs.Fill(state.SentLengths, s, longest)
-                .OrderBy(r => near.Min(n => Math.Abs(n - r)))
-                .Select(r => new PlanStep(r, FullPlan.PrefillOutputTokens, 1)));
-        }
+        // Nearest the cold lengths first, so a budget trim drops the rungs least likely to matter.
+        steps.AddRange(rungs.Where(r => !state.SentLengths.Contains(r)).Distinct()
+            .OrderBy(r => near.Min(n => Math.Abs(n - r)))
+            .Select(r => new PlanStep(r, FullPlan.PrefillOutputTokens, 1)));
 
         // Batch sizes: the sizes around a cold one, one burst each (any integer may be a captured size).
         var sizes = latest.Where(c => c.Kind == ColdShapeKinds.Batch && c.Size is not null)
@@ -134,6 +127,50 @@ public static class RoundPlanner
         return Fit(steps, target, maxContext, next, budget, state.Round);
     }
 
+    /// <summary>
+    /// Most rungs one cold length may add across the whole context (about one verification's worth): a coarse spacing
+    /// from one finding is cheap to act on everywhere, a fine one (a slow short prompt in a tiny gap) needs a second.
+    /// </summary>
+    public const int MaxRungsOnOneFinding = 12;
+
+    /// <summary>
+    /// The rungs a round adds around cold lengths, and the spacing it has learned. A cold length between two sent lengths
+    /// lies in a bucket narrower than that gap (both ends are compiled): that bounds the buckets, so when two or more
+    /// cold lengths say so, every gap of the context gets rungs at the new spacing. A single cold length does so only when
+    /// that costs at most <see cref="MaxRungsOnOneFinding"/> rungs; else it refines its own gap: one slow first request
+    /// (noise, or one odd bucket) must not set a fine spacing for the whole context, which cost 37 times the cheapest
+    /// warm-up on a server with doubling buckets; if the buckets really are that narrow everywhere, the next
+    /// verification finds more. A cold length above every sent length
+    /// bounds nothing (its bucket may run past the end of the context): the stretch from the last sent length to the
+    /// longest prompt gets rungs of its own.
+    /// </summary>
+    private static (int? Spacing, List<int> Rungs) PrefillRefinement(IReadOnlyList<ColdShape> prefill, AdaptiveState state, int longest)
+    {
+        var rungs = new List<int>();
+        var spacing = state.Spacing;
+        var bounded = prefill.Where(c => c.High > (c.Size ?? 0) && state.SentLengths.Contains(c.High)).ToList();
+        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
+        var candidate = bounded.Count == 0 ? (int?)null : PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt(bounded.Count / 2), state.Spacing);
+        var global = candidate is { } c0 ? PrefillRungs.Fill(state.SentLengths, c0, longest) : [];
+        if (bounded.Count > 1 || (bounded.Count == 1 && global.Count <= MaxRungsOnOneFinding))
+        {
+            spacing = candidate;
+            rungs.AddRange(global);
+        }
+        else
+        {
+            rungs.AddRange(bounded.SelectMany(c => PrefillRungs.Between(c.Low, c.High, PrefillRungs.SpacingFor(c.High - c.Low, null))));
+        }
+
+        foreach (var top in prefill.Except(bounded))
+        {
+            var from = Math.Min(top.Low, longest);
+            rungs.AddRange(PrefillRungs.Between(from, longest, spacing ?? PrefillRungs.SpacingFor(longest - from, null)).Append(longest));
+        }
+
+        return (spacing, rungs);
+    }
+
     /// <summary>Drops the steps at the end of the list (the least useful) until the round and its verification fit the budget left.</summary>
     private static RoundPlan Fit(
         List<PlanStep> steps, WarmupTarget target, int? maxContext, AdaptiveState state, AdaptiveBudget budget, int round, bool verificationOnly = false)
@@ -141,7 +178,7 @@ public static class RoundPlanner
         var notes = new List<string>(state.Notes);
         var left = budget.MaxTokens - state.TokensSpent;
         var plan = new WarmupPlan(PlanPresets.Adaptive, steps);
-        var mix = VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round);
+        var mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round), plan, state, round);
         if (mix.TokenCost > left)
         {
             notes.Add(Invariant($"round {round + 1} not run: its verification alone needs {mix.TokenCost:N0} tokens and {Math.Max(0, left):N0} are left of the target's {budget.MaxTokens:N0} tokens per run"));
@@ -168,7 +205,7 @@ public static class RoundPlanner
         }
 
         plan = plan with { Steps = kept };
-        mix = VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round);
+        mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round), plan, state, round);
         return new RoundPlan(plan, mix, state with { Notes = notes }, Math.Max(1, target.Limits.MaxConcurrency))
         {
             TokenBudget = budget.MaxTokens,
@@ -176,18 +213,24 @@ public static class RoundPlanner
         };
     }
 
+    /// <summary>Context windows' worth of prompt tokens the KV-footprint burst holds at once (<see cref="KvFootprint"/>).</summary>
+    public const int KvFootprintContexts = 4;
+
     /// <summary>
-    /// One burst at the top concurrency with prompts of an eighth of the context: the KV cache grows to the footprint of
-    /// concurrent long prompts before users need it (the verification's short-prompt bursts never get there). A server
-    /// that preallocates its KV cache pays only the prefill. Last in the round, so a tight token budget drops it first.
+    /// One burst at the top concurrency holding <see cref="KvFootprintContexts"/> context windows of prompt tokens in
+    /// all: the KV cache grows to the footprint of concurrent long prompts before users need it (the verification's
+    /// short-prompt bursts never get there). A server that preallocates its KV cache pays only the prefill. Last in the
+    /// round, so a tight token budget drops it first.
     /// </summary>
     private static IEnumerable<PlanStep> KvFootprint(int longest, int top)
     {
         if (top > 1)
         {
-            // An eighth keeps the step well below the full plan's (top × the whole context) and leaves the loop's token
-            // budget to the verification rounds.
-            yield return new PlanStep(Math.Max(VerificationPlan.BurstPromptTokens, longest / 8), FullPlan.PrefillOutputTokens, top);
+            // The KV cache grows with the tokens held at once, not with the number of requests, so the footprint is fixed
+            // and split across the burst: a server with a high concurrency limit does not pay its limit times a long
+            // prompt (an eighth of the context each cost 32 times the cheapest warm-up at a limit of 256).
+            var each = Math.Clamp((int)((long)KvFootprintContexts * longest / top), VerificationPlan.BurstPromptTokens, Math.Max(VerificationPlan.BurstPromptTokens, longest / 8));
+            yield return new PlanStep(each, FullPlan.PrefillOutputTokens, top);
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class VerifyActivity(
             foreach (var probe in Probes(plan))
             {
                 first.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-first-{probe.Key}").ConfigureAwait(false));
-                for (var round = 0; round < plan.SteadyRepeats; round++)
+                for (var round = 0; round < plan.SteadyRepeatsFor(probe.PromptTokens, probe.Adapter); round++)
                 {
                     steady.Add(await SendOneAsync(target, dialect, input, plan, probe, $"{salt}-steady{round}-{probe.Key}").ConfigureAwait(false));
                 }

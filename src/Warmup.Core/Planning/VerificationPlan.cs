@@ -23,7 +23,14 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// The middle verified length: off the plan's points like the others, and long enough that the steady TTFT it is
     /// compared with is well above client-side noise (an adapter's load cost does not depend on the length).
     /// </summary>
-    public int AdapterPromptLength => PromptLengths.Count == 0 ? ShortestLength : PromptLengths[PromptLengths.Count / 2];
+    public int AdapterPromptLength => PromptLengths.Count == 0 ? ShortestLength : PromptLengths[PromptLengths.Count / AdapterLengthQuantile];
+
+    /// <summary>
+    /// Which of the sorted lengths adapters are probed at: 2, the middle one (the fixed presets); the user-like mix takes
+    /// the lower quartile, 4: an adapter's load costs the same at any length, and its three steady repeats at the middle
+    /// of a mix that reaches the context's end cost about 20 k tokens a round for three adapters at 8 k context.
+    /// </summary>
+    public int AdapterLengthQuantile { get; init; } = 2;
 
     /// <summary>
     /// Concurrencies verified with bursts of that many requests released together (prompts of
@@ -38,11 +45,40 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// </summary>
     public bool ShapeByShape { get; init; }
 
-    public int Requests => ((PromptLengths.Count + Adapters.Count) * (1 + SteadyRepeats)) + (Concurrencies.Sum() * (1 + SteadyRepeats));
+    /// <summary>
+    /// Base-model lengths from this one up get <see cref="LongSteadyRepeats"/> steady samples instead of
+    /// <see cref="SteadyRepeats"/>; null: every shape gets <see cref="SteadyRepeats"/> (the fixed presets).
+    /// </summary>
+    public int? LongFrom { get; init; }
+
+    /// <summary>Steady samples of a length at or above <see cref="LongFrom"/>.</summary>
+    public int LongSteadyRepeats { get; init; } = DefaultSteadyRepeats;
+
+    /// <summary>
+    /// Steady samples sent for a probe of <paramref name="promptTokens"/> (an adapter probe when <paramref name="adapter"/>
+    /// is set, always <see cref="SteadyRepeats"/>). Bursts always get <see cref="SteadyRepeats"/>.
+    /// </summary>
+    public int SteadyRepeatsFor(int promptTokens, string? adapter)
+        => adapter is null && LongFrom is { } from && promptTokens >= from ? LongSteadyRepeats : SteadyRepeats;
+
+    public int Requests => PromptLengths.Sum(l => 1 + SteadyRepeatsFor(l, null)) + (Adapters.Count * (1 + SteadyRepeats)) + (Concurrencies.Sum() * (1 + SteadyRepeats));
 
     public long TokenCost
-        => ((PromptLengths.Sum(l => (long)l + OutputTokens) + (Adapters.Count * ((long)AdapterPromptLength + OutputTokens))) * (1 + SteadyRepeats))
+        => PromptLengths.Sum(l => ((long)l + OutputTokens) * (1 + SteadyRepeatsFor(l, null)))
+           + (Adapters.Count * ((long)AdapterPromptLength + OutputTokens) * (1 + SteadyRepeats))
            + (Concurrencies.Sum(c => (long)c * (BurstPromptTokens + OutputTokens)) * (1 + SteadyRepeats));
+
+    /// <summary>
+    /// Steady samples of the user-like mix's long lengths (from a quarter of the longest prompt up). The steady
+    /// repeats of long prompts were most of the loop's cost; one is enough for them because a long TTFT's noise is
+    /// proportional and small against the threshold (a cold one must also be over the threshold, 1.2x and more, not
+    /// only over the noise), and the run still measures its noise on the shorter lengths, adapters and bursts, which keep
+    /// <see cref="DefaultSteadyRepeats"/>.
+    /// </summary>
+    public const int MixLongSteadyRepeats = 1;
+
+    /// <summary>The share of the longest prompt from which the mix's lengths count as long (<see cref="MixLongSteadyRepeats"/>).</summary>
+    public const double MixLongFraction = 0.25;
 
     /// <summary>Prompt length of the concurrency bursts: short, so the burst measures the batch size, not a prefill shape.</summary>
     public const int BurstPromptTokens = 32;
@@ -77,7 +113,7 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         // seven eighths (where evenly spaced buckets are most numerous and log-spaced points are sparse).
         var candidates = Positions(MixPoints / 2, round)
             .Select(t => shortest * Math.Pow((double)longest / shortest, t))
-            .Concat(Positions(MixPoints - (MixPoints / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
+            .Concat(EvenPositions(MixPoints - (MixPoints / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
         var lengths = new List<int>(MixPoints);
         foreach (var candidate in candidates)
         {
@@ -103,7 +139,23 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             Adapters = adapters.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToList(),
             Concurrencies = [.. concurrencies],
             ShapeByShape = true,
+            AdapterLengthQuantile = 4,
+            LongFrom = Math.Max(ShortestLength + 1, (int)(longest * MixLongFraction)),
+            LongSteadyRepeats = MixLongSteadyRepeats,
         };
+    }
+
+    /// <summary>
+    /// Points in [0, 1) for the evenly spaced half: like <see cref="Positions"/> but never the top end, which the
+    /// log-spaced half already has in round 0 (two lengths in the last bucket would only spend tokens).
+    /// </summary>
+    private static IEnumerable<double> EvenPositions(int points, int round)
+    {
+        var shift = round == 0 ? 0 : (round * GoldenStep) % 1.0;
+        for (var i = 0; i < points; i++)
+        {
+            yield return (i + shift) / points;
+        }
     }
 
     /// <summary>Points in [0, 1] along the log scale: both ends in round 0, shifted by the golden ratio in later rounds.</summary>

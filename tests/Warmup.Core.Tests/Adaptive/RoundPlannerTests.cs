@@ -78,13 +78,18 @@ public sealed class RoundPlannerTests
     }
 
     [Fact]
-    public void A_cold_length_refines_every_gap_and_a_cold_adapter_is_reloaded_only_once()
+    public void Two_cold_lengths_refine_every_gap_and_a_cold_adapter_is_reloaded_only_once()
     {
         var state = new AdaptiveState
         {
             Round = 1,
-            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, 8021],
-            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 8021, null, 1, 7680, 8021), new ColdShape(ColdShapeKinds.Adapter, null, "a1", 1, 0, 0)],
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2100, 2261, 3840, 7680, 7800, 8021],
+            ColdShapes =
+            [
+                new ColdShape(ColdShapeKinds.Prefill, 2100, null, 1, 1920, 2261),
+                new ColdShape(ColdShapeKinds.Prefill, 7800, null, 1, 7680, 8021),
+                new ColdShape(ColdShapeKinds.Adapter, null, "a1", 1, 0, 0),
+            ],
             RewarmedAdapters = [],
         };
 
@@ -126,8 +131,8 @@ public sealed class RoundPlannerTests
         {
             Round = 1,
             TokensSpent = 200_000,
-            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680],
-            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 2800, 3000)],
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2800, 2900, 3000, 3840, 4900, 5000, 5100, 7680],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 2800, 3000), new ColdShape(ColdShapeKinds.Prefill, 5000, null, 1, 4900, 5100)],
         };
 
         var trimmed = RoundPlanner.Next(Target(), 8192, true, state, Budget);
@@ -138,7 +143,12 @@ public sealed class RoundPlannerTests
         Assert.NotEmpty(trimmed.Plan.Steps);
         Assert.True(trimmed.Plan.Steps.Sum(s => (long)s.Concurrency * (s.PromptTokens + s.MaxOutputTokens)) + trimmed.Mix.TokenCost <= 200_000);
         // The rungs kept are the ones nearest the cold length.
-        Assert.All(trimmed.Plan.Steps, s => Assert.InRange(s.PromptTokens, 1400, 4400));
+        var all = PrefillRungs.Fill(state.SentLengths, trimmed.State.Spacing!.Value, FullPlan.LongestPrompt(8192));
+        var kept = trimmed.Plan.Steps.Select(s => s.PromptTokens).ToList();
+        var dropped = all.Except(kept).ToList();
+        Assert.NotEmpty(dropped);
+        static int Distance(int l) => Math.Min(Math.Abs(l - 2900), Math.Abs(l - 5000));
+        Assert.True(kept.Max(Distance) <= dropped.Min(Distance), $"kept {kept.Min()}..{kept.Max()}");
         Assert.Equal(LoopStops.Tokens, stopped.Stop);
         Assert.Empty(stopped.Plan.Steps);
     }
@@ -157,5 +167,193 @@ public sealed class RoundPlannerTests
         Assert.True(map.Fits("m", 8192));
         Assert.False(map.Fits("m", 4096));
         Assert.False(map.Fits("other", 8192));
+    }
+
+    [Fact]
+    public void The_mix_takes_one_steady_sample_of_its_long_lengths_and_three_of_the_rest()
+    {
+        var mix = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32), 8192, true, null, Budget).Mix;
+        var longest = FullPlan.LongestPrompt(8192);
+
+        Assert.Equal(VerificationPlan.MixPoints, mix.PromptLengths.Count);
+        // One length in the top eighth of the context, not two: the evenly spaced half stops short of the top.
+        Assert.Single(mix.PromptLengths, l => l > longest * 7 / 8);
+        Assert.Contains(mix.PromptLengths, l => l < longest / 4);
+        Assert.All(mix.PromptLengths, l => Assert.Equal(l >= longest / 4 ? 1 : 3, mix.SteadyRepeatsFor(l, null)));
+        Assert.Equal(3, mix.SteadyRepeatsFor(longest, "an-adapter"));
+        var expected = mix.PromptLengths.Sum(l => (l + 8L) * (1 + mix.SteadyRepeatsFor(l, null)))
+            + (mix.Concurrencies.Sum(c => c * (32L + 8)) * 4);
+        Assert.Equal(expected, mix.TokenCost);
+        Assert.Equal(mix.PromptLengths.Sum(l => 1 + mix.SteadyRepeatsFor(l, null)) + (mix.Concurrencies.Sum() * 4), mix.Requests);
+    }
+
+    [Fact]
+    public void A_refinement_round_verifies_around_what_was_cold_and_half_a_fresh_sample()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, 8021],
+            SentConcurrencies = [.. Enumerable.Range(1, 32)],
+            ColdShapes =
+            [
+                new ColdShape(ColdShapeKinds.Prefill, 2900, null, 1, 1920, 3840),
+                new ColdShape(ColdShapeKinds.Batch, 12, null, 1, 11, 13),
+            ],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+        var full = VerificationPlan.UserLikeMix(next.Plan, 8192, [], 32, 1);
+
+        Assert.Null(next.Stop);
+        // A fresh length inside the cold region, other than the cold one (which its own verification compiled).
+        Assert.Contains(next.Mix.PromptLengths, l => l > 1920 && l < 3840 && l != 2900);
+        Assert.Contains(full.PromptLengths.Max(), next.Mix.PromptLengths);
+        Assert.True(next.Mix.PromptLengths.Count < full.PromptLengths.Count, string.Join(", ", next.Mix.PromptLengths));
+        Assert.DoesNotContain(next.Mix.PromptLengths, l => state.SentLengths.Contains(l) || next.Plan.Steps.Any(s => s.PromptTokens == l));
+        // The cold batch size again, and the top; not the whole log-spaced range.
+        Assert.Equal([12, 32], next.Mix.Concurrencies);
+        Assert.True(next.Mix.TokenCost * 3 < full.TokenCost * 2, $"{next.Mix.TokenCost} against {full.TokenCost} for the whole mix");
+    }
+
+    [Fact]
+    public void A_learned_maps_first_round_verifies_half_the_lengths_with_the_longest_and_every_burst()
+    {
+        var map = new ShapeMap("t", "m", 8192, [480, 960, 1440], 480, 32, [], [], DateTimeOffset.UnixEpoch, 2);
+
+        var withMap = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32), 8192, true, map, Budget);
+        var without = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32), 8192, true, null, Budget);
+
+        Assert.Equal(VerificationPlan.MixPoints / 2, withMap.Mix.PromptLengths.Count);
+        Assert.Equal(without.Mix.PromptLengths.Max(), withMap.Mix.PromptLengths.Max());
+        Assert.Equal(without.Mix.Concurrencies, withMap.Mix.Concurrencies);
+        Assert.True(withMap.Mix.TokenCost < without.Mix.TokenCost);
+    }
+
+    [Fact]
+    public void The_kv_footprint_burst_holds_a_few_context_windows_however_high_the_concurrency_limit()
+    {
+        var longest = FullPlan.LongestPrompt(8192);
+
+        var kv = new[] { 8, 32, 64, 256 }.Select(limit => RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(limit, 2_000_000), 8192, true, null, Budget)
+            .Plan.Steps.Single(s => !s.Staircase && s.Concurrency == limit)).ToList();
+
+        Assert.All(kv, step => Assert.InRange((long)step.Concurrency * step.PromptTokens, longest / 2, RoundPlanner.KvFootprintContexts * (long)longest));
+        Assert.All(kv, step => Assert.InRange(step.PromptTokens, VerificationPlan.BurstPromptTokens, longest / 8));
+        Assert.Equal(longest / 8, kv[1].PromptTokens);
+        Assert.True(kv[3].PromptTokens < kv[2].PromptTokens);
+    }
+
+    [Fact]
+    public void A_map_learned_when_a_budget_trimmed_the_last_refinement_fills_the_gaps_it_left()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 2,
+            Spacing = 480,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1440, 1920, 3840, 7680, 8021],
+        };
+
+        var map = ShapeMapLearning.From(Target(32), 8192, state, warm: false, DateTimeOffset.UnixEpoch);
+
+        var points = map.PromptLengths.Prepend(0).Order().ToList();
+        Assert.All(points.Zip(points.Skip(1)), pair => Assert.True(pair.Second - pair.First <= 480, $"{pair.First}..{pair.Second}"));
+        Assert.Equal(8021, map.PromptLengths.Max());
+        Assert.Null(map.RoundsToWarm);
+    }
+
+    [Fact]
+    public void One_cold_length_refines_only_its_own_gap_and_sets_no_spacing()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2100, 2261, 3840, 7680, 8021],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2100, null, 1, 1920, 2261)],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+        var map = ShapeMapLearning.From(Target(32), 8192, next.State with { SentLengths = [.. state.SentLengths, .. next.Plan.Steps.Select(s => s.PromptTokens)] }, true, DateTimeOffset.UnixEpoch);
+
+        Assert.Null(next.State.Spacing);
+        Assert.NotEmpty(next.Plan.Steps);
+        Assert.All(next.Plan.Steps, s => Assert.InRange(s.PromptTokens, 1921, 2260));
+        // The map keeps the coarse ladder and what was sent in the cold region, so the next run touches that bucket too.
+        Assert.Contains(2100, map.PromptLengths);
+        Assert.Contains(next.Plan.Steps[0].PromptTokens, map.PromptLengths);
+        Assert.Superset(FullPlan.PromptLadder(null, FullPlan.LongestPrompt(8192)).Select(s => s.PromptTokens).ToHashSet(), map.PromptLengths.ToHashSet());
+    }
+
+    [Fact]
+    public void Once_a_spacing_is_known_one_cold_length_refines_only_its_own_gap_and_two_halve_the_spacing()
+    {
+        var sent = new List<int> { 28, 60, 120, 240, 480, 960, 1440, 1920, 2400, 2880, 3360, 3840, 4320, 4800, 5280, 5760, 6240, 6720, 7200, 7680, 8021 };
+        var one = new AdaptiveState
+        {
+            Round = 2,
+            Spacing = 480,
+            SentLengths = [.. sent, 2600],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2600, null, 2, 2400, 2880)],
+        };
+        var two = one with
+        {
+            SentLengths = [.. sent, 2600, 5000],
+            ColdShapes = [.. one.ColdShapes, new ColdShape(ColdShapeKinds.Prefill, 5000, null, 2, 4800, 5280)],
+        };
+
+        var local = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, one, Budget);
+        var global = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, two, Budget);
+
+        Assert.Equal(480, local.State.Spacing);
+        Assert.All(local.Plan.Steps, s => Assert.InRange(s.PromptTokens, 2401, 2879));
+        Assert.NotEmpty(local.Plan.Steps);
+        Assert.Equal(240, global.State.Spacing);
+        Assert.Contains(global.Plan.Steps, s => s.PromptTokens < 2000);
+        Assert.Contains(global.Plan.Steps, s => s.PromptTokens > 6000);
+    }
+
+    [Fact]
+    public void A_cold_length_above_every_sent_length_gets_rungs_up_to_the_longest_prompt_and_sets_no_spacing()
+    {
+        var longest = FullPlan.LongestPrompt(8192);
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 3840, 7680, longest],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, longest, null, 1, 7680, longest)],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+
+        Assert.Null(next.State.Spacing);
+        Assert.NotEmpty(next.Plan.Steps);
+        Assert.All(next.Plan.Steps, s => Assert.InRange(s.PromptTokens, 7681, longest - 1));
+    }
+
+    [Fact]
+    public void The_mix_probes_adapters_at_its_lower_quartile_length_with_three_steady_samples()
+    {
+        var mix = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(32, 400_000, "a1", "a2"), 8192, true, null, Budget).Mix;
+
+        Assert.Equal(mix.PromptLengths[mix.PromptLengths.Count / 4], mix.AdapterPromptLength);
+        Assert.True(mix.AdapterPromptLength < FullPlan.LongestPrompt(8192) / 4);
+        Assert.Equal(mix.PromptLengths.Sum(l => 1 + mix.SteadyRepeatsFor(l, null)) + (2 * 4) + (mix.Concurrencies.Sum() * 4), mix.Requests);
+    }
+
+    [Fact]
+    public void One_cold_length_in_a_wide_gap_sets_a_coarse_spacing_for_the_whole_context()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1920, 2757, 3840, 7680, 8021],
+            ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2757, null, 1, 1920, 3840)],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+
+        Assert.Equal(960, next.State.Spacing);
+        Assert.InRange(next.Plan.Steps.Count, 1, RoundPlanner.MaxRungsOnOneFinding);
+        Assert.Contains(next.Plan.Steps, s => s.PromptTokens > 3840);
     }
 }

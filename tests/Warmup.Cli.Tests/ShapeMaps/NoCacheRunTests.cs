@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Warmup.Simulator;
+
+namespace Warmup.Cli.Tests.ShapeMaps;
+
+/// <summary>
+/// `warmup run --no-cache` with the real executable against the simulator: the shape map in the user's cache folder
+/// ($XDG_CACHE_HOME, a fresh folder per test) is neither read nor written. Runs without the option on the same folder
+/// show both would have happened.
+/// </summary>
+public sealed class NoCacheRunTests : IAsyncLifetime, IDisposable
+{
+    private readonly string _cache = Path.Combine(Path.GetTempPath(), $"warmup-cache-{Guid.NewGuid():n}");
+    private SimulatorHost _simulator = null!;
+
+    private string MapFolder => Path.Combine(_cache, "warmup", "shape-maps");
+
+    // A small, quick server: the test is about the cache folder, not about warmth.
+    public async Task InitializeAsync() => _simulator = await SimulatorHost.StartAsync(
+        new SimulatorOptions { Profile = SimulatorProfile.Default with { TimeScale = 0.02, StartupDelayMs = 0, MaxModelLen = 2048, PrefillBuckets = [128, 512, 2048] }, Port = 0 },
+        CancellationToken.None);
+
+    public async Task DisposeAsync() => await _simulator.DisposeAsync();
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_cache))
+        {
+            Directory.Delete(_cache, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task With_no_cache_the_map_is_neither_written_nor_read()
+    {
+        // No map yet: --no-cache writes none and says nothing about one.
+        var (ignored, ignoredFromMap) = await RunAsync(noCache: true);
+        Assert.False(ignoredFromMap, WarmupBinary.Describe(ignored));
+        Assert.DoesNotContain("Shape map:", ignored.Output);
+        Assert.Empty(MapFiles());
+
+        // Without it the run keeps its map there and prints the path.
+        var (learned, learnedFromMap) = await RunAsync(noCache: false);
+        Assert.False(learnedFromMap, WarmupBinary.Describe(learned));
+        var file = Assert.Single(MapFiles());
+        Assert.Contains($"Shape map: {file}", learned.Output.Replace("\n", "", StringComparison.Ordinal));
+        var kept = await File.ReadAllTextAsync(file);
+        var keptAt = File.GetLastWriteTimeUtc(file);
+
+        // With the map there, --no-cache does not start from it and leaves the file as it was.
+        var (again, againFromMap) = await RunAsync(noCache: true);
+        Assert.False(againFromMap, WarmupBinary.Describe(again));
+        Assert.Equal(kept, await File.ReadAllTextAsync(file));
+        Assert.Equal(keptAt, File.GetLastWriteTimeUtc(file));
+
+        // Without the option the same folder's map is read: round 1 starts from it.
+        var (reused, reusedFromMap) = await RunAsync(noCache: false);
+        Assert.True(reusedFromMap, WarmupBinary.Describe(reused));
+    }
+
+    private IReadOnlyList<string> MapFiles() => Directory.Exists(MapFolder) ? Directory.GetFiles(MapFolder) : [];
+
+    /// <summary>One adaptive run with the test's cache folder; whether its round 1 started from a shape map (the JSON report says).</summary>
+    private async Task<(CliResult Result, bool FromShapeMap)> RunAsync(bool noCache)
+    {
+        var json = Path.Combine(_cache, $"report-{Guid.NewGuid():n}.json");
+        string[] args =
+        [
+            "run", "--endpoint", _simulator.BaseUrl.ToString(), "--model", _simulator.Profile.Model, "--plan", "adaptive",
+            "--max-concurrency", "4", "--ready-timeout", "30", "--json", json, .. noCache ? new[] { "--no-cache" } : [],
+        ];
+        Directory.CreateDirectory(_cache);
+        var result = await WarmupBinary.RunPipedAsync(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = _cache }, args);
+        Assert.True(File.Exists(json), WarmupBinary.Describe(result));
+        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        File.Delete(json);
+        Assert.True(report.RootElement.TryGetProperty("adaptive", out var adaptive), WarmupBinary.Describe(result));
+        return (result, adaptive.GetProperty("fromShapeMap").GetBoolean());
+    }
+}
