@@ -19,6 +19,7 @@ public sealed class PlanRoundActivity(
     ITargetCatalog catalog,
     DialectRegistry dialects,
     IShapeMapStore maps,
+    Traffic.IObservedTrafficStore traffic,
     ILogger<PlanRoundActivity> logger) : TaskActivity<PlanRoundInput, RoundPlan>
 {
     public override async Task<RoundPlan> RunAsync(TaskActivityContext context, PlanRoundInput input)
@@ -41,7 +42,10 @@ public sealed class PlanRoundActivity(
             await maps.DeleteAsync(target.Name, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var first = RoundPlanner.First(input.Plan, target, input.MaxContext, forcesLength, discarded ? null : map, budget);
+        var observed = await traffic.GetAsync(target.Name, CancellationToken.None).ConfigureAwait(false);
+        // Observations made on another model say nothing about this one.
+        var users = observed is not null && string.Equals(observed.Model, target.Model, StringComparison.Ordinal) ? observed.Observed() : null;
+        var first = RoundPlanner.First(input.Plan, target, input.MaxContext, forcesLength, discarded ? null : map, budget, users);
         return discarded
             ? first with { State = first.State with { Notes = [$"the shape map learned for {map!.Model} ({map.MaxContext} tokens) was discarded: the model changed", .. first.State.Notes] } }
             : first;

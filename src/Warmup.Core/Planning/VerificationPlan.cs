@@ -50,6 +50,9 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// <summary>Prompt lengths of the user-like mix per round.</summary>
     public const int MixPoints = 8;
 
+    /// <summary>Of the <see cref="MixPoints"/> lengths, those placed in users' observed prompt range when it is known.</summary>
+    public const int ObservedPoints = 3;
+
     /// <summary>Concurrencies of the user-like mix per round.</summary>
     public const int MixBursts = 4;
 
@@ -64,7 +67,13 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// <paramref name="maxConcurrency"/> (which is always one of them). Round 0 includes both ends; each later round
     /// shifts the points so the loop keeps looking where it has not looked. Lengths step aside from the plan's own.
     /// </summary>
-    public static VerificationPlan UserLikeMix(WarmupPlan plan, int? maxContext, IReadOnlyList<string> adapters, int maxConcurrency, int round)
+    /// <param name="traffic">
+    /// What users were observed sending, when known: <see cref="ObservedPoints"/> of the lengths then lie in their prompt
+    /// range and are sent first, and a burst at their peak concurrency (capped by <paramref name="maxConcurrency"/>)
+    /// is the first burst. The mix keeps its size, so it costs no more.
+    /// </param>
+    public static VerificationPlan UserLikeMix(
+        WarmupPlan plan, int? maxContext, IReadOnlyList<string> adapters, int maxConcurrency, int round, Traffic.ObservedTraffic? traffic = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(adapters);
@@ -75,9 +84,12 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         var avoid = plan.Steps.Where(s => s.Adapter is null).Select(s => s.PromptTokens).ToHashSet();
         // Half log-spaced (short prompts are common and their shapes are narrow), half evenly spaced over the upper
         // seven eighths (where evenly spaced buckets are most numerous and log-spaced points are sparse).
-        var candidates = Positions(MixPoints / 2, round)
+        var range = traffic?.PromptRange(longest);
+        var observed = range is { } r ? Positions(ObservedPoints, round).Select(t => r.Low + (t * (r.High - r.Low))).ToList() : [];
+        var spread = MixPoints - observed.Count;
+        var candidates = Positions(spread / 2, round)
             .Select(t => shortest * Math.Pow((double)longest / shortest, t))
-            .Concat(Positions(MixPoints - (MixPoints / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
+            .Concat(Positions(spread - (spread / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
         var lengths = new List<int>(MixPoints);
         foreach (var candidate in candidates)
         {
@@ -85,6 +97,16 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             if (length > 0)
             {
                 lengths.Add(length);
+            }
+        }
+
+        var usersFirst = new List<int>(observed.Count);
+        foreach (var candidate in observed)
+        {
+            var length = StepAside((int)Math.Round(candidate), avoid, [.. lengths, .. usersFirst], ceiling);
+            if (length > 0)
+            {
+                usersFirst.Add(length);
             }
         }
 
@@ -98,10 +120,17 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             }
         }
 
-        return new VerificationPlan(lengths.Order().ToList(), DefaultOutputTokens, DefaultSteadyRepeats)
+        // Users' own peak first: the burst most like what they send, measured while nothing else has run.
+        var peak = traffic is { MaxRunning: > 1 } ? Math.Min(traffic.MaxRunning, maxConcurrency) : 0;
+        if (peak >= 2)
+        {
+            concurrencies.Add(peak);
+        }
+
+        return new VerificationPlan([.. usersFirst.Order(), .. lengths.Order()], DefaultOutputTokens, DefaultSteadyRepeats)
         {
             Adapters = adapters.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToList(),
-            Concurrencies = [.. concurrencies],
+            Concurrencies = peak >= 2 ? [peak, .. concurrencies.Where(c => c != peak)] : [.. concurrencies],
             ShapeByShape = true,
         };
     }

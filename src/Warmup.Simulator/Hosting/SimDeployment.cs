@@ -14,7 +14,7 @@ internal sealed class SimDeployment
     public SimDeployment(string name, SimulatorProfile profile, SimClock clock, SimulatorLog log, FaultInjector faults, long created, CancellationToken stopping)
     {
         Name = name;
-        Metrics = new SimMetrics(profile.Model);
+        Metrics = new SimMetrics(profile.Model, profile.MaxModelLen, profile.MaxLoras, profile.LoraAdapters.Count > 0);
         Engine = new InferenceEngine(profile, clock, Metrics);
         Generation = new GenerationHandler(profile, clock, Engine, log, faults, stopping);
         Operations = new OperationalEndpoints(profile, Metrics, log, Engine, created);
