@@ -25,14 +25,14 @@ public static class TrafficFirst
 
         var (low, high) = range;
 
-        var spacing = Math.Max(PrefillRungs.MinSpacing, (int)Math.Ceiling((high - low) / (double)(MaxRangeRungs - 1)));
-        var rungs = new List<int>();
-        for (var rung = low; rung < high; rung += spacing)
+        // As many as fit at no less than the minimum spacing, at most MaxRangeRungs, evenly over the range.
+        var count = Math.Min(MaxRangeRungs, ((high - low) / PrefillRungs.MinSpacing) + 1);
+        var rungs = new List<int>(count);
+        for (var i = 0; i < count; i++)
         {
-            rungs.Add(rung);
+            rungs.Add(count == 1 ? high : low + (int)((long)(high - low) * i / (count - 1)));
         }
 
-        rungs.Add(high);
         return rungs;
     }
 
