@@ -48,10 +48,9 @@ public sealed class DiscoveredAdapterTests
             // The plan loaded it (the first call paid the load), then verification found it warm: first-user-like and steady.
             Assert.Contains(calls[0].Penalties, p => p.Name == $"lora:{adapter}" && p.BeforeFirstToken);
             Assert.True(calls.Count >= 1 + 1 + VerificationPlan.DefaultSteadyRepeats, $"{adapter}: {calls.Count} requests");
+            // Judged on the server's own penalty record: a timing verdict on a loaded machine may still flag one (#10 false alarms).
             Assert.All(calls.Skip(1), r => Assert.DoesNotContain(r.Penalties, p => p.Name.StartsWith("lora:", StringComparison.Ordinal)));
         }
-
-        Assert.DoesNotContain(report.Adaptive!.ColdShapes, c => c.Adapter is not null);
     }
 
     [Fact]
@@ -68,6 +67,6 @@ public sealed class DiscoveredAdapterTests
         var log = simulator.Log.Snapshot();
         Assert.DoesNotContain(log, r => r.Adapter == "code-lora");
         Assert.All(Listed.Take(2), a => Assert.Single(log, r => r.Adapter == a && r.Penalties.Any(p => p.Name == $"lora:{a}")));
-        Assert.DoesNotContain(report.Adaptive!.ColdShapes, c => c.Adapter is not null);
+        Assert.DoesNotContain(report.Adaptive!.ColdShapes, c => c.Adapter == "code-lora");
     }
 }
