@@ -103,7 +103,8 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         var usersFirst = new List<int>(observed.Count);
         foreach (var candidate in observed)
         {
-            var length = StepAside((int)Math.Round(candidate), avoid, [.. lengths, .. usersFirst], ceiling);
+            // Stepped aside within the range (its ends are plan rungs), so every observed point stays where users are.
+            var length = StepAside((int)Math.Round(candidate), avoid, [.. lengths, .. usersFirst], range!.Value.High, range.Value.Low);
             if (length > 0)
             {
                 usersFirst.Add(length);
@@ -177,7 +178,7 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     }
 
     // Moves a length off the plan's own points (and off lengths already chosen): up first, down at the ceiling.
-    private static int StepAside(int length, HashSet<int> avoid, List<int> chosen, int ceiling)
+    private static int StepAside(int length, HashSet<int> avoid, List<int> chosen, int ceiling, int floor = 1)
     {
         for (var up = length; up <= ceiling; up++)
         {
@@ -187,7 +188,7 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             }
         }
 
-        for (var down = length - 1; down >= 1; down--)
+        for (var down = length - 1; down >= floor; down--)
         {
             if (!avoid.Contains(down) && !chosen.Contains(down))
             {

@@ -39,6 +39,9 @@ public sealed class TrafficFirstTests
         Assert.All(leading.Take(rungs.Count + 1), s => Assert.Equal(1, s.Concurrency));
         Assert.Equal((6, 1500), (leading[^1].Concurrency, leading[^1].PromptTokens));
         Assert.Contains(round.State.Notes, n => n.Contains("1001-2000 tokens", StringComparison.Ordinal));
+        // Its verification probes the range first, off the rungs (the range's ends among them) yet inside it.
+        Assert.All(round.Mix.PromptLengths.Take(VerificationPlan.ObservedPoints), l => Assert.InRange(l, 1001, 2000));
+        Assert.DoesNotContain(round.Mix.PromptLengths, l => rungs.Contains(l));
         // The rest of round 1 is still there: the coarse ladder outside the range and the staircase.
         Assert.All(FullPlan.PromptLadder(null, RoundPlanner.Longest(8192)), r => Assert.Contains(round.Plan.Steps, s => s.PromptTokens == r.PromptTokens && s.Concurrency == 1));
         Assert.Contains(round.Plan.Steps, s => s.Staircase && s.Concurrency == 16);
