@@ -30,6 +30,15 @@ public sealed record AdaptiveState
     /// <summary>True when round 1 started from the target's learned shape map.</summary>
     public bool FromShapeMap { get; init; }
 
+    /// <summary>What users sent the target (observed by the idle timer), covered first by every round's plan and verification; null when unknown.</summary>
+    public Traffic.ObservedTraffic? Traffic { get; init; }
+
+    /// <summary>
+    /// The adapters this loop warms and verifies (configured plus those the server lists, within what it holds at once);
+    /// null: the target's configured ones.
+    /// </summary>
+    public IReadOnlyList<string>? Adapters { get; init; }
+
     /// <summary>What the loop decided and why (budget trims, fallbacks, adapters that cannot all be resident).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

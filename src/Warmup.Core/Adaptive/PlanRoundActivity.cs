@@ -19,6 +19,8 @@ public sealed class PlanRoundActivity(
     ITargetCatalog catalog,
     DialectRegistry dialects,
     IShapeMapStore maps,
+    Traffic.IObservedTrafficStore traffic,
+    HttpClient http,
     ILogger<PlanRoundActivity> logger) : TaskActivity<PlanRoundInput, RoundPlan>
 {
     public override async Task<RoundPlan> RunAsync(TaskActivityContext context, PlanRoundInput input)
@@ -28,7 +30,7 @@ public sealed class PlanRoundActivity(
         var budget = AdaptiveBudget.For(input.Plan, target);
         if (input.State is { } state)
         {
-            return RoundPlanner.Next(target, input.MaxContext, forcesLength, state, budget);
+            return RoundPlanner.Next(state.Adapters is { } chosen ? target with { Adapters = chosen } : target, input.MaxContext, forcesLength, state, budget);
         }
 
         var map = await maps.GetAsync(target.Name, CancellationToken.None).ConfigureAwait(false);
@@ -41,7 +43,15 @@ public sealed class PlanRoundActivity(
             await maps.DeleteAsync(target.Name, CancellationToken.None).ConfigureAwait(false);
         }
 
-        var first = RoundPlanner.First(input.Plan, target, input.MaxContext, forcesLength, discarded ? null : map, budget);
+        var observed = await traffic.GetAsync(target.Name, CancellationToken.None).ConfigureAwait(false);
+        // Observations made on another model say nothing about this one.
+        var users = observed is not null && string.Equals(observed.Model, target.Model, StringComparison.Ordinal) ? observed.Observed() : null;
+        // Adapters the server lists are warmed too; where it holds fewer at once than it serves, the most used ones.
+        var discovered = await Adapters.AdapterDiscovery.DiscoverAsync(http, target, CancellationToken.None).ConfigureAwait(false);
+        var adapters = Adapters.AdapterSelection.Choose(
+            target.Adapters, discovered, users?.AdaptersByUse ?? [], users?.MaxLoadedAdapters ?? target.Limits.MaxLoadedAdapters);
+        var first = RoundPlanner.First(input.Plan, target with { Adapters = adapters.Warmed }, input.MaxContext, forcesLength, discarded ? null : map, budget, users);
+        first = first with { State = first.State with { Adapters = adapters.Warmed, Notes = [.. adapters.Notes(), .. first.State.Notes] } };
         return discarded
             ? first with { State = first.State with { Notes = [$"the shape map learned for {map!.Model} ({map.MaxContext} tokens) was discarded: the model changed", .. first.State.Notes] } }
             : first;

@@ -27,7 +27,8 @@ public sealed record RoundPlan(WarmupPlan Plan, VerificationPlan Mix, AdaptiveSt
 /// </summary>
 public static class RoundPlanner
 {
-    public static RoundPlan First(PlanSpec spec, WarmupTarget target, int? maxContext, bool forcesOutputLength, ShapeMap? map, AdaptiveBudget budget)
+    public static RoundPlan First(
+        PlanSpec spec, WarmupTarget target, int? maxContext, bool forcesOutputLength, ShapeMap? map, AdaptiveBudget budget, Traffic.ObservedTraffic? traffic = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(target);
@@ -35,7 +36,7 @@ public static class RoundPlanner
         var longest = Longest(maxContext);
         var top = Math.Max(1, target.Limits.MaxConcurrency);
         var notes = new List<string>();
-        var state = new AdaptiveState();
+        var state = new AdaptiveState { Traffic = traffic };
         var rungs = new List<PlanStep>();
         var bursts = new List<PlanStep>();
         if (map is not null)
@@ -56,6 +57,8 @@ public static class RoundPlanner
         var adapters = target.Adapters.Select(a => new PlanStep(FullPlan.AdapterPromptTokens, FullPlan.PrefillOutputTokens, 1, a));
         var staircase = StaircaseBurst.Steps(1, top, forcesOutputLength, notes);
         var steps = rungs.Concat(adapters).Concat(staircase).Concat(bursts).Concat(KvFootprint(longest, top)).ToList();
+        // What users send goes first, so the budget trim (from the end) is the last to reach it.
+        steps = Traffic.TrafficFirst.Prioritise(steps, traffic, longest, top, notes);
         return Fit(steps, target, maxContext, state with { Notes = notes }, budget, round: 0);
     }
 
@@ -178,7 +181,7 @@ public static class RoundPlanner
         var notes = new List<string>(state.Notes);
         var left = budget.MaxTokens - state.TokensSpent;
         var plan = new WarmupPlan(PlanPresets.Adaptive, steps);
-        var mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round), plan, state, round);
+        var mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic), plan, state, round);
         if (mix.TokenCost > left)
         {
             notes.Add(Invariant($"round {round + 1} not run: its verification alone needs {mix.TokenCost:N0} tokens and {Math.Max(0, left):N0} are left of the target's {budget.MaxTokens:N0} tokens per run"));
@@ -205,7 +208,7 @@ public static class RoundPlanner
         }
 
         plan = plan with { Steps = kept };
-        mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round), plan, state, round);
+        mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic), plan, state, round);
         return new RoundPlan(plan, mix, state with { Notes = notes }, Math.Max(1, target.Limits.MaxConcurrency))
         {
             TokenBudget = budget.MaxTokens,

@@ -61,4 +61,11 @@ public sealed record ServerLoad(double RequestsCompleted, double Running, double
 {
     /// <summary>The metric behind <see cref="RequestsCompleted"/>, e.g. <c>vllm:request_success_total</c>.</summary>
     public string? ActivityCounter { get; init; }
+
+    /// <summary>
+    /// The traffic the server's histograms show (prompt lengths, adapters in use), when it exports them. Left out of
+    /// activity outputs: only the idle timer, in its own process, reads it.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Traffic.TrafficSnapshot? Traffic { get; init; }
 }

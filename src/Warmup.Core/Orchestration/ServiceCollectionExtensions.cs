@@ -50,6 +50,8 @@ public static class ServiceCollectionExtensions
         services.TryAddTransient<ReadLoadActivity>();
         // Hosts register their own store (CLI: a file in the user's cache folder; Functions: a Durable entity).
         services.TryAddSingleton<IShapeMapStore, InMemoryShapeMapStore>();
+        // Only the Functions app observes users' traffic (its idle timer); elsewhere the plan covers the context evenly.
+        services.TryAddSingleton<Traffic.IObservedTrafficStore, Traffic.NoObservedTrafficStore>();
         services.TryAddTransient<PlanRoundActivity>();
         services.TryAddTransient<SaveShapeMapActivity>();
         services.TryAddTransient<WarmupOrchestrator>();

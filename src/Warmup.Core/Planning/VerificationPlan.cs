@@ -86,6 +86,9 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// <summary>Prompt lengths of the user-like mix per round.</summary>
     public const int MixPoints = 8;
 
+    /// <summary>Of the <see cref="MixPoints"/> lengths, those placed in users' observed prompt range when it is known.</summary>
+    public const int ObservedPoints = 3;
+
     /// <summary>Concurrencies of the user-like mix per round.</summary>
     public const int MixBursts = 4;
 
@@ -100,7 +103,13 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// <paramref name="maxConcurrency"/> (which is always one of them). Round 0 includes both ends; each later round
     /// shifts the points so the loop keeps looking where it has not looked. Lengths step aside from the plan's own.
     /// </summary>
-    public static VerificationPlan UserLikeMix(WarmupPlan plan, int? maxContext, IReadOnlyList<string> adapters, int maxConcurrency, int round)
+    /// <param name="traffic">
+    /// What users were observed sending, when known: <see cref="ObservedPoints"/> of the lengths then lie in their prompt
+    /// range and are sent first, and a burst at their peak concurrency (capped by <paramref name="maxConcurrency"/>)
+    /// is the first burst. The mix keeps its size, so it costs no more.
+    /// </param>
+    public static VerificationPlan UserLikeMix(
+        WarmupPlan plan, int? maxContext, IReadOnlyList<string> adapters, int maxConcurrency, int round, Traffic.ObservedTraffic? traffic = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(adapters);
@@ -111,9 +120,12 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         var avoid = plan.Steps.Where(s => s.Adapter is null).Select(s => s.PromptTokens).ToHashSet();
         // Half log-spaced (short prompts are common and their shapes are narrow), half evenly spaced over the upper
         // seven eighths (where evenly spaced buckets are most numerous and log-spaced points are sparse).
-        var candidates = Positions(MixPoints / 2, round)
+        var range = traffic?.PromptRange(longest);
+        var observed = range is { } r ? Positions(ObservedPoints, round).Select(t => r.Low + (t * (r.High - r.Low))).ToList() : [];
+        var spread = MixPoints - observed.Count;
+        var candidates = Positions(spread / 2, round)
             .Select(t => shortest * Math.Pow((double)longest / shortest, t))
-            .Concat(EvenPositions(MixPoints - (MixPoints / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
+            .Concat(EvenPositions(spread - (spread / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
         var lengths = new List<int>(MixPoints);
         foreach (var candidate in candidates)
         {
@@ -121,6 +133,17 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             if (length > 0)
             {
                 lengths.Add(length);
+            }
+        }
+
+        var usersFirst = new List<int>(observed.Count);
+        foreach (var candidate in observed)
+        {
+            // Stepped aside within the range (its ends are plan rungs), so every observed point stays where users are.
+            var length = StepAside((int)Math.Round(candidate), avoid, [.. lengths, .. usersFirst], range!.Value.High, range.Value.Low);
+            if (length > 0)
+            {
+                usersFirst.Add(length);
             }
         }
 
@@ -134,10 +157,17 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             }
         }
 
-        return new VerificationPlan(lengths.Order().ToList(), DefaultOutputTokens, DefaultSteadyRepeats)
+        // Users' own peak first: the burst most like what they send, measured while nothing else has run.
+        var peak = traffic is { MaxRunning: > 1 } ? Math.Min(traffic.MaxRunning, maxConcurrency) : 0;
+        if (peak >= 2)
+        {
+            concurrencies.Add(peak);
+        }
+
+        return new VerificationPlan([.. usersFirst.Order(), .. lengths.Order()], DefaultOutputTokens, DefaultSteadyRepeats)
         {
             Adapters = adapters.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToList(),
-            Concurrencies = [.. concurrencies],
+            Concurrencies = peak >= 2 ? [peak, .. concurrencies.Where(c => c != peak)] : [.. concurrencies],
             ShapeByShape = true,
             AdapterLengthQuantile = 4,
             LongFrom = Math.Max(ShortestLength + 1, (int)(longest * MixLongFraction)),
@@ -200,7 +230,7 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     }
 
     // Moves a length off the plan's own points (and off lengths already chosen): up first, down at the ceiling.
-    private static int StepAside(int length, HashSet<int> avoid, List<int> chosen, int ceiling)
+    private static int StepAside(int length, HashSet<int> avoid, List<int> chosen, int ceiling, int floor = 1)
     {
         for (var up = length; up <= ceiling; up++)
         {
@@ -210,7 +240,7 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             }
         }
 
-        for (var down = length - 1; down >= 1; down--)
+        for (var down = length - 1; down >= floor; down--)
         {
             if (!avoid.Contains(down) && !chosen.Contains(down))
             {

@@ -47,6 +47,7 @@ internal sealed class LimitsDocument
     public TimeSpan? RequestTimeout { get; set; }
     public double? AbortFailedShare { get; set; }
     public TimeSpan? BusyMaxWait { get; set; }
+    public int? MaxLoadedAdapters { get; set; }
 }
 
 internal sealed class EventRuleDocument

@@ -41,6 +41,12 @@ public sealed record TargetLimits
     /// </summary>
     public TimeSpan BusyMaxWait { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Adapters the server holds at once (vLLM --max-loras), for servers whose metrics do not say. When it serves more,
+    /// a warm-up warms only this many, the most used first. Null: unknown (every adapter is warmed).
+    /// </summary>
+    public int? MaxLoadedAdapters { get; init; }
+
     /// <summary>Pause between two load readings while the target is busy.</summary>
     public TimeSpan BusyPollInterval { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -200,6 +200,15 @@ internal static partial class TargetValidator
 
             limits = limits with { MaxConcurrency = concurrency };
         }
+        if (raw.MaxLoadedAdapters is { } loaded)
+        {
+            if (loaded is < 1 or > 1024)
+            {
+                errors.Add($"limits.maxLoadedAdapters {loaded} must be between 1 and 1024");
+            }
+
+            limits = limits with { MaxLoadedAdapters = loaded };
+        }
         if (raw.MaxTokensPerRun is { } tokens)
         {
             if (tokens is < 1 or > MaxTokensPerRunCeiling)

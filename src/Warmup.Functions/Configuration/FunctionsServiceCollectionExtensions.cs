@@ -43,6 +43,9 @@ public static class FunctionsServiceCollectionExtensions
         services.AddSingleton(DialectRegistry.Default);
         services.AddSingleton<IServerLoadReader, DialectServerLoadReader>();
         services.AddSingleton<IIdleStateStore, EntityIdleStateStore>();
+        services.AddSingleton<Func<Microsoft.DurableTask.Client.DurableTaskClient, Core.Traffic.IObservedTrafficStore>>(
+            _ => client => new Traffic.EntityObservedTrafficStore(client));
+        services.AddSingleton<ObservedTrafficRecorder>();
 
         services.AddSingleton<TokenCredential>(_ => new DefaultAzureCredential(new DefaultAzureCredentialOptions
         {

@@ -61,7 +61,7 @@ public static class WarmupFunctions
     [Function(TaskNames.PlanRound)]
     public static Task<RoundPlan> PlanRound(
         [ActivityTrigger] PlanRoundInput input, [DurableClient] DurableTaskClient client, FunctionContext context) =>
-        WithShapeMaps<PlanRoundActivity>(context, client).RunAsync(FunctionActivityContext.For(TaskNames.PlanRound, context), input);
+        WithPlanningStores(context, client).RunAsync(FunctionActivityContext.For(TaskNames.PlanRound, context), input);
 
     [Function(TaskNames.SaveShapeMap)]
     public static Task<ShapeMap> SaveShapeMap(
@@ -70,6 +70,9 @@ public static class WarmupFunctions
 
     [Function(ShapeMapEntity.EntityName)]
     public static Task ShapeMap([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<ShapeMapEntity>();
+
+    [Function(Traffic.ObservedTrafficEntity.EntityName)]
+    public static Task ObservedTraffic([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<Traffic.ObservedTrafficEntity>();
 
     [Function(IdleTrackerEntity.EntityName)]
     public static Task IdleTracker([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<IdleTrackerEntity>();
@@ -80,4 +83,9 @@ public static class WarmupFunctions
     // The shape maps live in entities, reached through this invocation's durable client binding.
     private static T WithShapeMaps<T>(FunctionContext context, DurableTaskClient client) where T : class =>
         ActivatorUtilities.CreateInstance<T>(context.InstanceServices, (IShapeMapStore)new EntityShapeMapStore(client));
+
+    // Round planning also reads what users sent the target (the idle timer's traffic entity).
+    private static PlanRoundActivity WithPlanningStores(FunctionContext context, DurableTaskClient client) =>
+        ActivatorUtilities.CreateInstance<PlanRoundActivity>(
+            context.InstanceServices, (IShapeMapStore)new EntityShapeMapStore(client), (Core.Traffic.IObservedTrafficStore)new Traffic.EntityObservedTrafficStore(client));
 }

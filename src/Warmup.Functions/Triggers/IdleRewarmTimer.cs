@@ -30,7 +30,8 @@ public sealed partial class IdleRewarmTimer(
     IWarmupEventSink events,
     WarmupOptions options,
     TimeProvider time,
-    ILogger<IdleRewarmTimer> logger)
+    ILogger<IdleRewarmTimer> logger,
+    ObservedTrafficRecorder? traffic = null)
 {
     public const string FunctionName = "IdleRewarm";
 
@@ -79,6 +80,12 @@ public sealed partial class IdleRewarmTimer(
         var previous = await observations.GetAsync(client, target.Name, cancellationToken);
         var load = await loads.ReadAsync(target, cancellationToken);
         var now = time.GetUtcNow();
+        if (traffic is not null)
+        {
+            // Users' prompt lengths and peak concurrency, for the next adaptive plan to cover first.
+            await traffic.RecordAsync(client, target, load, now, cancellationToken);
+        }
+
         var decision = IdlePolicy.Decide(load, previous, LastWarmupOf(instance), now, options.IdleWindow);
 
         await observations.SaveAsync(client, new IdleObservation { Target = target.Name, CheckedAt = now, RequestsCompleted = load?.RequestsCompleted }, cancellationToken);

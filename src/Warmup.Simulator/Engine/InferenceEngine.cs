@@ -201,6 +201,7 @@ internal sealed class InferenceEngine
             _stepMembers = [.. _running];
             _metrics.Running = _running.Count;
             _metrics.Waiting = _waiting.Count;
+            _metrics.LoraRequests(_running.Select(r => r.Adapter), _waiting.Select(w => w.Adapter), stepStart / 1e9);
             return stepStart + SimClock.MsToNs(totalMs);
         }
     }
@@ -303,7 +304,7 @@ internal sealed class InferenceEngine
                     s.FinishReason = finish;
                     s.Tokens.Writer.TryComplete();
                     _running.Remove(s);
-                    _metrics.Finished(finish, (deadline - s.ArrivalUnixNs) / 1e9);
+                    _metrics.Finished(finish, (deadline - s.ArrivalUnixNs) / 1e9, s.PromptTokens, s.Generated);
                 }
             }
 
@@ -342,7 +343,7 @@ internal sealed class InferenceEngine
         {
             s.FinishReason ??= "abort";
             s.Tokens.Writer.TryComplete();
-            _metrics.Finished("abort", 0);
+            _metrics.Finished("abort", 0, s.PromptTokens, s.Generated);
         }
     }
 

@@ -17,7 +17,7 @@ internal sealed class SimDeployment
     {
         Name = name;
         FrontEnd = new AzureMlFrontEndQueue(requestSettings ?? AzureMlRequestSettings.Default, profile.TimeScale);
-        Metrics = new SimMetrics(profile.Model);
+        Metrics = new SimMetrics(profile.Model, profile.MaxModelLen, profile.MaxLoras, profile.LoraAdapters.Count > 0);
         Engine = new InferenceEngine(profile, clock, Metrics);
         Generation = new GenerationHandler(profile, clock, Engine, log, faults, stopping);
         Operations = new OperationalEndpoints(profile, Metrics, log, Engine, created);

@@ -4,7 +4,9 @@ using System.Text;
 namespace Warmup.Simulator.Metrics;
 
 /// <summary>vLLM's Prometheus metrics (current names, §2.8 of the protocol reference), label model_name + engine.</summary>
-internal sealed class SimMetrics(string modelName)
+/// <param name="maxModelLen">Tops the request size histograms' buckets, as vLLM's build_1_2_5_buckets(max_model_len) does.</param>
+/// <param name="maxLoras">Adapters the engine holds at once; with <paramref name="servesAdapters"/> it is exported in vllm:lora_requests_info.</param>
+internal sealed class SimMetrics(string modelName, int maxModelLen = 8192, int maxLoras = 4, bool servesAdapters = false)
 {
     // vLLM v1/metrics/loggers.py bucket boundaries.
     private static readonly double[] s_ttftBuckets = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0, 160.0, 640.0, 2560.0];
@@ -15,6 +17,9 @@ internal sealed class SimMetrics(string modelName)
     private readonly Histogram _ttft = new(s_ttftBuckets);
     private readonly Histogram _itl = new(s_itlBuckets);
     private readonly Histogram _e2e = new(s_e2eBuckets);
+    private readonly Histogram _promptLengths = new(OneTwoFiveBuckets(maxModelLen));
+    private readonly Histogram _generationLengths = new(OneTwoFiveBuckets(maxModelLen));
+    private readonly Dictionary<(string Running, string Waiting), double> _loraInfo = [];
     private readonly Dictionary<string, long> _success = new() { ["stop"] = 0, ["length"] = 0, ["abort"] = 0 };
     private long _promptTokens;
     private long _generationTokens;
@@ -55,16 +60,44 @@ internal sealed class SimMetrics(string modelName)
         }
     }
 
-    public void Finished(string reason, double e2eSeconds)
+    /// <summary>A request left the engine: its prompt and generated lengths go into the size histograms, as vLLM counts every finished request.</summary>
+    public void Finished(string reason, double e2eSeconds, int promptTokens, int generatedTokens)
     {
         lock (_lock)
         {
             _success[reason] = _success.GetValueOrDefault(reason) + 1;
+            _promptLengths.Observe(promptTokens);
+            _generationLengths.Observe(generatedTokens);
             if (reason != "abort")
             {
                 _e2e.Observe(e2eSeconds);
             }
         }
+    }
+
+    /// <summary>
+    /// The adapters of the running and waiting requests now. vLLM sets vllm:lora_requests_info to the time for the
+    /// label set of the moment, and prometheus_client keeps every label set it was ever given: one series per
+    /// combination seen, valued at the last time it was seen.
+    /// </summary>
+    public void LoraRequests(IEnumerable<string?> running, IEnumerable<string?> waiting, double unixSeconds)
+    {
+        if (!servesAdapters)
+        {
+            return;
+        }
+
+        var key = (Join(running), Join(waiting));
+        lock (_lock)
+        {
+            if (key is not ("", "") || _loraInfo.Count == 0)
+            {
+                _loraInfo[key] = unixSeconds;
+            }
+        }
+
+        static string Join(IEnumerable<string?> adapters) =>
+            string.Join(',', adapters.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
     }
 
     /// <summary>Prompt tokens, generated tokens and finished requests (not aborted) so far.</summary>
@@ -95,6 +128,18 @@ internal sealed class SimMetrics(string modelName)
             _ttft.Render(sb, "vllm:time_to_first_token_seconds", "Histogram of time to first token in seconds.", labels);
             _itl.Render(sb, "vllm:inter_token_latency_seconds", "Histogram of inter-token latency in seconds.", labels);
             _e2e.Render(sb, "vllm:e2e_request_latency_seconds", "Histogram of e2e request latency in seconds.", labels);
+            _promptLengths.Render(sb, "vllm:request_prompt_tokens", "Number of prefill tokens processed.", labels);
+            _generationLengths.Render(sb, "vllm:request_generation_tokens", "Number of generation tokens processed.", labels);
+            if (_loraInfo.Count > 0)
+            {
+                sb.Append("# HELP vllm:lora_requests_info Running stats on lora requests.\n# TYPE vllm:lora_requests_info gauge\n");
+                foreach (var ((running, waiting), time) in _loraInfo.OrderBy(kv => kv.Value))
+                {
+                    sb.Append("vllm:lora_requests_info{max_lora=\"").Append(maxLoras).Append("\",running_lora_adapters=\"").Append(Escape(running))
+                        .Append("\",waiting_lora_adapters=\"").Append(Escape(waiting)).Append("\"} ").Append(Format(time)).Append('\n');
+                }
+            }
+
             // Simulator-only series (no real server exports them): the cold paths it modelled, by kind, so tests and
             // benchmarks can count what a user mix still met after a warm-up.
             Counter(sb, "sim:cold_penalties", "Cold-start penalties paid, by kind (init, jit, graph, kv, lora, idle).",
@@ -133,6 +178,25 @@ internal sealed class SimMetrics(string modelName)
 
         var text = value.ToString("R", CultureInfo.InvariantCulture);
         return text.Contains('.') || text.Contains('E') ? text : text + ".0";
+    }
+
+    /// <summary>vLLM's build_1_2_5_buckets: 1, 2, 5, 10, 20, 50, ... up to the context window.</summary>
+    private static double[] OneTwoFiveBuckets(int max)
+    {
+        var bounds = new List<double>();
+        for (var exponent = 1L; ; exponent *= 10)
+        {
+            foreach (var mantissa in (int[])[1, 2, 5])
+            {
+                var bound = mantissa * exponent;
+                if (bound > max)
+                {
+                    return [.. bounds];
+                }
+
+                bounds.Add(bound);
+            }
+        }
     }
 
     private static string Escape(string value) => value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n");

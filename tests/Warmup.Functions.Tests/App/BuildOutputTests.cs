@@ -4,6 +4,7 @@ using Warmup.Core.Orchestration;
 using Warmup.Functions.Configuration;
 using Warmup.Functions.Idle;
 using Warmup.Functions.ShapeMaps;
+using Warmup.Functions.Traffic;
 using Warmup.Functions.Triggers;
 
 namespace Warmup.Functions.Tests.App;
@@ -40,7 +41,7 @@ public sealed class BuildOutputTests
             TargetsApi.FunctionName,
             TaskNames.TargetWarmupOrchestration, TaskNames.WarmupOrchestration, TaskNames.WaitUntilReady, TaskNames.ResolvePlan, TaskNames.RunStep, TaskNames.Verify, TaskNames.Record, TaskNames.ReadLoad,
             TaskNames.PlanRound, TaskNames.SaveShapeMap,
-            IdleTrackerEntity.EntityName, ShapeMapEntity.EntityName,
+            IdleTrackerEntity.EntityName, ShapeMapEntity.EntityName, ObservedTrafficEntity.EntityName,
         ];
 
         Assert.Equal(expected.Order(), Metadata.Value.Select(f => f!["name"]!.GetValue<string>()).Order());
@@ -123,6 +124,7 @@ public sealed class BuildOutputTests
 
         Binding(IdleTrackerEntity.EntityName, "entityTrigger");
         Binding(ShapeMapEntity.EntityName, "entityTrigger");
+        Binding(ObservedTrafficEntity.EntityName, "entityTrigger");
         // The shape-map activities reach their entity through their own durable client binding.
         Binding(TaskNames.PlanRound, "durableClient");
         Binding(TaskNames.SaveShapeMap, "durableClient");

@@ -7,6 +7,11 @@ public static class ServerLoadReader
     public static ServerLoad? Read(PrometheusText metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
+        return ReadCounters(metrics) is { } load ? load with { Traffic = Traffic.TrafficMetricsReader.Read(metrics) } : null;
+    }
+
+    private static ServerLoad? ReadCounters(PrometheusText metrics)
+    {
 
         // vLLM: labels model_name/engine/finished_reason; summing gives the per-server view.
         if (metrics.Sum("vllm:num_requests_running") is { } vllmRunning)

@@ -1,0 +1,110 @@
+using Warmup.Core.Dialects;
+using Warmup.Core.Dialects.Metrics;
+
+namespace Warmup.Core.Traffic;
+
+/// <summary>
+/// Folds one metrics check into a target's <see cref="TrafficRecord"/>. The server's prompt histogram is cumulative, so
+/// users' requests since the last check are the difference per bucket, less the requests Warmup itself sent in that time
+/// (<see cref="OwnTraffic"/>). A bucket that went down means the server restarted and its counters began again at zero:
+/// the whole histogram is then the traffic since the restart. The first check only sets the base (what came before it
+/// cannot be told apart from Warmup's earlier runs). Pure, so it is tested without a timer.
+/// </summary>
+public static class TrafficLedger
+{
+    /// <param name="own">Prompt lengths Warmup sent since the last check (its runs started after it).</param>
+    public static TrafficRecord Update(
+        TrafficRecord? previous, string target, string? model, ServerLoad? load, IReadOnlyList<SentLength> own, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        if (previous is not null && !string.Equals(previous.Model, model, StringComparison.Ordinal))
+        {
+            // Users' habits were observed on another model: they say nothing about this one's shapes.
+            previous = null;
+        }
+
+        var record = previous ?? new TrafficRecord { Target = target, Model = model, Since = now };
+        record = record with { Target = target, Model = model, CheckedAt = now };
+        if (load is null)
+        {
+            return record;
+        }
+
+        record = record with { MaxRunning = Math.Max(record.MaxRunning, (int)Math.Round(load.Running)) };
+        if (load.Traffic is not { } traffic)
+        {
+            return record;
+        }
+
+        if (traffic.AdaptersByUse.Count > 0)
+        {
+            record = record with { AdaptersByUse = traffic.AdaptersByUse };
+        }
+
+        record = record with { MaxLoadedAdapters = traffic.MaxLoadedAdapters ?? record.MaxLoadedAdapters };
+        if (traffic.PromptTokens is not { } histogram)
+        {
+            return record with { LastScrape = [] };
+        }
+
+        var scraped = histogram.Buckets;
+        if (previous is null || previous.LastScrape.Count == 0)
+        {
+            return record with { LastScrape = scraped };
+        }
+
+        var current = PerBucket(scraped);
+        var before = PerBucket(previous.LastScrape);
+        var restarted = !SameBounds(current, before) || current.Zip(before).Any(p => p.First.Requests < p.Second.Requests);
+        var delta = restarted
+            ? current
+            : current.Zip(before, (c, b) => c with { Requests = c.Requests - b.Requests }).ToList();
+        delta = LessOwn(delta, own);
+        return record with
+        {
+            LastScrape = scraped,
+            UserPrompts = Add(record.UserPrompts, delta),
+            CounterResets = record.CounterResets + (restarted ? 1 : 0),
+        };
+    }
+
+    /// <summary>Cumulative buckets to requests per (low, high] bucket.</summary>
+    private static List<UserBucket> PerBucket(IReadOnlyList<HistogramBucket> cumulative)
+    {
+        var buckets = new List<UserBucket>(cumulative.Count);
+        double low = 0;
+        double below = 0;
+        foreach (var bucket in cumulative)
+        {
+            buckets.Add(new UserBucket(low, bucket.UpperBound, bucket.CumulativeCount - below));
+            low = bucket.UpperBound;
+            below = bucket.CumulativeCount;
+        }
+
+        return buckets;
+    }
+
+    private static bool SameBounds(List<UserBucket> a, List<UserBucket> b)
+        => a.Count == b.Count && a.Zip(b).All(p => p.First.High.Equals(p.Second.High));
+
+    /// <summary>
+    /// Takes Warmup's requests out of the buckets their lengths fall in. Never below zero: a prompt the server counted a
+    /// token or two off Warmup's request may land in the neighbouring bucket, and a negative count would hide users.
+    /// </summary>
+    private static List<UserBucket> LessOwn(List<UserBucket> delta, IReadOnlyList<SentLength> own)
+        => delta.Select(b => b with
+        {
+            Requests = Math.Max(0, b.Requests - own.Where(s => s.PromptTokens > b.Low && s.PromptTokens <= b.High).Sum(s => s.Requests)),
+        }).ToList();
+
+    private static List<UserBucket> Add(IReadOnlyList<UserBucket> total, List<UserBucket> delta)
+    {
+        var sums = total.ToDictionary(b => (b.Low, b.High), b => b.Requests);
+        foreach (var b in delta.Where(b => b.Requests > 0))
+        {
+            sums[(b.Low, b.High)] = sums.GetValueOrDefault((b.Low, b.High)) + b.Requests;
+        }
+
+        return sums.Select(kv => new UserBucket(kv.Key.Low, kv.Key.High, kv.Value)).OrderBy(b => b.High).ToList();
+    }
+}

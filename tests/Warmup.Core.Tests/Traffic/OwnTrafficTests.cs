@@ -1,0 +1,46 @@
+using Warmup.Core.Analysis;
+using Warmup.Core.Planning;
+using Warmup.Core.Readiness;
+using Warmup.Core.Reporting;
+using Warmup.Core.Traffic;
+
+namespace Warmup.Core.Tests.Traffic;
+
+public sealed class OwnTrafficTests
+{
+    private static StepResult Step(PlanStep step, int requests, string phase = Phases.Warmup) => new()
+    {
+        Step = step,
+        Phase = phase,
+        Requests = requests,
+        TtftMs = LatencySummary.Empty,
+        InterTokenMs = LatencySummary.Empty,
+        E2eMs = LatencySummary.Empty,
+    };
+
+    [Fact]
+    public void A_report_gives_back_every_prompt_length_it_sent_plan_and_verification()
+    {
+        // Verification: lengths 100, 900, 3000 once each, two adapters at the middle length, bursts of 2 and 4 at the
+        // burst length; the steady pass sends that set three more times.
+        var mix = new VerificationPlan([100, 900, 3000], 8, 3) { Adapters = ["a", "b"], Concurrencies = [2, 4] };
+        var first = Step(new PlanStep(3000, 8, 1), 3 + 2 + 6, Phases.Verify) with { PromptLengths = mix.PromptLengths, Concurrencies = mix.Concurrencies };
+        var steady = Step(new PlanStep(3000, 8, 1), 3 * (3 + 2 + 6), Phases.Steady) with { PromptLengths = mix.PromptLengths, Concurrencies = mix.Concurrencies };
+        var report = new WarmupReport
+        {
+            RunId = "r", CorrelationId = "c", Target = "t", Dialect = "openai", Model = "m", Reason = "idle", Plan = "adaptive", Outcome = RunOutcomes.Warm,
+            Readiness = new ReadinessResult(true, 1, 1, null),
+            Steps = [Step(new PlanStep(64, 8, 1), 1), Step(new PlanStep(32, 8, 1, "a"), 1), Step(new PlanStep(32, 64, 8) { Staircase = true }, 8)],
+            FirstUserLike = first,
+            Steady = steady,
+            Totals = new RunTotals(0, 0, 0, 0, new Dictionary<string, int>()),
+        };
+
+        var sent = OwnTraffic.From(report);
+
+        Assert.Equal(
+            [new(32, 1 + 8 + (6 * 4)), new(64, 1), new(100, 4), new(900, 4 + (2 * 4)), new(3000, 4)],
+            sent);
+        Assert.Equal(report.Steps.Sum(s => s.Requests) + first.Requests + steady.Requests, sent.Sum(s => s.Requests));
+    }
+}
