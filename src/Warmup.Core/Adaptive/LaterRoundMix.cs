@@ -18,11 +18,15 @@ public static class LaterRoundMix
         ArgumentNullException.ThrowIfNull(mix);
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(state);
+        // The users' own range (observed traffic) opens every round's mix and is never narrowed away: it is what the
+        // next user sends.
+        var usersFirst = state.Traffic is { HasPrompts: true } ? mix.PromptLengths.Take(VerificationPlan.ObservedPoints).ToList() : [];
+        var rest = mix.PromptLengths.Skip(usersFirst.Count).ToList();
         if (round == 0 && state.FromShapeMap)
         {
             // A learned map's round 1 confirms what an earlier run verified: half the lengths (the longest kept) and the
             // bursts and adapters as usual. Anything cold still starts the refinement rounds.
-            return mix with { PromptLengths = HalfOf(mix.PromptLengths).Order().ToList() };
+            return mix with { PromptLengths = [.. usersFirst, .. HalfOf(rest).Order()] };
         }
 
         var latest = state.ColdShapes.Where(c => c.FoundInRound == state.Round).ToList();
@@ -33,13 +37,13 @@ public static class LaterRoundMix
 
         var prefill = latest.Where(c => c.Kind == ColdShapeKinds.Prefill).ToList();
         bool InColdRegion(int length) => prefill.Any(c => length > c.Low && length < c.High);
-        var inRegions = mix.PromptLengths.Where(InColdRegion).ToList();
-        var sample = HalfOf(mix.PromptLengths.Where(l => !InColdRegion(l)).ToList());
+        var inRegions = rest.Where(InColdRegion).ToList();
+        var sample = HalfOf(rest.Where(l => !InColdRegion(l)).ToList());
         var fresh = prefill.Where(c => !inRegions.Any(l => l > c.Low && l < c.High)).Select(FreshLengthIn);
         // A length this round's plan or an earlier round sent exactly says nothing about users' lengths: one token on.
         var sent = state.SentLengths.Concat(plan.Steps.Select(s => s.PromptTokens)).ToHashSet();
         var lengths = inRegions.Concat(sample).Concat(fresh.Select(l => sent.Contains(l) ? l + 1 : l))
-            .Where(l => l > 0)
+            .Where(l => l > 0 && !usersFirst.Contains(l))
             .Distinct()
             .Order()
             .ToList();
@@ -53,7 +57,7 @@ public static class LaterRoundMix
             .Order()
             .ToList();
 
-        return mix with { PromptLengths = lengths, Concurrencies = concurrencies };
+        return mix with { PromptLengths = [.. usersFirst, .. lengths], Concurrencies = concurrencies };
     }
 
     /// <summary>Every other length from the longest down: a sample spread over the whole context, its top bucket included.</summary>

@@ -47,7 +47,8 @@ public sealed class TrafficShapedRunTests
         var verification = simulator.Log.Snapshot().OrderBy(r => r.Sequence).TakeLast(last).ToList();
         // The prompt factory may miss a length by its tolerance (2 %), so the range's edge points are counted with it.
         var inRange = verification.Where(r => r.PromptTokens is >= 980 and <= 2040).ToList();
-        Assert.True(inRange.Count >= VerificationPlan.ObservedPoints * (1 + VerificationPlan.DefaultSteadyRepeats), $"{inRange.Count} verification requests in range");
+        // Each observed point once first-user-like and at least once steady (long prompts get one steady repeat).
+        Assert.True(inRange.Count >= VerificationPlan.ObservedPoints * 2, $"{inRange.Count} verification requests in range");
         Assert.All(inRange, r => Assert.DoesNotContain(r.Penalties, p => p.Name.StartsWith("jit:", StringComparison.Ordinal) && p.BeforeFirstToken));
     }
 }
