@@ -8,6 +8,7 @@ namespace Warmup.Cli.Tests;
 internal sealed class LoadingServer : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
+    private readonly TaskCompletionSource _firstRequest = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _loop;
 
     private LoadingServer(int port)
@@ -19,6 +20,9 @@ internal sealed class LoadingServer : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; }
+
+    /// <summary>Completes when the first request has been answered: a run is then in its readiness wait.</summary>
+    public Task FirstRequest => _firstRequest.Task;
 
     public static Task<LoadingServer> StartAsync()
     {
@@ -48,6 +52,7 @@ internal sealed class LoadingServer : IAsyncDisposable
             context.Response.ContentType = "application/json";
             await context.Response.OutputStream.WriteAsync(body);
             context.Response.Close();
+            _firstRequest.TrySetResult();
         }
     }
 

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Warmup.Simulator;
@@ -20,7 +18,7 @@ public sealed class SignalTests
     [InlineData("TERM", ExitCodes.Terminated, "stopped by SIGTERM")]
     public async Task A_signal_during_a_run_writes_the_partial_report_and_exits_with_the_signal_code(string signal, int exitCode, string reason)
     {
-        using var endpoint = NotReadyEndpoint.Start();
+        await using var endpoint = await LoadingServer.StartAsync();
         var report = Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():n}.json");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -28,7 +26,7 @@ public sealed class SignalTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { CliDll(), "run", "--endpoint", endpoint.Url, "--model", "m", "--plan", "light", "--json", report, "--ready-timeout", "120" })
+        foreach (var arg in new[] { CliDll(), "run", "--endpoint", endpoint.BaseUrl.ToString(), "--model", "m", "--plan", "light", "--json", report, "--ready-timeout", "120" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -39,7 +37,7 @@ public sealed class SignalTests
         try
         {
             // The first readiness probe means the run is in its readiness wait.
-            await endpoint.FirstProbe.WaitAsync(TimeSpan.FromMinutes(2));
+            await endpoint.FirstRequest.WaitAsync(TimeSpan.FromMinutes(2));
             using (var kill = Process.Start("kill", $"-{signal} {process.Id}")!)
             {
                 await kill.WaitForExitAsync();
@@ -153,14 +151,14 @@ public sealed class SignalTests
     [Fact]
     public async Task Cancelling_a_run_in_process_records_the_partial_report()
     {
-        using var endpoint = NotReadyEndpoint.Start();
+        await using var endpoint = await LoadingServer.StartAsync();
         var report = Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():n}.json");
         using var cancel = new CancellationTokenSource();
-        _ = endpoint.FirstProbe.ContinueWith(_ => cancel.Cancel(), TaskScheduler.Default);
+        _ = endpoint.FirstRequest.ContinueWith(_ => cancel.Cancel(), TaskScheduler.Default);
         try
         {
             var result = await CliRunner.RunAsync(cancel.Token,
-                "run", "--endpoint", endpoint.Url, "--model", "m", "--plan", "light", "--json", report, "--ready-timeout", "120");
+                "run", "--endpoint", endpoint.BaseUrl.ToString(), "--model", "m", "--plan", "light", "--json", report, "--ready-timeout", "120");
 
             Assert.True(result.ExitCode == ExitCodes.Interrupted, $"exit {result.ExitCode}: {result.Error}");
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
@@ -181,56 +179,5 @@ public sealed class SignalTests
         var dll = Path.Combine(AppContext.BaseDirectory, "warmup.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing");
         return dll;
-    }
-
-    /// <summary>A loopback endpoint whose readiness probe always answers 503 (a server still loading its model).</summary>
-    private sealed class NotReadyEndpoint : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly TaskCompletionSource _firstProbe = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        private NotReadyEndpoint(int port)
-        {
-            Url = $"http://127.0.0.1:{port}/";
-            _listener.Prefixes.Add(Url);
-        }
-
-        public string Url { get; }
-
-        public Task FirstProbe => _firstProbe.Task;
-
-        public static NotReadyEndpoint Start()
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            var endpoint = new NotReadyEndpoint(port);
-            endpoint._listener.Start();
-            _ = endpoint.ServeAsync();
-            return endpoint;
-        }
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                context.Response.StatusCode = 503;
-                context.Response.Close();
-                _firstProbe.TrySetResult();
-            }
-        }
-
-        public void Dispose() => _listener.Close();
     }
 }

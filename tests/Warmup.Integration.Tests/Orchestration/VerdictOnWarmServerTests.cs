@@ -17,18 +17,9 @@ public sealed class VerdictOnWarmServerTests
     [Fact]
     public async Task A_warm_server_with_millisecond_ttfts_is_judged_warm()
     {
-        // Nothing to compile, capture, allocate or load: a server that is warm from its first request.
-        var profile = SimulatorProfile.Default with
-        {
-            TimeScale = 0.05,
-            StartupDelayMs = 0,
-            FirstRequestInitMs = 0,
-            JitCompileBaseMs = 0,
-            JitCompileMsPerToken = 0,
-            GraphCaptureMs = 0,
-            KvAllocMsPerChunk = 0,
-            IdleRampMs = 0,
-        };
+        // Nothing to compile, capture, allocate or load: a server that is warm from its first request, with the default
+        // server's own timing jitter kept (the verdict must not mistake it for a cold path).
+        var profile = SimulatorProfile.AlwaysWarm(0.05) with { JitterFraction = SimulatorProfile.Default.JitterFraction };
         await using var server = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile });
         await using var host = await WarmupHost.StartAsync(new InMemoryTargetCatalog(WarmupHost.Target("warm", server.BaseUrl) with { Model = profile.Model }), [new CollectingSink()]);
 
