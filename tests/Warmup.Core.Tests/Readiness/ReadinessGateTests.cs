@@ -206,13 +206,21 @@ public sealed class ReadinessGateTests
     public async Task Backoff_spaces_polls_out_rather_than_hammering()
     {
         var polls = 0;
+        // Only this gate's polls count: another test still polling a port it was given earlier (a refused-connection
+        // test polls every 50 ms) can reach this server once the port is reused.
+        var caller = Guid.NewGuid().ToString("n");
         await using var server = await LoopbackServer.StartAsync(app =>
-            app.MapGet("/health", () =>
+            app.MapGet("/health", (HttpRequest request) =>
             {
-                Interlocked.Increment(ref polls);
+                if (request.Headers["x-test-caller"] == caller)
+                {
+                    Interlocked.Increment(ref polls);
+                }
+
                 return Results.StatusCode(503);
             }));
         using var http = new HttpClient();
+        http.DefaultRequestHeaders.Add("x-test-caller", caller);
         // 100 ms doubling to a 400 ms cap: about 8 polls in 2.5 s. A loop without backoff would make hundreds.
         var options = FastPolls with { InitialDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromMilliseconds(400) };
 
