@@ -80,6 +80,7 @@ public static class VerdictCalculator
         var byConcurrency = new List<BurstVerdict>();
         var clientStalled = new List<string>();
         var judgedFirstMs = new List<double>();
+        var lengthAllowancesMs = new List<double>();
         foreach (var shape in shapes)
         {
             var noise = shape.Kind == ShapeKind.Burst ? burstNoise : singleNoise;
@@ -96,6 +97,7 @@ public static class VerdictCalculator
                 case ShapeKind.Length:
                     byLength.Add(new LengthVerdict(shape.Size, shape.MeasuredFirstMs, shape.SteadyMedianMs, ratio) { IsCold = cold });
                     judgedFirstMs.Add(shape.FirstMs);
+                    lengthAllowancesMs.Add(Allowance(shape.SteadyMs, noise));
                     break;
                 case ShapeKind.Adapter when cold:
                     coldAdapters.Add(shape.Adapter!);
@@ -121,9 +123,11 @@ public static class VerdictCalculator
         var firstMean = byLength.Average(l => l.FirstTtftMs);
         var steadyMean = byLength.Average(l => l.SteadyTtftMs);
         var overall = firstMean / Math.Max(steadyMean, 1e-3);
-        var headlineFloor = singleNoise.FloorMs(steadyMean);
         // The headline is judged like each shape: over the threshold is not enough, it must also be beyond the noise,
-        // and the warmer's own stalls are left out of it.
+        // and the warmer's own stalls are left out of it. Its allowance is the mean of the lengths' own allowances, as its
+        // excess is the mean of their excesses: a hiccup that one length's steady samples showed too (and so excused at
+        // that length) must not fail the mean, and a small excess every length shares still does.
+        var headlineFloor = Math.Max(singleNoise.FloorMs(steadyMean), lengthAllowancesMs.Average());
         var judgedMean = judgedFirstMs.Average();
         var headlineCold = judgedMean / Math.Max(steadyMean, 1e-3) > threshold && judgedMean - steadyMean > headlineFloor;
         var reasons = new List<string>();
@@ -165,10 +169,15 @@ public static class VerdictCalculator
     private static bool IsCold(double firstMs, IReadOnlyList<double> steadyMs, double threshold, Noise noise)
     {
         var median = Percentiles.Median(steadyMs);
-        // The shape's own spread counts too: a first request inside it is indistinguishable from steady.
-        var allowance = Math.Max(noise.FloorMs(median), SpreadMultiple * (steadyMs.Max() - steadyMs.Min()));
-        return firstMs / Math.Max(median, 1e-3) > threshold && firstMs - median > allowance;
+        return firstMs / Math.Max(median, 1e-3) > threshold && firstMs - median > Allowance(steadyMs, noise);
     }
+
+    /// <summary>
+    /// The excess over its steady median a shape's first request may show and still be steady: the run's noise floor,
+    /// or the shape's own spread (a first request inside it is indistinguishable from steady), whichever is wider.
+    /// </summary>
+    private static double Allowance(IReadOnlyList<double> steadyMs, Noise noise)
+        => Math.Max(noise.FloorMs(Percentiles.Median(steadyMs)), SpreadMultiple * (steadyMs.Max() - steadyMs.Min()));
 
     private static List<Shape> Shapes(
         IReadOnlyList<LengthProbe> firstUserLike, IReadOnlyList<LengthProbe> steady, IReadOnlyList<BurstProbe> firstBursts, IReadOnlyList<BurstProbe> steadyBursts)
