@@ -13,7 +13,9 @@ public sealed record PlanRoundInput(string Target, PlanSpec Plan, int? MaxContex
 
 /// <summary>
 /// Plans one round of the adaptive loop (<see cref="RoundPlanner"/>). Round 1 reads the target's shape map from the
-/// host's <see cref="IShapeMapStore"/> and discards it when the model or its context window changed.
+/// host's <see cref="IShapeMapStore"/> and discards it when the model or its context window changed. Every round is
+/// planned for the dialect the server speaks (an "auto" target's is detected) and within the concurrency the server
+/// really runs (<see cref="ServerCapacity"/>), as the fixed presets are.
 /// </summary>
 public sealed class PlanRoundActivity(
     ITargetCatalog catalog,
@@ -25,8 +27,9 @@ public sealed class PlanRoundActivity(
 {
     public override async Task<RoundPlan> RunAsync(TaskActivityContext context, PlanRoundInput input)
     {
-        var target = catalog.Require(input.Target);
-        var forcesLength = dialects.Get(target.Dialect).ForcesOutputLength;
+        var dialect = await dialects.ResolveAsync(catalog.Require(input.Target), http, CancellationToken.None).ConfigureAwait(false);
+        var (target, capacityNote) = await ServerCapacity.ApplyAsync(dialect, http, catalog.Require(input.Target), CancellationToken.None).ConfigureAwait(false);
+        var forcesLength = dialect.ForcesOutputLength;
         var budget = AdaptiveBudget.For(input.Plan, target);
         if (input.State is { } state)
         {
@@ -51,7 +54,8 @@ public sealed class PlanRoundActivity(
         var adapters = Adapters.AdapterSelection.Choose(
             target.Adapters, discovered, users?.AdaptersByUse ?? [], users?.MaxLoadedAdapters ?? target.Limits.MaxLoadedAdapters);
         var first = RoundPlanner.First(input.Plan, target with { Adapters = adapters.Warmed }, input.MaxContext, forcesLength, discarded ? null : map, budget, users);
-        first = first with { State = first.State with { Adapters = adapters.Warmed, Notes = [.. adapters.Notes(), .. first.State.Notes] } };
+        string[] capacity = capacityNote is null ? [] : [capacityNote];
+        first = first with { State = first.State with { Adapters = adapters.Warmed, Notes = [.. capacity, .. adapters.Notes(), .. first.State.Notes] } };
         return discarded
             ? first with { State = first.State with { Notes = [$"the shape map learned for {map!.Model} ({map.MaxContext} tokens) was discarded: the model changed", .. first.State.Notes] } }
             : first;

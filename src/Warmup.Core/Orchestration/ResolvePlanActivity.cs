@@ -16,15 +16,8 @@ public sealed class ResolvePlanActivity(ITargetCatalog catalog, DialectRegistry 
     {
         var target = catalog.Require(input.Target);
         var dialect = await dialects.ResolveAsync(target, http, CancellationToken.None).ConfigureAwait(false);
-        var capacity = dialect is IServerCapacity server
-            ? await server.GetCapacityAsync(http, target, CancellationToken.None).ConfigureAwait(false)
-            : null;
-        if (capacity?.MaxConcurrency is { } cap && cap < target.Limits.MaxConcurrency)
-        {
-            target = target with { Limits = target.Limits with { MaxConcurrency = cap } };
-        }
-
+        (target, var note) = await ServerCapacity.ApplyAsync(dialect, http, target, CancellationToken.None).ConfigureAwait(false);
         var plan = PlanPresets.Resolve(input.Plan, target, input.MaxContext);
-        return capacity is null ? plan : plan with { Notes = [.. plan.Notes, capacity.Note] };
+        return note is null ? plan : plan with { Notes = [.. plan.Notes, note] };
     }
 }

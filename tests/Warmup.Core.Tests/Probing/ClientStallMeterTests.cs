@@ -75,7 +75,12 @@ public sealed class ClientStallMeterTests
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         var after = Stopwatch.GetTimestamp();
         GC.KeepAlive(graph);
-        Thread.Sleep(20);
+        // The meter's thread records the stall when it wakes after the pause; on a loaded machine that can take a while.
+        var waited = Stopwatch.StartNew();
+        while (meter.StalledAtMs(before, after) == 0 && waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            Thread.Sleep(5);
+        }
 
         var pauseMs = Stopwatch.GetElapsedTime(before, after).TotalMilliseconds;
         var stalledMs = meter.StalledAtMs(before, after);
