@@ -34,11 +34,14 @@ public static class ProbeSelfWarm
 
     private static async Task RunOnceAsync()
     {
+        // The stall meter runs beside every measured request: its thread, its loopback sentinel and their code start
+        // here, not on the first measured request's two cores.
+        using var stalls = ClientStallMeter.Shared.Acquire();
         try
         {
             using var server = new LoopbackStreamServer();
             using var http = WarmupHttp.CreateClient();
-            // No guards and no stall meter here: this traffic is the warmer's own, never a target's.
+            // No guards, no recursion into this self-warm, no stall reading: this traffic is the warmer's own, never a target's.
             var probe = new StreamingProbe(http, NoAuthentication.Instance) { SelfWarm = false };
             var dialect = new OpenAiDialect();
             // Both OpenAI routes: their chunks differ (text against delta), and so does the code that reads them.
@@ -67,33 +70,48 @@ public static class ProbeSelfWarm
 
     /// <summary>
     /// Keep-alive HTTP/1.1 on raw sockets: answers each request with a stream shaped like vLLM's (the published OpenAI
-    /// chunk fields, a role chunk for chat, usage last), with the headers a real server sends, so the parsing code a
-    /// real response needs has all run once.
+    /// chunk fields, a role chunk for chat, usage last), with the headers a real server and its gateway send, so the
+    /// parsing code a real response needs has all run once. Paced like a real server: a response that arrived whole
+    /// would only ever find its bytes already buffered, and the client's first real wait for a first token (the
+    /// chunked body read, the SSE parser and the probe's loop each suspending and resuming on a socket event) would
+    /// run for the first time inside a measured request, about 2-4 ms of JIT on the first request of every process.
+    /// Requests alternate between the two ways servers send headers: before the first token (uvicorn, as vLLM and
+    /// SGLang run) and with it (servers and proxies that flush on the first body write).
     /// </summary>
     private sealed class LoopbackStreamServer : IDisposable
     {
-        private const string Head =
+        /// <summary>Long enough that the client is already waiting when the next part arrives.</summary>
+        private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(2);
+
+        // Gateways in front of the server add their own headers (Azure ML's deployment name, envoy's upstream time):
+        // more than the client's header store starts with, so its growth runs here too.
+        private static readonly byte[] Head = Encoding.ASCII.GetBytes(
             "HTTP/1.1 200 OK\r\ndate: Thu, 01 Jan 2026 00:00:00 GMT\r\nserver: uvicorn\r\ncontent-type: text/event-stream; charset=utf-8\r\n" +
-            "x-request-id: self-warm\r\ntransfer-encoding: chunked\r\n\r\n";
+            "x-request-id: self-warm\r\nazureml-model-deployment: self-warm\r\nx-envoy-upstream-service-time: 1\r\n" +
+            "transfer-encoding: chunked\r\n\r\n");
 
         private const string Fields = "\"id\":\"cmpl-self-warm\",\"created\":1767225600,\"model\":\"warmup-self-warm\"";
 
-        private static readonly byte[] Completions = Encoding.ASCII.GetBytes(
-            Head +
-            Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[{{\"index\":0,\"text\":\" warm\",\"logprobs\":null,\"finish_reason\":null,\"stop_reason\":null}}]}}\n\n") +
-            Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[{{\"index\":0,\"text\":\".\",\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}}]}}\n\n") +
-            Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[],\"usage\":{{\"prompt_tokens\":4,\"total_tokens\":6,\"completion_tokens\":2}}}}\n\n") +
-            Chunk("data: [DONE]\n\n") +
-            "0\r\n\r\n");
+        private static readonly Response Completions = new(
+            Encoding.ASCII.GetBytes(
+                Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[{{\"index\":0,\"text\":\" warm\",\"logprobs\":null,\"finish_reason\":null,\"stop_reason\":null}}]}}\n\n")),
+            Encoding.ASCII.GetBytes(
+                Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[{{\"index\":0,\"text\":\".\",\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}}]}}\n\n") +
+                Chunk($"data: {{{Fields},\"object\":\"text_completion\",\"choices\":[],\"usage\":{{\"prompt_tokens\":4,\"total_tokens\":6,\"completion_tokens\":2}}}}\n\n") +
+                Chunk("data: [DONE]\n\n") +
+                "0\r\n\r\n"));
 
-        private static readonly byte[] Chat = Encoding.ASCII.GetBytes(
-            Head +
-            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"role\":\"assistant\",\"content\":\"\"}},\"logprobs\":null,\"finish_reason\":null}}]}}\n\n") +
-            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\" warm\"}},\"logprobs\":null,\"finish_reason\":null}}]}}\n\n") +
-            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\".\"}},\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}}]}}\n\n") +
-            Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{{\"prompt_tokens\":4,\"total_tokens\":6,\"completion_tokens\":2}}}}\n\n") +
-            Chunk("data: [DONE]\n\n") +
-            "0\r\n\r\n");
+        private static readonly Response Chat = new(
+            Encoding.ASCII.GetBytes(
+                Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"role\":\"assistant\",\"content\":\"\"}},\"logprobs\":null,\"finish_reason\":null}}]}}\n\n") +
+                Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\" warm\"}},\"logprobs\":null,\"finish_reason\":null}}]}}\n\n")),
+            Encoding.ASCII.GetBytes(
+                Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\".\"}},\"logprobs\":null,\"finish_reason\":\"length\",\"stop_reason\":null}}]}}\n\n") +
+                Chunk($"data: {{{Fields},\"object\":\"chat.completion.chunk\",\"choices\":[],\"usage\":{{\"prompt_tokens\":4,\"total_tokens\":6,\"completion_tokens\":2}}}}\n\n") +
+                Chunk("data: [DONE]\n\n") +
+                "0\r\n\r\n"));
+
+        private int _answered;
 
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
@@ -167,12 +185,30 @@ public static class ProbeSelfWarm
 
                     buffer.AsSpan(total, filled - total).CopyTo(buffer);
                     filled -= total;
-                    await socket.SendAsync(chat ? Chat : Completions, _stop.Token).ConfigureAwait(false);
+                    await AnswerAsync(socket, chat ? Chat : Completions, Interlocked.Increment(ref _answered) % 2 == 1).ConfigureAwait(false);
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
             }
+        }
+
+        private async Task AnswerAsync(Socket socket, Response response, bool headersFirst)
+        {
+            if (headersFirst)
+            {
+                await socket.SendAsync(Head, _stop.Token).ConfigureAwait(false);
+                await Task.Delay(Pause, _stop.Token).ConfigureAwait(false);
+                await socket.SendAsync(response.FirstToken, _stop.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.Delay(Pause, _stop.Token).ConfigureAwait(false);
+                await socket.SendAsync(response.HeadAndFirstToken, _stop.Token).ConfigureAwait(false);
+            }
+
+            await Task.Delay(Pause, _stop.Token).ConfigureAwait(false);
+            await socket.SendAsync(response.Rest, _stop.Token).ConfigureAwait(false);
         }
 
         private static int ContentLength(ReadOnlySpan<byte> head)
@@ -187,6 +223,13 @@ public static class ProbeSelfWarm
             var value = head[(start + name.Length)..];
             var end = value.IndexOf("\r\n"u8);
             return int.Parse(Encoding.ASCII.GetString(end < 0 ? value : value[..end]), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        /// <param name="FirstToken">The chunks up to the first token (chat: the role chunk with it, as vLLM writes them).</param>
+        /// <param name="Rest">The remaining chunks and the body's end.</param>
+        private sealed record Response(byte[] FirstToken, byte[] Rest)
+        {
+            public byte[] HeadAndFirstToken { get; } = [.. Head, .. FirstToken];
         }
     }
 }
