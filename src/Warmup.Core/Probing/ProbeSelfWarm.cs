@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -8,9 +9,9 @@ namespace Warmup.Core.Probing;
 
 /// <summary>
 /// Warms the warmer before it measures anything. The first request of a process pays the client's own start-up
-/// (JIT of the HTTP stack, the SSE parser, the JSON reader and writer, the probe's timeline), about 5 ms that a
-/// server-side stamp does not show, which would make the first measured TTFT of every run look like a cold path. So
-/// once per process, before the first measured request, the probe's whole path runs against a tiny loopback server
+/// (JIT of the HTTP stack, the SSE parser, the JSON reader and writer, the probe's timeline, the first wait for a
+/// chunk, the stall meter's thread), from a few to over 100 ms that a server-side stamp does not show, which would make
+/// the first measured TTFT of every run look like a cold path. So once per process, before the first measured request, the probe's whole path runs against a tiny loopback server
 /// on this machine that answers with an OpenAI-style stream (<see cref="Rounds"/> times, so the code that runs once
 /// per request is past its first call too). Nothing is sent to any target; the target's own connection is opened
 /// separately (<see cref="TargetConnections"/>).
@@ -34,38 +35,51 @@ public static class ProbeSelfWarm
 
     private static async Task RunOnceAsync()
     {
-        // The stall meter runs beside every measured request: its thread, its loopback sentinel and their code start
-        // here, not on the first measured request's two cores.
-        using var stalls = ClientStallMeter.Shared.Acquire();
         try
         {
-            using var server = new LoopbackStreamServer();
-            using var http = WarmupHttp.CreateClient();
-            // No guards, no recursion into this self-warm, no stall reading: this traffic is the warmer's own, never a target's.
-            var probe = new StreamingProbe(http, NoAuthentication.Instance) { SelfWarm = false };
-            var dialect = new OpenAiDialect();
-            // Both OpenAI routes: their chunks differ (text against delta), and so does the code that reads them.
-            foreach (var api in (string[])[OpenAiApis.Completions, OpenAiApis.Chat])
-            {
-                var target = new WarmupTarget
-                {
-                    Name = "warmup-self-warm",
-                    BaseUrl = server.BaseUrl,
-                    Model = "warmup-self-warm",
-                    Api = api,
-                    Limits = new TargetLimits { RequestTimeout = TimeSpan.FromSeconds(10) },
-                };
-                for (var i = 0; i < Rounds; i++)
-                {
-                    await probe.SendAsync(target, dialect, new GenerationRequest("warm the warmer", 4, PromptTokens: 4), "self-warm", CancellationToken.None)
-                        .ConfigureAwait(false);
-                }
-            }
+            await RunAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or IOException or HttpRequestException or OperationCanceledException)
         {
             // A machine that refuses a loopback listener still measures, only its first request carries start-up cost.
         }
+    }
+
+    /// <summary>One self-warm: <see cref="Rounds"/> requests per OpenAI route to a fresh loopback server; their results.</summary>
+    internal static async Task<IReadOnlyList<ProbeResult>> RunAsync()
+    {
+        // The stall meter runs beside every measured request: its thread, its loopback sentinel and their code start
+        // here, not on the first measured request's two cores.
+        using var stalls = ClientStallMeter.Shared.Acquire();
+        using var server = new LoopbackStreamServer();
+        using var http = WarmupHttp.CreateClient();
+        // No guards, no recursion into this self-warm, no stall reading: this traffic is the warmer's own, never a target's.
+        var probe = new StreamingProbe(http, NoAuthentication.Instance) { SelfWarm = false };
+        var dialect = new OpenAiDialect();
+        var results = new List<ProbeResult>();
+        // Both OpenAI routes: their chunks differ (text against delta), and so does the code that reads them.
+        foreach (var api in (string[])[OpenAiApis.Completions, OpenAiApis.Chat])
+        {
+            var target = new WarmupTarget
+            {
+                Name = "warmup-self-warm",
+                BaseUrl = server.BaseUrl,
+                Model = "warmup-self-warm",
+                Api = api,
+                Limits = new TargetLimits { RequestTimeout = TimeSpan.FromSeconds(10) },
+            };
+            for (var i = 0; i < Rounds; i++)
+            {
+                results.Add(await probe.SendAsync(target, dialect, new GenerationRequest("warm the warmer", 4, PromptTokens: 4), "self-warm", CancellationToken.None)
+                    .ConfigureAwait(false));
+            }
+        }
+
+        // The readings a measured request takes right after its first token: their JIT would delay its next tokens.
+        var now = Stopwatch.GetTimestamp();
+        _ = ClientStallMeter.Shared.StalledMs(now - Stopwatch.Frequency, now);
+        _ = ClientStallMeter.Shared.StalledAtMs(now - Stopwatch.Frequency, now);
+        return results;
     }
 
     /// <summary>
