@@ -10,11 +10,12 @@ namespace Warmup.Core.Probing;
 /// <summary>
 /// Warms the warmer before it measures anything. The first request of a process pays the client's own start-up
 /// (JIT of the HTTP stack, the SSE parser, the JSON reader and writer, the probe's timeline, the first wait for a
-/// chunk, the stall meter's thread), from a few to over 100 ms that a server-side stamp does not show, which would make
-/// the first measured TTFT of every run look like a cold path. So once per process, before the first measured request, the probe's whole path runs against a tiny loopback server
-/// on this machine that answers with an OpenAI-style stream (<see cref="Rounds"/> times, so the code that runs once
-/// per request is past its first call too). Nothing is sent to any target; the target's own connection is opened
-/// separately (<see cref="TargetConnections"/>).
+/// chunk, the stall meter's thread), from a few to over 100 ms that a server-side stamp does not show, which would
+/// make the first measured TTFT of every run look like a cold path. So once per process, before the first measured
+/// request, the probe's whole path runs against a tiny loopback server on this machine that answers with a paced
+/// OpenAI-style stream (<see cref="Rounds"/> times per route, so the code that runs once per request is past its first
+/// call too). Nothing is sent to any target; the target's own connection is opened separately
+/// (<see cref="TargetConnections"/>).
 /// </summary>
 public static class ProbeSelfWarm
 {
