@@ -25,6 +25,7 @@ internal static class ProbeErrorAgainstServer
 
     public static async Task<object> RunAsync(bool quick, CancellationToken cancellationToken)
     {
+        var loadBefore = LoadAverage();
         var profile = SimulatorProfile.Default with { TimeScale = 0.05, StartupDelayMs = 0 };
         await using var server = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile }, cancellationToken);
         var processes = quick ? 4 : 12;
@@ -86,10 +87,17 @@ internal static class ProbeErrorAgainstServer
                           "default profile at TimeScale 0.05, simulator in the benchmark's process (warmed first by 40 unrecorded requests); first-of-process samples each in a fresh child process. " +
                           "sendP50Ms/receiveP50Ms split the error: probe start to the simulator's arrival stamp, and its first chunk flushed to the probe's first-token stamp (one monotonic clock).",
             goal = "every request within max(2 % of the server's TTFT, 0.5 ms)",
+            // What else ran on the machine: these errors are mostly scheduling once the probe's own start-up is gone.
+            loadAverageBefore = loadBefore,
+            loadAverageAfter = LoadAverage(),
             metGoal = rows.Where(r => r != rows[1]).All(r => r.WithinGoal == r.Requests),
             cases = rows,
         };
     }
+
+    /// <summary>The 1-minute load average (Linux), or null elsewhere.</summary>
+    private static double? LoadAverage() =>
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture, out var load) ? load : null;
 
     private static int Words(int i) => 20 + (i * 97 % 900);
 

@@ -52,7 +52,8 @@ public static class ProbeSelfWarm
         // The stall meter runs beside every measured request: its thread, its loopback sentinel and their code start
         // here, not on the first measured request's two cores.
         using var stalls = ClientStallMeter.Shared.Acquire();
-        using var server = new LoopbackStreamServer();
+        // Disposed in reverse: the client closes its connections first, then the server stops and waits for its loops.
+        await using var server = new LoopbackStreamServer();
         using var http = WarmupHttp.CreateClient();
         // No guards, no recursion into this self-warm, no stall reading: this traffic is the warmer's own, never a target's.
         var probe = new StreamingProbe(http, NoAuthentication.Instance) { SelfWarm = false };
@@ -93,7 +94,7 @@ public static class ProbeSelfWarm
     /// Requests alternate between the two ways servers send headers: before the first token (uvicorn, as vLLM and
     /// SGLang run) and with it (servers and proxies that flush on the first body write).
     /// </summary>
-    private sealed class LoopbackStreamServer : IDisposable
+    private sealed class LoopbackStreamServer : IAsyncDisposable
     {
         /// <summary>Long enough that the client is already waiting when the next part arrives.</summary>
         private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(2);
@@ -130,20 +131,29 @@ public static class ProbeSelfWarm
 
         private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
         private readonly CancellationTokenSource _stop = new();
+        private readonly List<Task> _serving = [];
+        private readonly Task _accepting;
 
         public LoopbackStreamServer()
         {
             _listener.Start();
             BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/");
-            _ = AcceptAsync();
+            _accepting = AcceptAsync();
         }
 
         public Uri BaseUrl { get; }
 
-        public void Dispose()
+        /// <summary>
+        /// Stops and waits until every loop has ended: a stopped accept and a cancelled receive end in exceptions, work
+        /// for the thread pool that would otherwise overlap the target's first measured request, sent right after.
+        /// </summary>
+        public async ValueTask DisposeAsync()
         {
-            _stop.Cancel();
+            await _stop.CancelAsync().ConfigureAwait(false);
             _listener.Stop();
+            await _accepting.ConfigureAwait(false);
+            // Complete now: the accept loop, which alone adds to it, has ended.
+            await Task.WhenAll(_serving).ConfigureAwait(false);
             _stop.Dispose();
         }
 
@@ -156,7 +166,7 @@ public static class ProbeSelfWarm
                 while (true)
                 {
                     var socket = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-                    _ = ServeAsync(socket);
+                    _serving.Add(ServeAsync(socket));
                 }
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
