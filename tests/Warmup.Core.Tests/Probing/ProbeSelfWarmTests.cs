@@ -78,4 +78,26 @@ public sealed class ProbeSelfWarmTests
         Assert.Equal(opened, Volatile.Read(ref connects));
         Assert.Equal(6, seen.Count(r => r.Route == "generate"));
     }
+
+    [Fact]
+    public async Task The_self_warm_waits_for_its_first_tokens_as_a_measured_request_does_and_starts_the_stall_meter()
+    {
+        var results = await ProbeSelfWarm.RunAsync();
+
+        // Both OpenAI routes, each answer a whole stream with its tokens counted from the usage chunk.
+        Assert.Equal(2 * ProbeSelfWarm.Rounds, results.Count);
+        Assert.All(results, r =>
+        {
+            Assert.Equal(ProbeOutcome.Ok, r.Outcome);
+            Assert.Equal(2, r.OutputTokens);
+            // Every answer pauses (2 ms) before its first token: the probe waited on the socket for it.
+            Assert.True(r.TtftMs >= 1.5, $"first token after {r.TtftMs} ms");
+        });
+        // Headers before the first token (uvicorn) and with it: at least one answer had its headers read and then
+        // waited for the first chunk, the wait a measured request meets; at least one had both at once.
+        Assert.Contains(results, r => r.TtftMs - r.HeadersMs >= 1);
+        Assert.Contains(results, r => r.TtftMs - r.HeadersMs < 1);
+        // The meter that runs beside measured requests was started here, not by the first of them.
+        Assert.True(ClientStallMeter.Shared.IsRunning);
+    }
 }
