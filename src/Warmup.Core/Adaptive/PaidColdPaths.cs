@@ -18,6 +18,8 @@ public static class PaidColdPaths
     /// <summary>
     /// The base-model prompt lengths of <paramref name="steps"/> (single requests) that paid a cold path, and every length
     /// <paramref name="verdict"/> found cold (verification itself warmed that bucket, so no rung of this round shows it).
+    /// A rung's length is the prompt tokens it really sent where known (the prompt factory lands within a tolerance of
+    /// the length asked for), since that is the length whose bucket it compiled.
     /// </summary>
     public static IReadOnlyList<int> Lengths(IReadOnlyList<StepResult> steps, Verdict verdict)
     {
@@ -26,8 +28,12 @@ public static class PaidColdPaths
         var steady = SteadyLine.From(verdict);
         var paid = steps.Where(IsRung)
             .Where(s => !Answered(s) || steady.Expected(s.Step.PromptTokens) is not { } expected || IsCold(s.TtftMs.P50, expected, verdict))
-            .Select(s => s.Step.PromptTokens);
-        return paid.Concat(verdict.ByLength.Where(l => l.IsCold).Select(l => l.PromptTokens)).Distinct().Order().ToList();
+            .Select(s => s.PromptTokens > 0 && s.Requests == 1 ? (int)s.PromptTokens : s.Step.PromptTokens);
+        // A verification length counts when the verdict called it cold, and also when its first request as measured was
+        // beyond its steady by the same rule: the verdict leaves the warmer's own stalls out, which on a loaded machine
+        // can excuse a real compile, and a bucket verification compiled unnoticed would be missing from the map.
+        var verified = verdict.ByLength.Where(l => l.IsCold || IsCold(l.FirstTtftMs, l.SteadyTtftMs, verdict)).Select(l => l.PromptTokens);
+        return paid.Concat(verified).Distinct().Order().ToList();
     }
 
     /// <summary>

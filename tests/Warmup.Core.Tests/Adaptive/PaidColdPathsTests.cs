@@ -56,6 +56,15 @@ public sealed class PaidColdPathsTests
     }
 
     [Fact]
+    public void A_verification_length_whose_first_request_was_slow_as_measured_is_kept_even_when_the_verdict_excused_it()
+    {
+        // The verdict took a client stall off 1,500's first request (not cold there); as measured it was 250 ms over steady.
+        var verdict = Verdict() with { ByLength = [.. Verdict().ByLength, new LengthVerdict(1500, 305, 55, 5.5), new LengthVerdict(3000, 97, 94, 1.03)] };
+
+        Assert.Equal([1500], PaidColdPaths.Lengths([], verdict));
+    }
+
+    [Fact]
     public void A_rung_judged_like_the_verdict_judges_a_shape_over_the_threshold_and_beyond_the_runs_noise()
     {
         // 1.3x its expected 30 ms but only 9 ms over it: jitter under the 10 ms floor. 48 ms: 18 ms over, 1.6x.
@@ -120,9 +129,24 @@ public sealed class PaidColdPathsTests
 
         Assert.Equal([500, 1234, 3500], state.PaidLengths);
         Assert.False(state.KvFootprintPaid);
-        Assert.Equal([500, 1234, 3500], map.PromptLengths);
+        // Replayed at the middle of their 64-token cells, away from any bucket edge on a multiple of 64.
+        Assert.Equal([480, 1248, 3488], map.PromptLengths);
         Assert.False(map.KvFootprint);
         Assert.Equal(32, map.StaircaseTop);
+    }
+
+    [Fact]
+    public void A_rung_counts_at_the_length_it_really_sent_and_is_replayed_at_the_middle_of_its_64_token_cell()
+    {
+        // Asked for 7,680 tokens (an edge of 512-token buckets), the prompt had 7,676.
+        var rung = Rung(7680, 900) with { PromptTokens = 7676 };
+
+        Assert.Equal([7676], PaidColdPaths.Lengths([rung], Verdict() with { ByLength = [.. Verdict().ByLength, new LengthVerdict(8000, 240, 240, 1)] }));
+        Assert.Equal(7648, PrefillRungs.CellCentre(7676, 8021));
+        Assert.Equal(7648, PrefillRungs.CellCentre(7680, 8021));
+        Assert.Equal(7712, PrefillRungs.CellCentre(7681, 8021));
+        Assert.Equal(32, PrefillRungs.CellCentre(28, 8021));
+        Assert.Equal(8021, PrefillRungs.CellCentre(8021, 8021));
     }
 
     [Fact]
@@ -140,7 +164,7 @@ public sealed class PaidColdPathsTests
 
         Assert.Equal([500, 3500], kept.PromptLengths);
         Assert.False(kept.KvFootprint);
-        Assert.Equal([500, 2100, 3500], relearned.PromptLengths);
+        Assert.Equal([480, 2080, 3488], relearned.PromptLengths);
         Assert.Empty(ladder.PromptLengths);
         Assert.True(ladder.KvFootprint);
     }
