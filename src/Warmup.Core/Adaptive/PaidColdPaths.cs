@@ -8,7 +8,7 @@ namespace Warmup.Core.Adaptive;
 /// same target replays only the lengths that compiled something. A rung runs alone (see <see cref="RoundPlan.MaxInFlight"/>),
 /// so its first token is its own prefill plus whatever it had to compile. It paid a cold path when that first token is
 /// beyond what the round's verification measured as steady at that length, judged the way the verdict judges a shape:
-/// over the threshold AND slower by more than the run's timing noise (<see cref="Verdict.NoiseFloorMs"/>). A rung whose
+/// over the threshold AND slower by more than its smallest noise allowance (see <see cref="IsCold"/>). A rung whose
 /// bucket an earlier rung had already compiled answers like steady and is dropped. Where there is no usable steady
 /// reference (a failed request, a length outside the verified range, no verified length at all) the rung is kept: a
 /// length too many costs one request, a length too few costs a round.
@@ -64,10 +64,16 @@ public static class PaidColdPaths
 
     private static bool Answered(StepResult step) => step.Succeeded == step.Requests && step.TtftMs.Count > 0;
 
-    /// <summary>The verdict's rule for one shape: over the threshold and beyond the run's noise floor.</summary>
+    /// <summary>
+    /// The verdict's rule for one shape, with its smallest allowance: over the threshold and more than
+    /// <see cref="VerdictCalculator.MinColdExcessMs"/> over steady. Not the run's noise floor: the verdict widens that to
+    /// its worst steady hiccup so that it never cries wolf, but here the costly mistake is the other one. A warm rung
+    /// kept by mistake costs one request next time; a paying rung dropped leaves a bucket cold. The benchmark on a loaded
+    /// machine showed it: judged with the run's floor (tens of ms), compiles of 25-65 ms were excused and the map run left
+    /// 4-6 buckets cold.
+    /// </summary>
     private static bool IsCold(double firstMs, double expectedMs, Verdict verdict)
-        => firstMs / Math.Max(expectedMs, 1e-3) > verdict.Threshold
-            && firstMs - expectedMs > (verdict.NoiseFloorMs ?? VerdictCalculator.MinColdExcessMs);
+        => firstMs / Math.Max(expectedMs, 1e-3) > verdict.Threshold && firstMs - expectedMs > VerdictCalculator.MinColdExcessMs;
 
     /// <summary>Steady TTFT against prompt length, from the verified lengths' steady medians.</summary>
     private sealed class SteadyLine(IReadOnlyList<(int Length, double Ms)> points)
