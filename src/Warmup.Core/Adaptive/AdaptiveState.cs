@@ -30,6 +30,22 @@ public sealed record AdaptiveState
     /// <summary>True when round 1 started from the target's learned shape map.</summary>
     public bool FromShapeMap { get; init; }
 
+    /// <summary>The prompt lengths of the shape map round 1 started from (empty without one), so the next map keeps them.</summary>
+    public IReadOnlyList<int> MapLengths { get; init; } = [];
+
+    /// <summary>
+    /// Prompt lengths whose warm-up request paid a cold path, plus the lengths verification found cold
+    /// (<see cref="PaidColdPaths.Lengths"/>): what the shape map keeps.
+    /// </summary>
+    public IReadOnlyList<int> PaidLengths { get; init; } = [];
+
+    /// <summary>
+    /// Whether the KV-footprint burst paid a cold path or could not be judged (true), answered within the steady
+    /// prefill of its tokens (false; <see cref="PaidColdPaths.KvFootprintPaid"/>), or was not sent (null). A run from a
+    /// map that had left the burst out carries the map's false.
+    /// </summary>
+    public bool? KvFootprintPaid { get; init; }
+
     /// <summary>What users sent the target (observed by the idle timer), covered first by every round's plan and verification; null when unknown.</summary>
     public Traffic.ObservedTraffic? Traffic { get; init; }
 

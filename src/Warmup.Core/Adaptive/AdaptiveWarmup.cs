@@ -67,7 +67,7 @@ public static class AdaptiveWarmup
             var verifyTokens = verification.FirstUserLike.PromptTokens + verification.FirstUserLike.OutputTokens
                 + verification.Steady.PromptTokens + verification.Steady.OutputTokens;
             var spent = steps.Sum(s => s.PromptTokens + s.OutputTokens) + verifyTokens;
-            state = RoundFindings.Record(round.State, round, verification.Verdict, spent, longest);
+            state = RoundFindings.Record(round.State, round, verification.Verdict, spent, longest, steps);
             rounds.Add(RoundReport.From(
                 number, steps, new VerificationResultSummary(verification.FirstUserLike.Requests + verification.Steady.Requests, verifyTokens, verification.Verdict),
                 state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));

@@ -12,6 +12,17 @@ public static class PrefillRungs
 {
     public const int MinSpacing = 64;
 
+    /// <summary>
+    /// The length a learned map replays for a request that compiled a bucket at <paramref name="length"/> tokens: the
+    /// middle of the <see cref="MinSpacing"/>-token cell holding it (never over <paramref name="longest"/>). Prompts land
+    /// within a tolerance of the length asked for, and the coarse ladder's lengths (1920, 3840, 7680) sit exactly on
+    /// multiples of 64 where evenly spaced buckets have their edges: replayed as they are, a prompt a few tokens longer
+    /// than last time compiles the next bucket and leaves its own cold. Bucket edges no finer than 64 tokens fall on cell
+    /// boundaries, so the middle of the cell is as far as a length can be from them without knowing where they are.
+    /// </summary>
+    public static int CellCentre(int length, int longest)
+        => Math.Max(1, Math.Min(longest, (Math.Max(0, length - 1) / MinSpacing * MinSpacing) + (MinSpacing / 2)));
+
     /// <summary>The nearest sent lengths below and above <paramref name="length"/> (0 and <paramref name="longest"/> at the ends).</summary>
     public static (int Low, int High) Neighbours(IReadOnlyCollection<int> sent, int length, int longest)
     {

@@ -10,7 +10,8 @@ namespace Warmup.Core.Adaptive;
 /// </summary>
 public static class RoundFindings
 {
-    public static AdaptiveState Record(AdaptiveState state, RoundPlan round, Verdict verdict, long tokensSpent, int longest)
+    /// <param name="steps">The round's warm-up results: which of its requests paid a cold path (<see cref="PaidColdPaths"/>).</param>
+    public static AdaptiveState Record(AdaptiveState state, RoundPlan round, Verdict verdict, long tokensSpent, int longest, IReadOnlyList<StepResult>? steps = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(round);
@@ -66,6 +67,8 @@ public static class RoundFindings
             SentLengths = lengths,
             SentConcurrencies = concurrencies,
             ColdShapes = shapes,
+            PaidLengths = state.PaidLengths.Concat(PaidColdPaths.Lengths(steps ?? [], verdict)).Distinct().Order().ToList(),
+            KvFootprintPaid = round.KvFootprintStep is null ? state.KvFootprintPaid : PaidColdPaths.KvFootprintPaid(steps ?? [], round.KvFootprintStep, verdict),
         };
     }
 

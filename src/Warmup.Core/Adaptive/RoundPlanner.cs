@@ -8,9 +8,17 @@ namespace Warmup.Core.Adaptive;
 
 /// <summary>One round of the adaptive loop: the steps to send, the user-like mix to verify with, and the state so far.</summary>
 /// <param name="Stop">Set when the loop must not run this round (a budget ends it, or nothing is left to refine); see <see cref="LoopStops"/>.</param>
-/// <param name="MaxInFlight">Most requests the round may have in flight at once (the target's concurrency limit).</param>
+/// <param name="MaxInFlight">
+/// Most requests the round may have in flight at once: 1, so each step runs alone. A rung sent alone has a first token
+/// that is its own prefill plus whatever it compiled, which says whether it paid a cold path (<see cref="PaidColdPaths"/>:
+/// the shape map keeps only those); rungs sent together wait behind each other's prefills and compiles, so every one
+/// looks cold. A burst alone holds its own batch size. A burst's own concurrency is never split.
+/// </param>
 public sealed record RoundPlan(WarmupPlan Plan, VerificationPlan Mix, AdaptiveState State, int MaxInFlight, string? Stop = null)
 {
+    /// <summary>The KV-footprint burst of this round (round 1 only), so its result can be told apart; null when none was planned.</summary>
+    public PlanStep? KvFootprintStep { get; init; }
+
     /// <summary>Tokens the whole loop may spend (the target's maxTokensPerRun).</summary>
     public long TokenBudget { get; init; }
 
@@ -41,7 +49,7 @@ public static class RoundPlanner
         var bursts = new List<PlanStep>();
         if (map is not null)
         {
-            state = state with { FromShapeMap = true, Spacing = map.Spacing };
+            state = state with { FromShapeMap = true, Spacing = map.Spacing, MapLengths = map.PromptLengths, KvFootprintPaid = map.KvFootprint ? null : false };
             notes.Add(Invariant($"started from the shape map learned {map.LearnedAt:yyyy-MM-dd HH:mm} UTC ({map.PromptLengths.Count} prompt lengths, batch sizes to {map.StaircaseTop})"));
             // A map without lengths means the coarse ladder was enough for this server.
             rungs.AddRange(map.PromptLengths.Count == 0
@@ -56,10 +64,19 @@ public static class RoundPlanner
 
         var adapters = target.Adapters.Select(a => new PlanStep(FullPlan.AdapterPromptTokens, FullPlan.PrefillOutputTokens, 1, a));
         var staircase = StaircaseBurst.Steps(1, top, forcesOutputLength, notes);
-        var steps = rungs.Concat(adapters).Concat(staircase).Concat(bursts).Concat(KvFootprint(longest, top)).ToList();
+        // The KV-footprint burst is left out only when the map says the last one paid nothing (a server that
+        // preallocates its KV cache); a map from before that was judged (KvFootprint true) keeps it.
+        var kv = map is { KvFootprint: false } ? [] : KvFootprint(longest, top).ToList();
+        if (map is { KvFootprint: false } && top > 1)
+        {
+            notes.Add("no KV-footprint burst: the shape map's last one answered within the steady prefill of its tokens (the server does not grow its KV cache on demand)");
+        }
+
+        var steps = rungs.Concat(adapters).Concat(staircase).Concat(bursts).Concat(kv).ToList();
         // What users send goes first, so the budget trim (from the end) is the last to reach it.
         steps = Traffic.TrafficFirst.Prioritise(steps, traffic, longest, top, notes);
-        return Fit(steps, target, maxContext, state with { Notes = notes }, budget, round: 0);
+        var first = Fit(steps, target, maxContext, state with { Notes = notes }, budget, round: 0);
+        return kv.Count > 0 && first.Plan.Steps.Contains(kv[0]) ? first with { KvFootprintStep = kv[0] } : first;
     }
 
     public static RoundPlan Next(WarmupTarget target, int? maxContext, bool forcesOutputLength, AdaptiveState state, AdaptiveBudget budget)
@@ -209,7 +226,7 @@ public static class RoundPlanner
 
         plan = plan with { Steps = kept };
         mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic), plan, state, round);
-        return new RoundPlan(plan, mix, state with { Notes = notes }, Math.Max(1, target.Limits.MaxConcurrency))
+        return new RoundPlan(plan, mix, state with { Notes = notes }, 1)
         {
             TokenBudget = budget.MaxTokens,
             MaxRounds = budget.MaxRounds,
@@ -248,7 +265,7 @@ public static class RoundPlanner
 
     private static RoundPlan Stopped(AdaptiveState state, WarmupTarget target, AdaptiveBudget budget, string stop, List<string> notes)
         => new(new WarmupPlan(PlanPresets.Adaptive, []), new VerificationPlan([], VerificationPlan.DefaultOutputTokens, 0), state with { Notes = notes },
-            Math.Max(1, target.Limits.MaxConcurrency), stop)
+            1, stop)
         {
             TokenBudget = budget.MaxTokens,
             MaxRounds = budget.MaxRounds,

@@ -5,7 +5,11 @@ namespace Warmup.Core.ShapeMaps;
 /// starts from it and normally finishes in one round. It belongs to one model: <see cref="Model"/> and
 /// <see cref="MaxContext"/> as the server reported them when it was learned; a change of either discards it.
 /// </summary>
-/// <param name="PromptLengths">Base-model prompt lengths that, sent together, touched every prefill shape the loop found.</param>
+/// <param name="PromptLengths">
+/// Base-model prompt lengths that, sent one by one, touch every prefill shape the loop found: the lengths that paid a
+/// cold path (<see cref="ShapeMapLearning"/>); empty: the coarse ladder. Maps learned before that rule hold more
+/// lengths (every gap within the spacing) and are replayed as they are.
+/// </param>
 /// <param name="Spacing">Rung spacing (tokens) the server needed; null when the coarse ladder was enough.</param>
 /// <param name="StaircaseTop">Decode batch sizes 1..this were passed by a staircase (or bursts).</param>
 /// <param name="BatchSizes">Batch sizes that needed bursts of their own besides the staircase.</param>
@@ -26,6 +30,13 @@ public sealed record ShapeMap(
     public const string CurrentSchema = "warmup.shape-map/v1";
 
     public string Schema { get; init; } = CurrentSchema;
+
+    /// <summary>
+    /// Whether round 1 sends the KV-footprint burst: false only when the last one answered within the steady prefill of
+    /// its tokens (the server does not grow its KV cache on demand). Added later with the same schema: a stored map
+    /// without it reads as true, the behaviour it was learned with.
+    /// </summary>
+    public bool KvFootprint { get; init; } = true;
 
     /// <summary>Whether this map was learned for the model the server serves now.</summary>
     public bool Fits(string model, int? maxContext) => string.Equals(Model, model, StringComparison.Ordinal) && MaxContext == maxContext;

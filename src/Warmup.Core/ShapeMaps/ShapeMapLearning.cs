@@ -8,9 +8,16 @@ namespace Warmup.Core.ShapeMaps;
 public static class ShapeMapLearning
 {
     /// <summary>
-    /// Prompt lengths: when the loop learned a rung spacing, the fewest sent lengths (with rungs where a gap is still
-    /// wider) that keep every gap within it (<see cref="PrefillRungs.Thin"/>); when the coarse ladder was enough, none (the next run sends the ladder again).
-    /// Batch sizes: those around a cold burst. Adapters: those that were cold on first use.
+    /// Prompt lengths, when the loop ended warm: the lengths that paid a cold path (<see cref="AdaptiveState.PaidLengths"/>:
+    /// each compiled a bucket no earlier request had, or verification found it cold), since sent alone again they touch
+    /// every bucket this run compiled (each at the middle of its 64-token cell, <see cref="PrefillRungs.CellCentre"/>); a
+    /// rung that found its bucket already compiled is not kept. When nothing paid and
+    /// the run started from a map, the server was warm before it and says nothing new: the map's lengths are kept. When
+    /// nothing paid otherwise, none (the next run sends the coarse ladder). When the loop ended before warmth (a budget),
+    /// the buckets it did not reach are unknown, so the map keeps what was sent, with rungs where gaps are still wider
+    /// than the learned spacing (<see cref="PrefillRungs.Thin"/>), or the sent lengths in cold regions.
+    /// KV footprint: kept unless the burst answered within the steady prefill of its tokens. Batch sizes: those around a
+    /// cold burst. Adapters: those that were cold on first use.
     /// </summary>
     public static ShapeMap From(WarmupTarget target, int? maxContext, AdaptiveState state, bool warm, DateTimeOffset learnedAt)
     {
@@ -20,7 +27,10 @@ public static class ShapeMapLearning
         // When a budget trimmed the last refinement, some gaps are still wider than the spacing: the map fills them, so the
         // next run sends what this one could not.
         var sent = state.SentLengths.Where(l => l <= longest).ToList();
-        var lengths = state.Spacing is { } spacing ? PrefillRungs.Thin([.. sent, .. PrefillRungs.Fill(sent, spacing, longest)], spacing) : Local(state, longest);
+        var paid = state.PaidLengths.Select(l => PrefillRungs.CellCentre(l, longest)).Distinct().Order().ToList();
+        var lengths = warm
+            ? paid.Count == 0 && state.FromShapeMap ? state.MapLengths : paid
+            : state.Spacing is { } spacing ? PrefillRungs.Thin([.. sent, .. PrefillRungs.Fill(sent, spacing, longest)], spacing) : Local(state, longest);
         var sizes = state.ColdShapes.Where(c => c.Kind == ColdShapeKinds.Batch && c.Size is not null)
             .SelectMany(c => Enumerable.Range(Math.Max(2, c.Size!.Value - 2), 5))
             .Where(s => s <= target.Limits.MaxConcurrency)
@@ -38,7 +48,10 @@ public static class ShapeMapLearning
             sizes,
             adapters,
             learnedAt,
-            warm ? state.Round : null);
+            warm ? state.Round : null)
+        {
+            KvFootprint = state.KvFootprintPaid ?? true,
+        };
     }
 
     /// <summary>

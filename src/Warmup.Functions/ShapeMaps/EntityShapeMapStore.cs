@@ -12,10 +12,21 @@ public sealed class EntityShapeMapStore(DurableTaskClient client) : IShapeMapSto
 {
     public static EntityInstanceId EntityIdFor(string target) => new(ShapeMapEntity.EntityName, target);
 
+    /// <summary>
+    /// The target's map, or none. A stored state that no longer reads as a map (a format this build does not know) is
+    /// no map: the map is a cache, the warm-up starts from the coarse ladder and its save replaces the state.
+    /// </summary>
     public async Task<ShapeMap?> GetAsync(string target, CancellationToken cancellationToken)
     {
-        var entity = await client.Entities.GetEntityAsync<ShapeMapState>(EntityIdFor(target), cancellationToken);
-        return entity?.State?.Map;
+        try
+        {
+            var entity = await client.Entities.GetEntityAsync<ShapeMapState>(EntityIdFor(target), cancellationToken);
+            return entity?.State?.Map;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     public Task SaveAsync(ShapeMap map, CancellationToken cancellationToken)

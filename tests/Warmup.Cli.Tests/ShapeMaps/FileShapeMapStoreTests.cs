@@ -54,6 +54,32 @@ public sealed class FileShapeMapStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_written_before_the_kv_footprint_field_reads_as_keeping_the_burst()
+    {
+        var store = new FileShapeMapStore(_folder, Catalog("http://127.0.0.1:8000/"));
+        await store.SaveAsync(Map(), CancellationToken.None);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(store.PathFor("endpoint")))!;
+        Assert.True(json.AsObject().Remove("kvFootprint"));
+        await File.WriteAllTextAsync(store.PathFor("endpoint"), json.ToJsonString());
+
+        var read = await store.GetAsync("endpoint", CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.True(read.KvFootprint);
+        Assert.Equal(Map().PromptLengths, read.PromptLengths);
+    }
+
+    [Fact]
+    public async Task A_file_of_a_changed_format_is_no_map()
+    {
+        var store = new FileShapeMapStore(_folder, Catalog("http://127.0.0.1:8000/"));
+        Directory.CreateDirectory(_folder);
+        await File.WriteAllTextAsync(store.PathFor("endpoint"), """{"target":"endpoint","model":"m","promptLengths":{"buckets":[512]},"staircaseTop":"32"}""");
+
+        Assert.Null(await store.GetAsync("endpoint", CancellationToken.None));
+    }
+
+    [Fact]
     public void The_default_folder_follows_XDG_CACHE_HOME_on_this_platform()
     {
         var folder = FileShapeMapStore.DefaultFolder();

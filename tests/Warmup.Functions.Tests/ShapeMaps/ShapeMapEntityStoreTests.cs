@@ -79,6 +79,33 @@ public sealed class ShapeMapEntityStoreTests
     }
 
     [Fact]
+    public async Task A_map_stored_before_the_kv_footprint_field_reads_as_keeping_the_burst_and_a_new_save_replaces_it()
+    {
+        var old = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(new ShapeMapState(Map())))!;
+        Assert.True(old["Map"]!.AsObject().Remove(nameof(ShapeMap.KvFootprint)));
+        var state = new JsonEntityState(old.ToJsonString());
+
+        var read = state.GetState<ShapeMapState>()!.Map!;
+        await new ShapeMapEntity().RunAsync(new Operation(ShapeMapEntity.SaveOperation, state, Map() with { KvFootprint = false }));
+
+        Assert.True(read.KvFootprint);
+        Assert.Equal(Map().PromptLengths, read.PromptLengths);
+        Assert.False(state.GetState<ShapeMapState>()!.Map!.KvFootprint);
+    }
+
+    [Fact]
+    public async Task A_stored_state_this_build_cannot_read_is_no_map()
+    {
+        var id = new EntityInstanceId(ShapeMapEntity.EntityName, "llama-prod");
+        var entities = new Mock<DurableEntityClient>(MockBehavior.Strict, "test");
+        entities.Setup(e => e.GetEntityAsync<ShapeMapState>(id, It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new JsonException("The JSON value could not be converted to System.Collections.Generic.IReadOnlyList`1[System.Int32]. Path: $.Map.PromptLengths"));
+        var store = new EntityShapeMapStore(Client(entities.Object));
+
+        Assert.Null(await store.GetAsync("llama-prod", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task An_unknown_operation_is_refused_and_leaves_the_map()
     {
         var state = new JsonEntityState();
@@ -97,9 +124,9 @@ public sealed class ShapeMapEntityStoreTests
     }
 
     /// <summary>Entity state as the task hub keeps it: JSON text between operations, never the live object.</summary>
-    private sealed class JsonEntityState : TaskEntityState
+    private sealed class JsonEntityState(string? json = null) : TaskEntityState
     {
-        private string? _json;
+        private string? _json = json;
 
         public override bool HasState => _json is not null;
 
