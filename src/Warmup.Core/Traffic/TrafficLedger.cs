@@ -7,14 +7,21 @@ namespace Warmup.Core.Traffic;
 /// Folds one metrics check into a target's <see cref="TrafficRecord"/>. The server's prompt histogram is cumulative, so
 /// users' requests since the last check are the difference per bucket, less the requests Warmup itself sent in that time
 /// (<see cref="OwnTraffic"/>). A bucket that went down means the server restarted and its counters began again at zero:
-/// the whole histogram is then the traffic since the restart. The first check only sets the base (what came before it
-/// cannot be told apart from Warmup's earlier runs). Pure, so it is tested without a timer.
+/// the whole histogram is then the traffic since the restart. The idle timer's first check only sets the base (what came
+/// before it cannot be told apart from Warmup's earlier runs, whose reports it does not look for); the CLI, which checks
+/// only when it runs and keeps its own runs' traffic itself, counts the histogram since the server started
+/// (<paramref name="firstCheckCounts"/>). Pure, so it is tested without a timer.
 /// </summary>
 public static class TrafficLedger
 {
     /// <param name="own">Prompt lengths Warmup sent since the last check (its runs started after it).</param>
+    /// <param name="firstCheckCounts">
+    /// Without a base to compare with, count the whole cumulative histogram (less <paramref name="own"/>) as users'
+    /// rather than only keeping it as the base.
+    /// </param>
     public static TrafficRecord Update(
-        TrafficRecord? previous, string target, string? model, ServerLoad? load, IReadOnlyList<SentLength> own, DateTimeOffset now)
+        TrafficRecord? previous, string target, string? model, ServerLoad? load, IReadOnlyList<SentLength> own, DateTimeOffset now,
+        bool firstCheckCounts = false)
     {
         ArgumentNullException.ThrowIfNull(own);
         if (previous is not null && !string.Equals(previous.Model, model, StringComparison.Ordinal))
@@ -48,15 +55,16 @@ public static class TrafficLedger
         }
 
         var scraped = histogram.Buckets;
-        if (previous is null || previous.LastScrape.Count == 0)
+        var current = PerBucket(scraped);
+        var first = previous is null || previous.LastScrape.Count == 0;
+        if (first && !firstCheckCounts)
         {
             return record with { LastScrape = scraped };
         }
 
-        var current = PerBucket(scraped);
-        var before = PerBucket(previous.LastScrape);
-        var restarted = !SameBounds(current, before) || current.Zip(before).Any(p => p.First.Requests < p.Second.Requests);
-        var delta = restarted
+        var before = first ? [] : PerBucket(previous!.LastScrape);
+        var restarted = !first && (!SameBounds(current, before) || current.Zip(before).Any(p => p.First.Requests < p.Second.Requests));
+        var delta = first || restarted
             ? current
             : current.Zip(before, (c, b) => c with { Requests = c.Requests - b.Requests }).ToList();
         delta = LessOwn(delta, own);
