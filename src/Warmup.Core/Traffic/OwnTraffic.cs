@@ -10,7 +10,7 @@ public sealed record SentLength(int PromptTokens, int Requests);
 /// <summary>
 /// The prompt lengths a run sent, read back from its report: Warmup knows its own traffic, so it can take it out of the
 /// server's histogram and keep only what users sent (the Functions app's idle timer, and the CLI at the start of its
-/// next run). Plan steps send their length once per request. Each verification (every round's, with the adaptive loop)
+/// next run). Plan steps send their length once per request (as the server counted it, where it said). Each verification (every round's, with the adaptive loop)
 /// sends each of its lengths once, every adapter at <see cref="VerificationPlan.AdapterPromptLength"/> and every burst
 /// at <see cref="VerificationPlan.BurstPromptTokens"/>; its steady pass sends that set again per repeat, except that the
 /// user-like mix (the adaptive loop's) gives its long lengths only <see cref="VerificationPlan.MixLongSteadyRepeats"/>.
@@ -27,7 +27,7 @@ public static class OwnTraffic
         var sent = new Dictionary<int, int>();
         foreach (var step in report.Steps)
         {
-            Add(sent, step.Step.PromptTokens, step.Requests);
+            Add(sent, CountedLength(step), step.Requests);
         }
 
         // Only the adaptive loop verifies with the user-like mix; the fixed presets verify with the plain plan.
@@ -98,6 +98,14 @@ public static class OwnTraffic
         yield return new SentLength(shape.AdapterPromptLength, adapters * (1 + setRepeats));
         yield return new SentLength(VerificationPlan.BurstPromptTokens, bursts * (1 + setRepeats));
     }
+
+    /// <summary>
+    /// The length the server counted for a plan step's requests: its own usage count per request where it gave one
+    /// (all of a step's requests ask for the same length), else the length asked for. The two differ by up to the
+    /// prompt factory's tolerance, enough to cross a histogram bucket's edge, and the users' range rungs sit on edges.
+    /// </summary>
+    private static int CountedLength(StepResult step)
+        => step is { Succeeded: > 0, PromptTokens: > 0 } ? (int)Math.Round((double)step.PromptTokens / step.Succeeded) : step.Step.PromptTokens;
 
     private static void Add(Dictionary<int, int> sent, int length, int requests) => sent[length] = sent.GetValueOrDefault(length) + requests;
 }

@@ -74,4 +74,19 @@ public sealed class OwnTrafficTests
             sent);
         Assert.Equal(1 + round1.Requests + steady1.Requests + round2.Requests + steady2.Requests, sent.Sum(s => s.Requests));
     }
+
+    [Fact]
+    public void A_plan_step_counts_at_the_length_the_server_reported()
+    {
+        var report = new WarmupReport
+        {
+            RunId = "r", CorrelationId = "c", Target = "t", Dialect = "openai", Model = "m", Reason = "manual", Plan = "full", Outcome = RunOutcomes.Warm,
+            Readiness = new ReadinessResult(true, 1, 1, null),
+            // Asked for 2,000 tokens, the server's usage said 2,004; a step without usage keeps the length asked for.
+            Steps = [Step(new PlanStep(2000, 8, 1), 1) with { Succeeded = 1, PromptTokens = 2004 }, Step(new PlanStep(500, 8, 2), 2)],
+            Totals = new RunTotals(0, 0, 0, 0, new Dictionary<string, int>()),
+        };
+
+        Assert.Equal([new(500, 2), new(2004, 1)], OwnTraffic.From(report));
+    }
 }

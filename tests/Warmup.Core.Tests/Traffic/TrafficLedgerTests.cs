@@ -130,4 +130,16 @@ public sealed class TrafficLedgerTests
         var next = TrafficLedger.Update(record, "t", "m", Page([64, 700, 700, 700, 1500, 1500, 30]), [], T0.AddHours(1), firstCheckCounts: true);
         Assert.Equal([(20.0, 50.0, 1.0), (500.0, 1000.0, 3.0), (1000.0, 2000.0, 2.0)], next.UserPrompts.Select(b => (b.Low, b.High, b.Requests)));
     }
+
+    [Fact]
+    public void A_Warmup_request_the_server_counted_across_a_bucket_edge_is_still_taken_out()
+    {
+        var first = TrafficLedger.Update(null, "t", "m", Page([30]), [], T0);
+
+        // Warmup asked for 2,000 and 21 tokens; the server counted 2,004 and 19 (within the prompt factory's tolerance,
+        // in the next bucket up and down). A user sent 700.
+        var record = TrafficLedger.Update(first, "t", "m", Page([30, 2004, 19, 700]), [new(21, 1), new(2000, 1)], T0.AddHours(1));
+
+        Assert.Equal([(500.0, 1000.0, 1.0)], record.UserPrompts.Select(b => (b.Low, b.High, b.Requests)));
+    }
 }
