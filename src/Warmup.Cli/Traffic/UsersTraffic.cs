@@ -31,15 +31,26 @@ internal sealed class UsersTraffic(FileTrafficStore? store, TimeProvider time)
     public async Task<TrafficCheck> CheckAsync(WarmupTarget target, ITargetCatalog catalog, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var kept = store is null ? null : await store.GetAsync(target.Name, cancellationToken).ConfigureAwait(false);
-        var load = await ScrapeAsync(target, catalog, cancellationToken).ConfigureAwait(false);
+        // The kept file is small and local: it is read and written whole even when the run is being cancelled.
+        var kept = store is null ? null : await store.GetAsync(target.Name, CancellationToken.None).ConfigureAwait(false);
+        ServerLoad? load;
+        try
+        {
+            load = await ScrapeAsync(target, catalog, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C during the check: the run itself records the cancellation; nothing is observed or kept.
+            return new TrafficCheck(kept is null ? null : Usable(kept.Record, target), "not checked: the run was cancelled");
+        }
+
         if (load?.Traffic?.PromptTokens is null)
         {
             // Nothing to take a delta of: keep the last base and Warmup's traffic since it for a check that has one.
             var running = load is null ? kept?.Record : TrafficLedger.Update(kept?.Record, target.Name, target.Model, load, [], time.GetUtcNow());
             if (running is not null && store is not null)
             {
-                await store.SaveAsync(new KeptTraffic(running with { LastScrape = kept?.Record.LastScrape ?? [] }, kept?.OwnSinceCheck ?? []), cancellationToken)
+                await store.SaveAsync(new KeptTraffic(running with { LastScrape = kept?.Record.LastScrape ?? [] }, kept?.OwnSinceCheck ?? []), CancellationToken.None)
                     .ConfigureAwait(false);
             }
 
@@ -53,7 +64,7 @@ internal sealed class UsersTraffic(FileTrafficStore? store, TimeProvider time)
         var record = TrafficLedger.Update(kept?.Record, target.Name, target.Model, load, own, time.GetUtcNow(), firstCheckCounts: true);
         if (store is not null)
         {
-            await store.SaveAsync(new KeptTraffic(record, []), cancellationToken).ConfigureAwait(false);
+            await store.SaveAsync(new KeptTraffic(record, []), CancellationToken.None).ConfigureAwait(false);
         }
 
         var hadBase = kept is { Record.LastScrape.Count: > 0 } && string.Equals(kept.Record.Model, target.Model, StringComparison.Ordinal);
