@@ -71,14 +71,21 @@ internal sealed class UsersTraffic(FileTrafficStore? store, TimeProvider time)
         return new TrafficCheck(record, Describe(record, hadBase, own));
     }
 
-    /// <summary>After the run: its own requests are taken out of the next check's delta.</summary>
+    /// <summary>
+    /// After the run: its own requests are taken out of the next check's delta. Kept even when this run's check read
+    /// nothing (a server still loading when the run began): the next check then counts the histogram since the server
+    /// started, and this run's requests are in it.
+    /// </summary>
     public async Task RecordOwnAsync(WarmupReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        if (store is null || await store.GetAsync(report.Target, cancellationToken).ConfigureAwait(false) is not { } kept)
+        if (store is null)
         {
             return;
         }
+
+        var kept = await store.GetAsync(report.Target, cancellationToken).ConfigureAwait(false)
+                   ?? new KeptTraffic(new TrafficRecord { Target = report.Target, Model = report.Model }, []);
 
         var own = kept.OwnSinceCheck.Concat(OwnTraffic.From(report))
             .GroupBy(s => s.PromptTokens).Select(g => new SentLength(g.Key, g.Sum(s => s.Requests))).OrderBy(s => s.PromptTokens).ToList();

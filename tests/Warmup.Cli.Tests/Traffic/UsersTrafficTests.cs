@@ -103,6 +103,31 @@ public sealed class UsersTrafficTests : IDisposable
         Assert.Equal("the server's metrics could not be read: no users' prompt lengths observed", check.Summary);
     }
 
+    [Fact]
+    public async Task A_run_whose_check_read_nothing_still_keeps_its_own_requests_for_the_next_check()
+    {
+        // The run began while the server was still loading: its check read nothing, and it then warmed the server.
+        StepResult[] ownRun = [Step(1500, 1), Step(64, 2)];
+        await using (var loading = await LoadingServer.StartAsync())
+        {
+            var early = Target(loading.BaseUrl);
+            var earlyCatalog = new TargetCatalog([early]);
+            Assert.Null((await Traffic(earlyCatalog).CheckAsync(early, earlyCatalog, CancellationToken.None)).Record);
+            await Traffic(earlyCatalog).RecordOwnAsync(Report(ownRun), CancellationToken.None);
+
+            // The loaded server (scraped at its own address; the kept file stays the configured target's) served the
+            // run's requests, then a user's 700-token prompt.
+            await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = Fast, Port = 0 });
+            await SimulatedUsers.SendAsync(simulator.BaseUrl, Fast.Model, 1500, 64, 64, 700);
+            var loaded = early with { BaseUrl = simulator.BaseUrl };
+
+            var next = await Traffic(earlyCatalog).CheckAsync(loaded, new TargetCatalog([loaded]), CancellationToken.None);
+
+            Assert.Equal([(500.0, 1000.0, 1.0)], next.Record!.UserPrompts.Select(b => (b.Low, b.High, b.Requests)));
+            Assert.StartsWith("users sent 1 requests with prompts of 501-1000 tokens since the server started, less 3 of Warmup's own;", next.Summary, StringComparison.Ordinal);
+        }
+    }
+
     private static StepResult Step(int promptTokens, int requests) => new()
     {
         Step = new PlanStep(promptTokens, 8, requests),
