@@ -21,7 +21,10 @@ internal sealed class LoadingServer : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    /// <summary>Completes when the first request has been answered: a run is then in its readiness wait.</summary>
+    /// <summary>
+    /// Completes when the first request other than GET /metrics has been answered: a run is then in its readiness wait
+    /// (it reads /metrics first, to check users' traffic).
+    /// </summary>
     public Task FirstRequest => _firstRequest.Task;
 
     public static Task<LoadingServer> StartAsync()
@@ -51,8 +54,12 @@ internal sealed class LoadingServer : IAsyncDisposable
             context.Response.StatusCode = 503;
             context.Response.ContentType = "application/json";
             await context.Response.OutputStream.WriteAsync(body);
+            var metrics = context.Request.Url?.AbsolutePath == "/metrics";
             context.Response.Close();
-            _firstRequest.TrySetResult();
+            if (!metrics)
+            {
+                _firstRequest.TrySetResult();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ using Warmup.Cli.Output;
 using Warmup.Cli.ShapeMaps;
 using Warmup.Cli.Targets;
 using Warmup.Cli.Telemetry;
+using Warmup.Cli.Traffic;
 using Warmup.Core.Analysis;
 using Warmup.Core.Dialects;
 using Warmup.Core.Orchestration;
@@ -16,6 +17,7 @@ using Warmup.Core.Reporting;
 using Warmup.Core.ShapeMaps;
 using Warmup.Core.Targets;
 using Warmup.Core.Telemetry;
+using Warmup.Core.Traffic;
 
 namespace Warmup.Cli.Commands;
 
@@ -42,7 +44,7 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
     private readonly Option<string?> _target = new("--target") { Description = "Name of a configured target (with --config)" };
     private readonly Option<string?> _config = new("--config") { Description = "Targets file, the same JSON the Functions app reads" };
     private readonly Option<string> _output = new("--output") { Description = $"Report on stdout: {OutputFormats.Names} (json and markdown put progress on stderr)", DefaultValueFactory = _ => "table" };
-    private readonly Option<bool> _noCache = new("--no-cache") { Description = "Ignore and do not keep the learned shape map (adaptive plan)" };
+    private readonly Option<bool> _noCache = new("--no-cache") { Description = "Ignore and do not keep the learned shape map and the users' traffic seen at earlier runs (adaptive plan)" };
 
     public Command Create()
     {
@@ -73,10 +75,12 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
 
         await DialectAnnouncement.DescribeAsync(progressConsole, target, catalog, cancellationToken);
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan, Guid.NewGuid().ToString("n"), threshold);
-        var shapeMaps = parse.GetValue(_noCache) ? (IShapeMapStore)new NoShapeMapStore() : new FileShapeMapStore(FileShapeMapStore.DefaultFolder(), catalog);
+        var files = parse.GetValue(_noCache) ? null : new FileShapeMapStore(FileShapeMapStore.DefaultFolder(), catalog);
+        var shapeMaps = files is null ? (IShapeMapStore)new NoShapeMapStore() : files;
+        var traffic = new UsersTraffic(files is null ? null : new FileTrafficStore(files), TimeProvider.System);
         var report = await RunAsync(
             progressConsole, catalog, request, parse.GetValue(_json), cancellationToken, format, console.Profile.Out.Writer,
-            () => stop?.Reason ?? "cancelled", shapeMaps);
+            () => stop?.Reason ?? "cancelled", shapeMaps, traffic);
         return report.Outcome == RunOutcomes.Cancelled ? stop?.ExitCode ?? ExitCodes.Interrupted : ExitCodeFor(report);
     }
 
@@ -88,7 +92,8 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
     /// <param name="stdout">Where the json or markdown report goes (stdout); unused for the table.</param>
     internal static async Task<WarmupReport> RunAsync(
         IAnsiConsole console, ITargetCatalog catalog, WarmupRequest request, string? jsonPath, CancellationToken cancellationToken,
-        OutputFormat format = OutputFormat.Table, TextWriter? stdout = null, Func<string>? cancelReason = null, IShapeMapStore? shapeMaps = null)
+        OutputFormat format = OutputFormat.Table, TextWriter? stdout = null, Func<string>? cancelReason = null, IShapeMapStore? shapeMaps = null,
+        UsersTraffic? traffic = null)
     {
         if (jsonPath is not null)
         {
@@ -98,9 +103,10 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
         using var telemetry = StartTelemetry();
         using var trigger = WarmupSpans.StartTrigger("cli", request.Target);
         request = request with { TraceParent = WarmupSpans.CurrentTraceParent() };
-        await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken, shapeMaps);
-
         var target = catalog.Require(request.Target);
+        var observed = traffic is null ? null : await ObserveTrafficAsync(console, traffic, target, catalog, cancellationToken);
+        await using var host = await EmbeddedDurableHost.StartAsync(catalog, jsonPath, telemetry, cancellationToken, shapeMaps, observed);
+
         var endpoint = Endpoint(target);
         var report = await RunProgress.ShowAsync<WarmupReport>(
             console, progress => host.Engine.RunAsync(request, progress, cancellationToken, cancelReason), WaitingLine(target, host.Readiness));
@@ -109,6 +115,12 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
             // The engine stopped before the run's Record step (a signal it also heard): write what is known.
             report = report with { Dialect = target.Dialect, Model = target.Model };
             await unrecorded.RecordAsync(report, CancellationToken.None);
+        }
+
+        if (traffic is not null)
+        {
+            // Whatever the outcome, what the run sent is Warmup's, not users': the next check takes it out.
+            await traffic.RecordOwnAsync(report, CancellationToken.None);
         }
 
         var markdown = MarkdownReport.Render(report, endpoint);
@@ -149,6 +161,25 @@ internal sealed class RunCommand(IAnsiConsole console, TextWriter error, StopSig
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// Checks what users sent the target since the last run (its metrics, less Warmup's own runs) and says so in one
+    /// line; the adaptive plan covers that first. Never fails the run: a server without metrics is planned without it.
+    /// </summary>
+    private static async Task<IObservedTrafficStore> ObserveTrafficAsync(
+        IAnsiConsole console, UsersTraffic traffic, WarmupTarget target, ITargetCatalog catalog, CancellationToken cancellationToken)
+    {
+        var check = await traffic.CheckAsync(target, catalog, cancellationToken);
+        var kept = traffic.Store is { } store ? $" (kept in {store.PathFor(target.Name)}; --no-cache to ignore it)" : "";
+        console.MarkupLine($"Traffic: {Markup.Escape(check.Summary + kept)}");
+        var observed = new InMemoryObservedTrafficStore();
+        if (check.Record is { } record)
+        {
+            await observed.SaveAsync(record, cancellationToken);
+        }
+
+        return observed;
     }
 
     /// <summary>The base URL without user info or query, safe to print and to put in a CI summary.</summary>

@@ -43,8 +43,10 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
     /// <param name="jsonReport">File or folder for the JSON report, or null.</param>
     /// <param name="telemetry">Exporters configured from the environment, or null for the local report only.</param>
     /// <param name="shapeMaps">Where the adaptive preset keeps what it learns per target; null keeps it in memory (this run only).</param>
+    /// <param name="traffic">What users sent the target (checked at the run's start), for the adaptive plan; null: nothing observed.</param>
     public static async Task<EmbeddedDurableHost> StartAsync(
-        ITargetCatalog catalog, string? jsonReport, CliTelemetry? telemetry, CancellationToken cancellationToken, IShapeMapStore? shapeMaps = null)
+        ITargetCatalog catalog, string? jsonReport, CliTelemetry? telemetry, CancellationToken cancellationToken, IShapeMapStore? shapeMaps = null,
+        Core.Traffic.IObservedTrafficStore? traffic = null)
     {
         var jsonSink = jsonReport is null ? null : new JsonFileResultSink(jsonReport);
         var readiness = new ReadinessWatch();
@@ -62,6 +64,11 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 if (shapeMaps is not null)
                 {
                     services.AddSingleton(shapeMaps);
+                }
+
+                if (traffic is not null)
+                {
+                    services.AddSingleton(traffic);
                 }
 
                 services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());

@@ -35,6 +35,12 @@ internal static class MarkdownReport
 
         md.AppendLine();
         md.Append("Spent: ").AppendLine(Escape(ReportSummary.Spent(report)));
+        if (ReportSummary.Adapters(report) is { } used)
+        {
+            md.AppendLine();
+            md.Append("Adapters: ").AppendLine(Escape(used));
+        }
+
         return md.ToString();
     }
 

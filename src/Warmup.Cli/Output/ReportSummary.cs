@@ -33,6 +33,11 @@ internal static class ReportSummary
             : $"[red]not ready[/] after {Ms(report.Readiness.TimeToReadyMs)}: {Markup.Escape(report.Readiness.LastError ?? "no answer")}";
         console.MarkupLine($"Readiness: {readiness}");
         console.MarkupLine($"Spent: {Markup.Escape(Spent(report))}");
+        if (Adapters(report) is { } adapters)
+        {
+            console.MarkupLine($"Adapters: {Markup.Escape(adapters)}");
+        }
+
         console.MarkupLine(VerdictLine(report));
         foreach (var item in Findings(report))
         {
@@ -47,6 +52,23 @@ internal static class ReportSummary
         $"{report.Totals.Requests} requests ({report.Totals.Failed} failed), " +
         $"{report.Totals.PromptTokens.ToString("N0", CultureInfo.InvariantCulture)} prompt + " +
         $"{report.Totals.OutputTokens.ToString("N0", CultureInfo.InvariantCulture)} output tokens, {Ms(report.DurationMs)}";
+
+    /// <summary>
+    /// The report's adapters in one line: which were warmed, how many of them were discovered rather than configured,
+    /// and which were left out for the server's capacity. Null when the run chose none (fixed presets, no adapters).
+    /// </summary>
+    internal static string? Adapters(WarmupReport report)
+    {
+        if (report.Adapters is not { } a || a.Warmed.Count + a.LeftOut.Count == 0)
+        {
+            return null;
+        }
+
+        var warmed = a.Warmed.Count == 0 ? "none warmed" : $"warmed {string.Join(", ", a.Warmed)}";
+        var origin = $" ({a.Configured.Count} configured, {a.Discovered.Count} discovered from /v1/models)";
+        var leftOut = a.LeftOut.Count == 0 ? "" : $"; left out {string.Join(", ", a.LeftOut)}: the server holds {a.Capacity} at once";
+        return warmed + origin + leftOut;
+    }
 
     /// <summary>One short line: the outcome and, when verified, the ratio against the threshold.</summary>
     internal static string VerdictLine(WarmupReport report)

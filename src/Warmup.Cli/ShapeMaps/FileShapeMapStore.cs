@@ -39,12 +39,15 @@ internal sealed class FileShapeMapStore(string folder, ITargetCatalog catalog) :
     }
 
     /// <summary>The file that holds (or will hold) the map of <paramref name="target"/>.</summary>
-    public string PathFor(string target)
+    public string PathFor(string target) => PathFor(target, ".json");
+
+    /// <summary>A file of <paramref name="target"/> in this folder, named like its map but with <paramref name="extension"/>.</summary>
+    public string PathFor(string target, string extension)
     {
         var baseUrl = catalog.TryGet(target, out var configured) ? configured.BaseUrl.AbsoluteUri : string.Empty;
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{target}\n{baseUrl}")))[..12];
         var safe = new string(target.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
-        return Path.Combine(Folder, $"{safe}-{hash}.json");
+        return Path.Combine(Folder, $"{safe}-{hash}{extension}");
     }
 
     public async Task<ShapeMap?> GetAsync(string target, CancellationToken cancellationToken)

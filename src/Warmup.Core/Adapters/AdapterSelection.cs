@@ -12,6 +12,9 @@ namespace Warmup.Core.Adapters;
 /// <param name="Capacity">Adapters the server holds at once, when known.</param>
 public sealed record AdapterSelection(IReadOnlyList<string> Warmed, IReadOnlyList<string> Discovered, IReadOnlyList<string> LeftOut, int? Capacity)
 {
+    /// <summary>Adapters the target configures (warmed first, whatever the server lists).</summary>
+    public IReadOnlyList<string> Configured { get; init; } = [];
+
     /// <param name="capacity">The server's (metrics: vLLM max_lora), else the target's limits.maxLoadedAdapters, else unknown.</param>
     public static AdapterSelection Choose(IReadOnlyList<string> configured, IReadOnlyList<string> discovered, IReadOnlyList<string> byUse, int? capacity)
     {
@@ -22,11 +25,11 @@ public sealed record AdapterSelection(IReadOnlyList<string> Warmed, IReadOnlyLis
         var all = configured.Concat(added).Distinct(StringComparer.Ordinal).ToList();
         if (capacity is not { } held || all.Count <= held)
         {
-            return new AdapterSelection(all, added, [], capacity);
+            return new AdapterSelection(all, added, [], capacity) { Configured = [.. configured] };
         }
 
         var ranked = byUse.Where(a => all.Contains(a, StringComparer.Ordinal)).Concat(all).Distinct(StringComparer.Ordinal).ToList();
-        return new AdapterSelection(ranked.Take(held).ToList(), added, ranked.Skip(held).ToList(), capacity);
+        return new AdapterSelection(ranked.Take(held).ToList(), added, ranked.Skip(held).ToList(), capacity) { Configured = [.. configured] };
     }
 
     /// <summary>What the report says about the adapters (empty when there is nothing to say).</summary>

@@ -55,6 +55,9 @@ public sealed record AdaptiveState
     /// </summary>
     public IReadOnlyList<string>? Adapters { get; init; }
 
+    /// <summary>Round 1's adapter choice (configured, discovered, left out, capacity), for the report's adapters field.</summary>
+    public Adapters.AdapterSelection? AdapterChoice { get; init; }
+
     /// <summary>What the loop decided and why (budget trims, fallbacks, adapters that cannot all be resident).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

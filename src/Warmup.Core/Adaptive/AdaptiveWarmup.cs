@@ -106,6 +106,10 @@ public static class AdaptiveWarmup
             MaxDurationSeconds = duration.TotalSeconds,
             Spacing = state.Spacing,
         }, state.Notes);
+        if (state.AdapterChoice is { } adapters)
+        {
+            report.WithAdapters(AdapterReport.From(adapters));
+        }
 
         if (stop == LoopStops.EndedEarly)
         {

@@ -55,7 +55,7 @@ public sealed class PlanRoundActivity(
             target.Adapters, discovered, users?.AdaptersByUse ?? [], users?.MaxLoadedAdapters ?? target.Limits.MaxLoadedAdapters);
         var first = RoundPlanner.First(input.Plan, target with { Adapters = adapters.Warmed }, input.MaxContext, forcesLength, discarded ? null : map, budget, users);
         string[] capacity = capacityNote is null ? [] : [capacityNote];
-        first = first with { State = first.State with { Adapters = adapters.Warmed, Notes = [.. capacity, .. adapters.Notes(), .. first.State.Notes] } };
+        first = first with { State = first.State with { Adapters = adapters.Warmed, AdapterChoice = adapters, Notes = [.. capacity, .. adapters.Notes(), .. first.State.Notes] } };
         return discarded
             ? first with { State = first.State with { Notes = [$"the shape map learned for {map!.Model} ({map.MaxContext} tokens) was discarded: the model changed", .. first.State.Notes] } }
             : first;

@@ -32,6 +32,9 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// </summary>
     public int AdapterLengthQuantile { get; init; } = 2;
 
+    /// <summary>The user-like mix's <see cref="AdapterLengthQuantile"/> (the lower quartile).</summary>
+    public const int MixAdapterLengthQuantile = 4;
+
     /// <summary>
     /// Concurrencies verified with bursts of that many requests released together (prompts of
     /// <see cref="BurstPromptTokens"/>): the burst's slowest first token against the same burst's steady value. Empty
@@ -169,7 +172,7 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
             Adapters = adapters.Where(a => !string.IsNullOrWhiteSpace(a)).Distinct(StringComparer.Ordinal).ToList(),
             Concurrencies = peak >= 2 ? [peak, .. concurrencies.Where(c => c != peak)] : [.. concurrencies],
             ShapeByShape = true,
-            AdapterLengthQuantile = 4,
+            AdapterLengthQuantile = MixAdapterLengthQuantile,
             LongFrom = Math.Max(ShortestLength + 1, (int)(longest * MixLongFraction)),
             LongSteadyRepeats = MixLongSteadyRepeats,
         };

@@ -33,6 +33,7 @@ public sealed class ReportBuilder
     private StepResult? _steady;
     private Verdict? _verdict;
     private AdaptiveReport? _adaptive;
+    private AdapterReport? _adapters;
     private readonly List<StepResult> _earlierVerifications = [];
     private readonly List<Reliability.ServerOutage> _outages = [];
     private string? _error;
@@ -93,6 +94,13 @@ public sealed class ReportBuilder
     {
         _adaptive = adaptive;
         _notes = notes;
+        return this;
+    }
+
+    /// <summary>Which adapters the run knew of, warmed and left out (the adaptive loop's choice).</summary>
+    public ReportBuilder WithAdapters(AdapterReport adapters)
+    {
+        _adapters = adapters;
         return this;
     }
 
@@ -162,6 +170,8 @@ public sealed class ReportBuilder
             Steady = _steady,
             Verdict = _verdict,
             Adaptive = _adaptive,
+            Adapters = _adapters,
+            EarlierVerifications = _earlierVerifications.ToList(),
             Outages = _outages.ToList(),
             Totals = Totals(measured),
             Error = _error ?? (_cancelled is null ? readiness.ConfigurationError : $"cancelled: {_cancelled}"),

@@ -63,6 +63,19 @@ public sealed record WarmupReport
     /// <summary>The adaptive loop's rounds, cold shapes and what ended it; null for the fixed presets and plan files.</summary>
     public AdaptiveReport? Adaptive { get; init; }
 
+    /// <summary>
+    /// The adaptive loop's LoRA adapters: configured, discovered from the server's model list, warmed, left out beyond
+    /// the server's capacity. Null for the fixed presets and plan files (they send exactly the adapters their steps name).
+    /// </summary>
+    public AdapterReport? Adapters { get; init; }
+
+    /// <summary>
+    /// The adaptive loop's verifications before the last one, in order (each round's first-user-like pass, then its
+    /// steady pass). They count in <see cref="Totals"/>, and Warmup takes them out of the server's prompt histogram
+    /// as its own traffic (<see cref="Traffic.OwnTraffic"/>). Empty for a one-verification run.
+    /// </summary>
+    public IReadOnlyList<StepResult> EarlierVerifications { get; init; } = [];
+
     /// <summary>Times the server went away mid-run and whether it came back (the run then re-ran what it had not finished).</summary>
     public IReadOnlyList<Reliability.ServerOutage> Outages { get; init; } = [];
 

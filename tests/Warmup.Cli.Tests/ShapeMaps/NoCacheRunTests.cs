@@ -37,7 +37,7 @@ public sealed class NoCacheRunTests : IAsyncLifetime, IDisposable
         var (ignored, ignoredFromMap) = await RunAsync(noCache: true);
         Assert.False(ignoredFromMap, WarmupBinary.Describe(ignored));
         Assert.DoesNotContain("Shape map:", ignored.Output);
-        Assert.Empty(MapFiles());
+        Assert.Empty(CacheFiles());
 
         // Without it the run keeps its map there and prints the path.
         var (learned, learnedFromMap) = await RunAsync(noCache: false);
@@ -58,7 +58,10 @@ public sealed class NoCacheRunTests : IAsyncLifetime, IDisposable
         Assert.True(reusedFromMap, WarmupBinary.Describe(reused));
     }
 
-    private IReadOnlyList<string> MapFiles() => Directory.Exists(MapFolder) ? Directory.GetFiles(MapFolder) : [];
+    private IReadOnlyList<string> CacheFiles() => Directory.Exists(MapFolder) ? Directory.GetFiles(MapFolder) : [];
+
+    // The users' traffic seen at the run's start is kept beside the map (Traffic/TrafficShapedCliRunTests).
+    private IReadOnlyList<string> MapFiles() => CacheFiles().Where(f => !f.EndsWith(Warmup.Cli.Traffic.FileTrafficStore.Extension, StringComparison.Ordinal)).ToList();
 
     /// <summary>One adaptive run with the test's cache folder; whether its round 1 started from a shape map (the JSON report says).</summary>
     private async Task<(CliResult Result, bool FromShapeMap)> RunAsync(bool noCache)

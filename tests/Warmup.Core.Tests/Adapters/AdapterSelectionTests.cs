@@ -50,6 +50,13 @@ public sealed class AdapterSelectionTests
 
         Assert.Equal(["d", "b", "a"], selection.Warmed);
         Assert.Equal(["c"], selection.LeftOut);
+        Assert.Equal(["a", "b"], selection.Configured);
+        var report = Warmup.Core.Reporting.AdapterReport.From(selection);
+        Assert.Equal(["a", "b"], report.Configured);
+        Assert.Equal(["c", "d"], report.Discovered);
+        Assert.Equal(["d", "b", "a"], report.Warmed);
+        Assert.Equal(["c"], report.LeftOut);
+        Assert.Equal(3, report.Capacity);
         Assert.Contains(selection.Notes(), n => n.Contains("holds 3 adapters at once and serves 4", StringComparison.Ordinal) && n.Contains("not c", StringComparison.Ordinal));
     }
 

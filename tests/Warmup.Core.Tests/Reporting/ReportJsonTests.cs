@@ -311,6 +311,24 @@ public sealed class ReportJsonTests
             "clientStalledShapes": 0
           },
           "adaptive": null,
+          "adapters": {
+            "configured": [
+              "sql-lora"
+            ],
+            "discovered": [
+              "chat-lora",
+              "code-lora"
+            ],
+            "warmed": [
+              "sql-lora",
+              "chat-lora"
+            ],
+            "leftOut": [
+              "code-lora"
+            ],
+            "capacity": 2
+          },
+          "earlierVerifications": [],
           "outages": [],
           "totals": {
             "requests": 5,

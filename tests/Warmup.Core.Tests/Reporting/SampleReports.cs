@@ -40,6 +40,7 @@ internal static class SampleReports
                 Step(136, 1, Phases.Verify) with { PromptLengths = [48, 136] },
                 Step(136, 1, Phases.Steady) with { PromptLengths = [48, 136] },
                 verdict)
+            .WithAdapters(new AdapterReport(["sql-lora"], ["chat-lora", "code-lora"], ["sql-lora", "chat-lora"], ["code-lora"], 2))
             .Build(Started.AddSeconds(12.5));
     }
 }

@@ -114,4 +114,32 @@ public sealed class TrafficLedgerTests
         Assert.Equal(1, second.Observed().UserRequests);
         Assert.Equal((1, 0L, "m2"), (changed.MaxRunning, changed.Observed().UserRequests, changed.Model));
     }
+
+    [Fact]
+    public void Where_the_first_check_counts_the_histogram_since_the_server_started_is_users_less_Warmup_own()
+    {
+        // The CLI's first run: users sent 700 three times and 1500 twice; an earlier run of Warmup (kept by the CLI) 64 once.
+        var record = TrafficLedger.Update(null, "t", "m", Page([64, 700, 700, 700, 1500, 1500], running: 2), [new(64, 1)], T0, firstCheckCounts: true);
+
+        Assert.Equal([(500.0, 1000.0, 3.0), (1000.0, 2000.0, 2.0)], record.UserPrompts.Select(b => (b.Low, b.High, b.Requests)));
+        Assert.Equal(6, record.LastScrape[^1].CumulativeCount);
+        Assert.Equal(0, record.CounterResets);
+        Assert.Equal((501, (int?)2000, 2, 5L), (record.Observed().ShortestPrompt, record.Observed().LongestPrompt, record.Observed().MaxRunning, record.Observed().UserRequests));
+
+        // The next check is a delta against that base, as the timer's are.
+        var next = TrafficLedger.Update(record, "t", "m", Page([64, 700, 700, 700, 1500, 1500, 30]), [], T0.AddHours(1), firstCheckCounts: true);
+        Assert.Equal([(20.0, 50.0, 1.0), (500.0, 1000.0, 3.0), (1000.0, 2000.0, 2.0)], next.UserPrompts.Select(b => (b.Low, b.High, b.Requests)));
+    }
+
+    [Fact]
+    public void A_Warmup_request_the_server_counted_across_a_bucket_edge_is_still_taken_out()
+    {
+        var first = TrafficLedger.Update(null, "t", "m", Page([30]), [], T0);
+
+        // Warmup asked for 2,000 and 21 tokens; the server counted 2,004 and 19 (within the prompt factory's tolerance,
+        // in the next bucket up and down). A user sent 700.
+        var record = TrafficLedger.Update(first, "t", "m", Page([30, 2004, 19, 700]), [new(21, 1), new(2000, 1)], T0.AddHours(1));
+
+        Assert.Equal([(500.0, 1000.0, 1.0)], record.UserPrompts.Select(b => (b.Low, b.High, b.Requests)));
+    }
 }

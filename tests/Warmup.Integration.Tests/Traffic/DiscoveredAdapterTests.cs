@@ -41,6 +41,11 @@ public sealed class DiscoveredAdapterTests
         var (report, _) = await WarmupHost.RunAsync(host, Adaptive());
 
         Assert.Contains(report.Notes, n => n.Contains("warmed without being configured: sql-lora, chat-lora, code-lora", StringComparison.Ordinal));
+        // The same in the report's own field, as the Functions app and the CLI (the same orchestration) record it.
+        Assert.Equal(Listed, report.Adapters!.Discovered);
+        Assert.Equal(Listed, report.Adapters.Warmed);
+        Assert.Empty(report.Adapters.LeftOut);
+        Assert.Empty(report.Adapters.Configured);
         var log = simulator.Log.Snapshot().OrderBy(r => r.Sequence).ToList();
         foreach (var adapter in Listed)
         {
@@ -64,6 +69,9 @@ public sealed class DiscoveredAdapterTests
 
         Assert.Contains(report.Notes, n => n.Contains("holds 2 adapters at once and serves 3", StringComparison.Ordinal)
                                            && n.Contains("(sql-lora, chat-lora), not code-lora", StringComparison.Ordinal));
+        Assert.Equal(["code-lora"], report.Adapters!.LeftOut);
+        Assert.Equal(["sql-lora", "chat-lora"], report.Adapters.Warmed);
+        Assert.Equal(2, report.Adapters.Capacity);
         var log = simulator.Log.Snapshot();
         Assert.DoesNotContain(log, r => r.Adapter == "code-lora");
         Assert.All(Listed.Take(2), a => Assert.Single(log, r => r.Adapter == a && r.Penalties.Any(p => p.Name == $"lora:{a}")));
