@@ -51,11 +51,20 @@ internal sealed class LoadingServer : IAsyncDisposable
                 return;
             }
 
-            context.Response.StatusCode = 503;
-            context.Response.ContentType = "application/json";
-            await context.Response.OutputStream.WriteAsync(body);
             var metrics = context.Request.Url?.AbsolutePath == "/metrics";
-            context.Response.Close();
+            try
+            {
+                context.Response.StatusCode = 503;
+                context.Response.ContentType = "application/json";
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The client hung up first (a run stopped by a signal closes its connections): nothing to answer.
+                continue;
+            }
+
             if (!metrics)
             {
                 _firstRequest.TrySetResult();

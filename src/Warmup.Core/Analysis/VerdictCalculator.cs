@@ -31,7 +31,9 @@ public sealed record BurstProbe(int Concurrency, IReadOnlyList<ProbeResult> Prob
 /// when it stamped that token (<see cref="ProbeResult.ClientStallMs"/>: the OS descheduled it, a GC paused it, its
 /// thread pool backed up), because that delay is the client's: on a busy machine a single such stall of 20-30 ms would
 /// otherwise fail a warm run. Steady samples are kept as measured (taking an upper bound off them would flatter the
-/// baseline and raise false alarms). The reason names any comparison the stall decided. Any failed verification probe makes the run not
+/// baseline and raise false alarms). The reason names any comparison the stall decided. Because the noise floor follows
+/// the largest steady hiccup, single requests are also judged together (<see cref="WidespreadExcess"/>): more of them
+/// beyond the run's typical noise than its steady samples' own hiccup rate explains are cold. Any failed verification probe makes the run not
 /// warm, because a user would have seen that failure. When nothing could be compared the verdict carries no numbers,
 /// only the reason.
 /// </summary>
@@ -81,10 +83,16 @@ public static class VerdictCalculator
         var clientStalled = new List<string>();
         var judgedFirstMs = new List<double>();
         var lengthAllowancesMs = new List<double>();
+        // Single requests beyond the run's typical noise more often than its steady samples stray are cold together,
+        // whatever one hiccup did to the noise floor (WidespreadExcess).
+        var singles = shapes.Where(s => s.Kind != ShapeKind.Burst).ToList();
+        var widespread = WidespreadExcess.Cold(singles.Select(s => (s.FirstMs, s.SteadyMs)).ToList(), threshold, singleNoise.TypicalFloorMs)
+            .Select(i => singles[i])
+            .ToHashSet(ReferenceEqualityComparer.Instance);
         foreach (var shape in shapes)
         {
             var noise = shape.Kind == ShapeKind.Burst ? burstNoise : singleNoise;
-            var cold = IsCold(shape.FirstMs, shape.SteadyMs, threshold, noise);
+            var cold = IsCold(shape.FirstMs, shape.SteadyMs, threshold, noise) || widespread.Contains(shape);
             if (!cold && shape.FirstStallMs > 0 && IsCold(shape.FirstMs + shape.FirstStallMs, shape.SteadyMs, threshold, noise))
             {
                 clientStalled.Add(Invariant($"{shape.Describe()} was {shape.MeasuredFirstMs - shape.SteadyMedianMs:F1} ms over steady while the warmer itself was stalled {shape.FirstStallMs:F1} ms"));
@@ -141,6 +149,11 @@ public static class VerdictCalculator
             .Select(s => Invariant($"adapter '{s.Adapter}' took {s.MeasuredFirstMs:F1} ms on first use against a steady {s.SteadyMedianMs:F1} ms")));
         reasons.AddRange(byConcurrency.Where(b => b.IsCold)
             .Select(b => Invariant($"a burst of {b.Concurrency} waited {b.FirstSlowestTtftMs:F1} ms for its slowest first token against a steady {b.SteadySlowestTtftMs:F1} ms ({b.Ratio:F2}x)")));
+        if (widespread.Count > 0)
+        {
+            reasons.Add(Invariant($"{widespread.Count} of {singles.Count} first-user-like requests were beyond the run's typical timing noise, far more than its steady samples strayed: cold paths, not hiccups"));
+        }
+
         if (failureReason is not null)
         {
             reasons.Add(failureReason);
@@ -252,7 +265,11 @@ public static class VerdictCalculator
     /// shape's median, a hiccup this very run showed. Long TTFTs show the server's proportional jitter:
     /// <see cref="Relative"/> is their typical spread relative to the steady value (the median over those shapes).
     /// </summary>
-    private sealed record Noise(double Relative, double AbsoluteMs)
+    /// <param name="TypicalAbsoluteMs">
+    /// The short shapes' typical hiccup: the median over them of their largest steady distance from their median, which
+    /// one hiccup does not set (see <see cref="WidespreadExcess"/>).
+    /// </param>
+    private sealed record Noise(double Relative, double AbsoluteMs, double TypicalAbsoluteMs)
     {
         /// <summary>Steady TTFTs under this are "short": their spread is mostly absolute jitter, not proportional.</summary>
         private const double ShortTtftMs = 5 * MinColdExcessMs;
@@ -264,11 +281,12 @@ public static class VerdictCalculator
             var relative = longer.Count == 0
                 ? 0
                 : Percentiles.Median(longer.Select(s => (s.SteadyMs.Max() - s.SteadyMs.Min()) / s.SteadyMedianMs).ToList());
-            var absolute = measured.Where(s => s.SteadyMedianMs < ShortTtftMs)
+            var hiccups = measured.Where(s => s.SteadyMedianMs < ShortTtftMs)
                 .Select(s => s.SteadyMs.Max(ms => Math.Abs(ms - s.SteadyMedianMs)))
-                .DefaultIfEmpty(0)
-                .Max();
-            return new Noise(relative, absolute);
+                .ToList();
+            return hiccups.Count == 0
+                ? new Noise(relative, 0, 0)
+                : new Noise(relative, hiccups.Max(), Percentiles.Median(hiccups));
         }
 
         /// <summary>
@@ -277,6 +295,9 @@ public static class VerdictCalculator
         /// <see cref="MinColdExcessMs"/>.
         /// </summary>
         public double FloorMs(double steadyMs) => Math.Max(MinColdExcessMs, Math.Max(SpreadMultiple * Relative * steadyMs, AbsoluteMs));
+
+        /// <summary>Like <see cref="FloorMs"/>, with the typical hiccup in place of the largest one.</summary>
+        public double TypicalFloorMs(double steadyMs) => Math.Max(MinColdExcessMs, Math.Max(SpreadMultiple * Relative * steadyMs, TypicalAbsoluteMs));
     }
 
     private enum ShapeKind
