@@ -34,6 +34,9 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
     /// <summary>The engine's Durable client (over the sidecar).</summary>
     public Microsoft.DurableTask.Client.DurableTaskClient Client => _host.Client;
 
+    /// <summary>The result sinks, in the order the Record step runs them.</summary>
+    internal IEnumerable<IWarmupResultSink> Sinks => _host.Services.GetServices<IWarmupResultSink>();
+
     /// <summary>The local JSON report's sink, to tell where the report went; null without --json.</summary>
     public JsonFileResultSink? JsonReport { get; }
 
@@ -72,7 +75,6 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 }
 
                 services.AddSingleton<IRequestAuthenticator>(new EnvironmentApiKeyAuthenticator());
-                services.AddSingleton<IWarmupResultSink>(recorded);
                 if (jsonSink is not null)
                 {
                     services.AddSingleton<IWarmupResultSink>(jsonSink);
@@ -82,6 +84,10 @@ internal sealed class EmbeddedDurableHost : IAsyncDisposable
                 {
                     services.AddSingleton<IWarmupResultSink>(new TelemetryResultSink(new WarmupEvents(telemetry.LoggerFactory)));
                 }
+
+                // Last: the Record step runs sinks in order, and a cancelled run is handed back as soon as this one has
+                // its report, so every other sink (the JSON file above all) must have written it by then.
+                services.AddSingleton<IWarmupResultSink>(recorded);
             },
             cancellationToken));
         return new EmbeddedDurableHost(host, jsonSink, readiness, waits, recorded);

@@ -42,6 +42,9 @@ internal sealed class InMemoryDurableEngine : IAsyncDisposable
 
     public DurableTaskClient Client { get; }
 
+    /// <summary>The worker's services, as its activities resolve them.</summary>
+    internal IServiceProvider Services => _worker.Services;
+
     /// <param name="registry">Orchestrators and activities.</param>
     /// <param name="port">Loopback port for the sidecar (see <see cref="FreePortTestHost"/>).</param>
     /// <param name="configureServices">The worker's services, as the orchestrators and activities resolve them.</param>
