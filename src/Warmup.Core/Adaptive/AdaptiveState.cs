@@ -46,6 +46,12 @@ public sealed record AdaptiveState
     /// </summary>
     public bool? KvFootprintPaid { get; init; }
 
+    /// <summary>
+    /// Batch sizes the run's staircases stalled on (<see cref="StaircaseStalls"/>): the sizes the server captured or
+    /// compiled on first use. Null until a staircase was measured (or where the dialect sends bursts instead).
+    /// </summary>
+    public IReadOnlyList<int>? StalledBatchSizes { get; init; }
+
     /// <summary>What users sent the target (observed by the idle timer), covered first by every round's plan and verification; null when unknown.</summary>
     public Traffic.ObservedTraffic? Traffic { get; init; }
 

@@ -25,7 +25,7 @@ public static class RoundFindings
             .Order()
             .ToList();
         var concurrencies = state.SentConcurrencies
-            .Concat(round.Plan.Steps.SelectMany(s => s.Staircase ? Enumerable.Range(1, s.Concurrency) : [s.Concurrency]))
+            .Concat(round.Plan.Steps.SelectMany(s => s.Staircase ? s.Levels ?? Enumerable.Range(1, s.Concurrency) : [s.Concurrency]))
             .Concat(round.Mix.Concurrencies)
             .Distinct()
             .Order()
@@ -68,8 +68,16 @@ public static class RoundFindings
             SentConcurrencies = concurrencies,
             ColdShapes = shapes,
             PaidLengths = state.PaidLengths.Concat(PaidColdPaths.Lengths(steps ?? [], verdict)).Distinct().Order().ToList(),
+            StalledBatchSizes = Stalls(state.StalledBatchSizes, steps ?? []),
             KvFootprintPaid = round.KvFootprintStep is null ? state.KvFootprintPaid : PaidColdPaths.KvFootprintPaid(steps ?? [], round.KvFootprintStep, verdict),
         };
+    }
+
+    /// <summary>The batch sizes every staircase so far stalled on; null while none was measured.</summary>
+    private static IReadOnlyList<int>? Stalls(IReadOnlyList<int>? known, IReadOnlyList<StepResult> steps)
+    {
+        var measured = steps.Where(s => s.Phase == Phases.Warmup && s.Step.Staircase && s.StalledBatchSizes is not null).ToList();
+        return measured.Count == 0 ? known : [.. (known ?? []).Concat(measured.SelectMany(s => s.StalledBatchSizes!)).Distinct().Order()];
     }
 
     /// <summary>Whether this round's verification found nothing cold in the shape's region.</summary>

@@ -63,7 +63,9 @@ public static class RoundPlanner
         }
 
         var adapters = target.Adapters.Select(a => new PlanStep(FullPlan.AdapterPromptTokens, FullPlan.PrefillOutputTokens, 1, a));
-        var staircase = StaircaseBurst.Steps(1, top, forcesOutputLength, notes);
+        var staircase = map is { StalledBatchSizes: { } stalled } && map.StaircaseTop >= top && forcesOutputLength && top > 1
+            ? LearnedStaircase(stalled, top, notes)
+            : StaircaseBurst.Steps(1, top, forcesOutputLength, notes);
         // The KV-footprint burst is left out only when the map says the last one paid nothing (a server that
         // preallocates its KV cache); a map from before that was judged (KvFootprint true) keeps it.
         var kv = map is { KvFootprint: false } ? [] : KvFootprint(longest, top).ToList();
@@ -112,6 +114,13 @@ public static class RoundPlanner
             .Order()
             .ToList();
         steps.AddRange(sizes.Select(size => new PlanStep(StaircaseBurst.PromptTokens, StaircaseBurst.FallbackOutputTokens, size)));
+        if (sizes.Count > 0 && !Enumerable.Range(1, top).All(state.SentConcurrencies.Contains))
+        {
+            // Round 1 held only the sizes a learned map named, and one it skipped is cold: the server changed, so every
+            // size is passed again.
+            notes.Add("a batch size the shape map's staircase skipped was cold: every batch size is passed again");
+            steps.AddRange(StaircaseBurst.Steps(1, top, forcesOutputLength, notes));
+        }
 
         // Adapters: reload a cold one once; cold again after that means the server holds fewer adapters than it serves.
         var rewarmed = new List<string>(state.RewarmedAdapters);
@@ -231,6 +240,13 @@ public static class RoundPlanner
             TokenBudget = budget.MaxTokens,
             MaxRounds = budget.MaxRounds,
         };
+    }
+
+    private static IReadOnlyList<PlanStep> LearnedStaircase(IReadOnlyList<int> stalled, int top, List<string> notes)
+    {
+        var step = StaircaseBurst.Learned(stalled, top);
+        notes.Add(Invariant($"the staircase holds {step.Levels!.Count} batch sizes of 1-{top}: those the shape map's last staircase stalled on ({(stalled.Count == 0 ? "none" : string.Join(", ", stalled))}), the size below each and the top"));
+        return [step];
     }
 
     /// <summary>Context windows' worth of prompt tokens the KV-footprint burst holds at once (<see cref="KvFootprint"/>).</summary>

@@ -20,13 +20,45 @@ public static class StaircaseBurst
     /// <summary>Output tokens of the fallback bursts: enough decode steps for the batch to run at its size.</summary>
     public const int FallbackOutputTokens = 4;
 
-    /// <summary>Exact output length of request <paramref name="index"/> (0-based) of a staircase step.</summary>
+    /// <summary>
+    /// Exact output length of request <paramref name="index"/> (0-based) of a staircase step. Request i is one of the
+    /// last N − i to finish, so it decodes through every level of at least N − i requests: with every size a level,
+    /// request i gets (i + 1) stairs and the batch steps down one size at a time; with learned
+    /// <see cref="PlanStep.Levels"/>, the requests between two levels finish together and the batch jumps between them.
+    /// </summary>
     public static int OutputTokensFor(PlanStep step, int index)
     {
         ArgumentNullException.ThrowIfNull(step);
-        return step.Staircase
-            ? Math.Max(1, (int)((long)step.MaxOutputTokens * (index + 1) / step.Concurrency))
-            : step.MaxOutputTokens;
+        if (!step.Staircase)
+        {
+            return step.MaxOutputTokens;
+        }
+
+        if (step.Levels is not { } levels)
+        {
+            return Math.Max(1, (int)((long)step.MaxOutputTokens * (index + 1) / step.Concurrency));
+        }
+
+        var stairs = levels.Count(size => size >= step.Concurrency - index);
+        return Math.Max(1, step.MaxOutputTokens / levels.Count * stairs);
+    }
+
+    /// <summary>
+    /// The staircase a learned shape map allows: it holds only the batch sizes the server stalled on last time, and the
+    /// size below each (a count one off still lands on the size itself, and a server that pads a batch to the next
+    /// size it captured runs the size below on the same graph), plus the top. Sizes between them are skipped: they were
+    /// passed last time and did not stall. Cost: about k·Σ levels output tokens instead of N²·k/2.
+    /// </summary>
+    public static PlanStep Learned(IReadOnlyList<int> stalledSizes, int top)
+    {
+        ArgumentNullException.ThrowIfNull(stalledSizes);
+        var levels = stalledSizes.SelectMany(size => new[] { size, size - 1 })
+            .Where(size => size >= 1 && size <= top)
+            .Append(top)
+            .Distinct()
+            .OrderDescending()
+            .ToList();
+        return new PlanStep(PromptTokens, TokensPerStair * levels.Count, top) { Staircase = true, Levels = levels };
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Warmup.Core.Planning;
 
 namespace Warmup.Core.Analysis;
@@ -43,6 +44,10 @@ public sealed record StepResult
 
     /// <summary>Plan steps: the TTFT of each request that produced a first token (ms), in send order; null otherwise.</summary>
     public IReadOnlyList<double>? RequestTtftMs { get; init; }
+
+    /// <summary>Staircase steps only: the batch sizes whose decode step stalled (<see cref="Adaptive.StaircaseStalls"/>); null otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? StalledBatchSizes { get; init; }
 
     /// <summary>Verification only: every prompt length probed (Step.PromptTokens is then the longest). Null for plan steps.</summary>
     public IReadOnlyList<int>? PromptLengths { get; init; }

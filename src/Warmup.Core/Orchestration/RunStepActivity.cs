@@ -54,6 +54,7 @@ public sealed class RunStepActivity(
             // For the warm-up timeline; a handful of numbers per step (one per request), rounded to 0.1 ms.
             StartedAt = startedAt,
             RequestTtftMs = results.Where(r => r.TtftMs.HasValue).Select(r => Math.Round(r.TtftMs!.Value, 1)).ToList(),
+            StalledBatchSizes = step.Staircase ? StaircaseStalls.BatchSizes(results) : null,
         };
 
         WarmupSpans.CompleteStep(span, summary);

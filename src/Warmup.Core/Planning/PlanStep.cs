@@ -16,4 +16,21 @@ public sealed record PlanStep(int PromptTokens, int MaxOutputTokens, int Concurr
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool Staircase { get; init; }
+
+    /// <summary>
+    /// A staircase that holds only these batch sizes (descending, the first one <see cref="Concurrency"/>), each for the
+    /// same number of decode steps, and skips the sizes between them: the sizes a learned shape map says the server
+    /// stalled on (<see cref="Adaptive.StaircaseStalls"/>). Null: every size from <see cref="Concurrency"/> down to 1.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<int>? Levels { get; init; }
+
+    // Steps are compared by value (a step read back from the orchestration history must equal the one planned), and a
+    // record compares a list by reference.
+    public bool Equals(PlanStep? other)
+        => other is not null && PromptTokens == other.PromptTokens && MaxOutputTokens == other.MaxOutputTokens
+           && Concurrency == other.Concurrency && Adapter == other.Adapter && Staircase == other.Staircase
+           && (Levels ?? []).SequenceEqual(other.Levels ?? []) && (Levels is null) == (other.Levels is null);
+
+    public override int GetHashCode() => HashCode.Combine(PromptTokens, MaxOutputTokens, Concurrency, Adapter, Staircase, Levels?.Count);
 }

@@ -38,6 +38,13 @@ public sealed record ShapeMap(
     /// </summary>
     public bool KvFootprint { get; init; } = true;
 
+    /// <summary>
+    /// The batch sizes the last full staircase stalled on (<see cref="Adaptive.StaircaseStalls"/>); round 1 then holds
+    /// only those (<see cref="Adaptive.StaircaseBurst.Learned"/>). Null (unknown, or a batch size verification found cold
+    /// after all): the full staircase. Added later with the same schema: a stored map without it reads as null.
+    /// </summary>
+    public IReadOnlyList<int>? StalledBatchSizes { get; init; }
+
     /// <summary>Whether this map was learned for the model the server serves now.</summary>
     public bool Fits(string model, int? maxContext) => string.Equals(Model, model, StringComparison.Ordinal) && MaxContext == maxContext;
 }

@@ -17,7 +17,7 @@ public static class ShapeMapLearning
     /// the buckets it did not reach are unknown, so the map keeps what was sent, with rungs where gaps are still wider
     /// than the learned spacing (<see cref="PrefillRungs.Thin"/>), or the sent lengths in cold regions.
     /// KV footprint: kept unless the burst answered within the steady prefill of its tokens. Batch sizes: those around a
-    /// cold burst. Adapters: those that were cold on first use.
+    /// cold burst; the sizes the staircases stalled on. Adapters: those that were cold on first use.
     /// </summary>
     public static ShapeMap From(WarmupTarget target, int? maxContext, AdaptiveState state, bool warm, DateTimeOffset learnedAt)
     {
@@ -51,6 +51,9 @@ public static class ShapeMapLearning
             warm ? state.Round : null)
         {
             KvFootprint = state.KvFootprintPaid ?? true,
+            // A batch size verification found cold means the stalls did not show every size that needed warming: the
+            // next run passes them all again.
+            StalledBatchSizes = state.ColdShapes.Any(c => c.Kind == ColdShapeKinds.Batch) ? null : state.StalledBatchSizes,
         };
     }
 
