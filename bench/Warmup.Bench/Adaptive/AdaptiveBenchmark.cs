@@ -153,6 +153,8 @@ public sealed class AdaptiveBenchmark : IBenchmark
             report?.Adaptive?.StillCold ?? [])
         {
             Spacing = report?.Adaptive?.Spacing,
+            Staircases = report?.Steps.Where(s => s.Step.Staircase)
+                .Select(s => new StaircaseRow(s.Step.Concurrency, s.Step.Levels?.Count, s.OutputTokens, s.StalledBatchSizes ?? [])).ToList(),
             RoundCosts = report?.Adaptive?.Rounds.Select(r => new RoundCost(r.Round, r.Requests, r.PromptTokens + r.OutputTokens, r.VerifyRequests, r.VerifyTokens, r.IsWarm, r.ColdFound)).ToList(),
         };
     }
@@ -218,9 +220,14 @@ public sealed class AdaptiveBenchmark : IBenchmark
         /// <summary>Rung spacing the loop learned (adaptive only).</summary>
         public int? Spacing { get; init; }
 
+        /// <summary>Each staircase: its top, the sizes it held (null: every size), its output tokens and the sizes it stalled on.</summary>
+        public IReadOnlyList<StaircaseRow>? Staircases { get; init; }
+
         /// <summary>Each round's warm-up and verification cost and what its verification found cold (adaptive only).</summary>
         public IReadOnlyList<RoundCost>? RoundCosts { get; init; }
     }
+
+    private sealed record StaircaseRow(int Top, int? Levels, long OutputTokens, IReadOnlyList<int> Stalled);
 
     private sealed record RoundCost(int Round, int WarmupRequests, long WarmupTokens, int VerifyRequests, long VerifyTokens, bool Warm, IReadOnlyList<string> ColdFound);
 }

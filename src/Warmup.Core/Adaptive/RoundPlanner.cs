@@ -114,13 +114,6 @@ public static class RoundPlanner
             .Order()
             .ToList();
         steps.AddRange(sizes.Select(size => new PlanStep(StaircaseBurst.PromptTokens, StaircaseBurst.FallbackOutputTokens, size)));
-        if (sizes.Count > 0 && !Enumerable.Range(1, top).All(state.SentConcurrencies.Contains))
-        {
-            // Round 1 held only the sizes a learned map named, and one it skipped is cold: the server changed, so every
-            // size is passed again.
-            notes.Add("a batch size the shape map's staircase skipped was cold: every batch size is passed again");
-            steps.AddRange(StaircaseBurst.Steps(1, top, forcesOutputLength, notes));
-        }
 
         // Adapters: reload a cold one once; cold again after that means the server holds fewer adapters than it serves.
         var rewarmed = new List<string>(state.RewarmedAdapters);
@@ -245,7 +238,7 @@ public static class RoundPlanner
     private static IReadOnlyList<PlanStep> LearnedStaircase(IReadOnlyList<int> stalled, int top, List<string> notes)
     {
         var step = StaircaseBurst.Learned(stalled, top);
-        notes.Add(Invariant($"the staircase holds {step.Levels!.Count} batch sizes of 1-{top}: those the shape map's last staircase stalled on ({(stalled.Count == 0 ? "none" : string.Join(", ", stalled))}), the size below each and the top"));
+        notes.Add(Invariant($"the staircase passes every batch size of 1-{top} once and holds those the shape map's last staircase stalled on ({(stalled.Count == 0 ? "none" : string.Join(", ", stalled))}), the size below each and the top, for {StaircaseBurst.TokensPerStair} steps: {step.MaxOutputTokens} decode steps instead of {StaircaseBurst.TokensPerStair * top}"));
         return [step];
     }
 

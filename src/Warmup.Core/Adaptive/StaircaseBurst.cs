@@ -22,9 +22,9 @@ public static class StaircaseBurst
 
     /// <summary>
     /// Exact output length of request <paramref name="index"/> (0-based) of a staircase step. Request i is one of the
-    /// last N − i to finish, so it decodes through every level of at least N − i requests: with every size a level,
-    /// request i gets (i + 1) stairs and the batch steps down one size at a time; with learned
-    /// <see cref="PlanStep.Levels"/>, the requests between two levels finish together and the batch jumps between them.
+    /// last N − i to finish, so it decodes through every stair of at least N − i requests: without
+    /// <see cref="PlanStep.Levels"/>, request i gets (i + 1) stairs of <see cref="PlanStep.MaxOutputTokens"/> / N steps
+    /// and the batch steps down one size at a time; with them, one decode step per entry at or above N − i.
     /// </summary>
     public static int OutputTokensFor(PlanStep step, int index)
     {
@@ -39,26 +39,26 @@ public static class StaircaseBurst
             return Math.Max(1, (int)((long)step.MaxOutputTokens * (index + 1) / step.Concurrency));
         }
 
-        var stairs = levels.Count(size => size >= step.Concurrency - index);
-        return Math.Max(1, step.MaxOutputTokens / levels.Count * stairs);
+        return Math.Max(1, levels.Count(size => size >= step.Concurrency - index));
     }
 
     /// <summary>
-    /// The staircase a learned shape map allows: it holds only the batch sizes the server stalled on last time, and the
-    /// size below each (a count one off still lands on the size itself, and a server that pads a batch to the next
-    /// size it captured runs the size below on the same graph), plus the top. Sizes between them are skipped: they were
-    /// passed last time and did not stall. Cost: about k·Σ levels output tokens instead of N²·k/2.
+    /// The staircase a learned shape map allows: every size once (one decode step each, so a size the stall detector
+    /// missed is still passed: it times a shared client's reads of hundreds of streams, which a 7 ms capture can drown
+    /// in), and the sizes the server stalled on last time, the size below each (a count one off still lands on the
+    /// size, and a server that pads a batch to the next size it captured runs the size below on the same graph) and the
+    /// top for <see cref="TokensPerStair"/> steps, as the full staircase holds every size. Cost: about N²/2 output tokens
+    /// plus the held sizes, instead of N².
     /// </summary>
     public static PlanStep Learned(IReadOnlyList<int> stalledSizes, int top)
     {
         ArgumentNullException.ThrowIfNull(stalledSizes);
-        var levels = stalledSizes.SelectMany(size => new[] { size, size - 1 })
-            .Where(size => size >= 1 && size <= top)
-            .Append(top)
-            .Distinct()
+        var held = stalledSizes.SelectMany(size => new[] { size, size - 1 }).Append(top).ToHashSet();
+        var levels = Enumerable.Range(1, top)
+            .SelectMany(size => Enumerable.Repeat(size, held.Contains(size) ? TokensPerStair : 1))
             .OrderDescending()
             .ToList();
-        return new PlanStep(PromptTokens, TokensPerStair * levels.Count, top) { Staircase = true, Levels = levels };
+        return new PlanStep(PromptTokens, levels.Count, top) { Staircase = true, Levels = levels };
     }
 
     /// <summary>

@@ -14,56 +14,76 @@ namespace Warmup.Core.Adaptive;
 public static class StaircaseStalls
 {
     /// <summary>
-    /// A gap counts as a stall when it is this many times the burst's typical gap between tokens (a graph capture or a
-    /// compile takes several decode steps; an ordinary step of a larger batch does not).
+    /// A gap is long when it is this many times its stream's typical gap (a capture or compile adds at least a decode
+    /// step's worth; the steps of one stream change slowly as its batch shrinks one request at a time).
     /// </summary>
-    public const double StallFactor = 3;
+    public const double StallFactor = 2;
 
-    /// <summary>And at least this much longer than the typical gap, so that sub-millisecond steps' jitter is not a stall.</summary>
+    /// <summary>And at least this much longer than the typical gap, so that fast steps' jitter is not a stall.</summary>
     public const double MinStallMs = 5;
+
+    /// <summary>
+    /// Share of the streams spanning a stall that must show it as a long gap: a server stall holds every request it is
+    /// decoding, while a client that read some streams late (hundreds of them on a few cores) delays only those.
+    /// </summary>
+    public const double MinCoverage = 0.9;
+
+    /// <summary>Streams with fewer gaps than this are judged against the burst's typical gap instead of their own.</summary>
+    private const int OwnReferenceGaps = 4;
 
     /// <summary>The batch sizes whose decode step stalled, ascending; empty when no step did or the streams cannot tell.</summary>
     public static IReadOnlyList<int> BatchSizes(IReadOnlyList<ProbeResult> results)
     {
         ArgumentNullException.ThrowIfNull(results);
         var streams = results.Where(r => r.IsSuccess && r.FirstTokenTimestamp is not null).Select(Stream.Of).ToList();
-        var gaps = streams.SelectMany(s => s.Gaps).ToList();
-        if (gaps.Count == 0)
+        var all = streams.SelectMany(s => s.Gaps).Select(g => g.End - g.Start).ToList();
+        if (all.Count == 0)
         {
             return [];
         }
 
-        var typical = Median(gaps.Select(g => g.End - g.Start));
-        var threshold = Math.Max(typical * StallFactor, typical + MinStallMs);
-        var stalls = gaps.Where(g => g.End - g.Start > threshold).OrderBy(g => g.Start).ToList();
-        var sizes = new SortedSet<int>();
-        // One stall shows as overlapping long gaps in every stream decoding at the time: group them, then count the
+        var burstTypical = Median(all);
+        var stalls = streams
+            .SelectMany((stream, index) =>
+            {
+                var typical = stream.Gaps.Count >= OwnReferenceGaps ? Median(stream.Gaps.Select(g => g.End - g.Start)) : burstTypical;
+                return stream.Gaps.Where(g => IsLong(g.End - g.Start, typical)).Select(g => g with { Stream = index });
+            })
+            .OrderBy(g => g.Start)
+            .ToList();
+
+        // One stall shows as overlapping long gaps in the streams decoding at the time: group them, then count the
         // streams that span the group's common interval.
+        var sizes = new SortedSet<int>();
         var group = new List<Gap>();
-        foreach (var gap in stalls)
+        foreach (var gap in stalls.Append(new Gap(double.MaxValue, double.MaxValue, -1)))
         {
             if (group.Count > 0 && gap.Start >= group.Min(g => g.End))
             {
-                sizes.Add(Spanning(streams, group));
+                if (Size(streams, group) is { } size)
+                {
+                    sizes.Add(size);
+                }
+
                 group.Clear();
             }
 
             group.Add(gap);
         }
 
-        if (group.Count > 0)
-        {
-            sizes.Add(Spanning(streams, group));
-        }
-
         return [.. sizes];
     }
 
-    private static int Spanning(List<Stream> streams, List<Gap> stall)
+    private static bool IsLong(double gap, double typical) => gap > typical * StallFactor && gap - typical > MinStallMs;
+
+    /// <summary>The batch size of a stall: the streams spanning it, when nearly all of them show it.</summary>
+    private static int? Size(List<Stream> streams, List<Gap> stall)
     {
         var start = stall.Max(g => g.Start);
         var end = stall.Min(g => g.End);
-        return streams.Count(s => s.First <= start && s.Last >= end);
+        var spanning = streams.Count(s => s.First <= start && s.Last >= end);
+        var showing = stall.Select(g => g.Stream).Distinct().Count();
+        return spanning > 0 && showing >= MinCoverage * spanning ? spanning : null;
     }
 
     private static double Median(IEnumerable<double> values)
@@ -72,7 +92,7 @@ public static class StaircaseStalls
         return sorted[sorted.Count / 2];
     }
 
-    private readonly record struct Gap(double Start, double End);
+    private readonly record struct Gap(double Start, double End, int Stream = -1);
 
     /// <summary>One request's token times, in milliseconds on the process's monotonic clock.</summary>
     private sealed record Stream(double First, double Last, IReadOnlyList<Gap> Gaps)

@@ -18,9 +18,10 @@ public sealed record PlanStep(int PromptTokens, int MaxOutputTokens, int Concurr
     public bool Staircase { get; init; }
 
     /// <summary>
-    /// A staircase that holds only these batch sizes (descending, the first one <see cref="Concurrency"/>), each for the
-    /// same number of decode steps, and skips the sizes between them: the sizes a learned shape map says the server
-    /// stalled on (<see cref="Adaptive.StaircaseStalls"/>). Null: every size from <see cref="Concurrency"/> down to 1.
+    /// A staircase's decode steps, one batch size per step, descending from <see cref="Concurrency"/>: a size listed
+    /// twice is held for two steps (a learned shape map holds the sizes the server stalled on, see
+    /// <see cref="Adaptive.StaircaseBurst.Learned"/>, and passes the others once). Null: every size from
+    /// <see cref="Concurrency"/> down to 1 for <see cref="MaxOutputTokens"/> / <see cref="Concurrency"/> steps each.
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<int>? Levels { get; init; }

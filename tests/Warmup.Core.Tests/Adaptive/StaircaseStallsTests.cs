@@ -44,6 +44,31 @@ public sealed class StaircaseStallsTests
     }
 
     [Fact]
+    public void Steps_that_slow_as_the_batch_grows_are_not_stalls_and_a_capture_at_the_largest_batch_still_is()
+    {
+        // The large-batch profile at the benchmark's time scale: a step takes 1 ms plus 1 % per sequence (3.6 ms at 256),
+        // a capture 7.5 ms on top.
+        var step = StaircaseBurst.Steps(1, 256, true, []).Single();
+        int[] captured = [.. Enumerable.Range(1, 32).Select(i => i * 8), 1, 2, 4];
+
+        var stalled = StaircaseStalls.BatchSizes(Simulate(step, captured, stepMs: batch => 1 + (0.01 * batch), captureMs: 7.5));
+
+        Assert.Equal(captured.Order(), stalled);
+    }
+
+    [Fact]
+    public void A_client_that_read_some_streams_late_is_not_a_stall()
+    {
+        // Every 40th step, a fifth of the streams are read 20 ms late (the client busy elsewhere): those streams show a long
+        // gap, the others do not, so it is not the server's.
+        var step = StaircaseBurst.Steps(1, 64, true, []).Single();
+
+        var stalled = StaircaseStalls.BatchSizes(Simulate(step, [], lateReads: (t, i) => t % 40 == 20 && i % 5 == 0 ? 20 : 0));
+
+        Assert.Empty(stalled);
+    }
+
+    [Fact]
     public void Failed_requests_and_streams_without_tokens_say_nothing()
     {
         var failed = new ProbeResult { Outcome = ProbeOutcome.HttpError, StatusCode = 503 };
@@ -53,19 +78,23 @@ public sealed class StaircaseStallsTests
     }
 
     [Fact]
-    public void A_learned_staircase_holds_the_stalled_sizes_and_the_size_below_each_and_skips_the_rest()
+    public void A_learned_staircase_passes_every_size_once_and_holds_the_stalled_ones_the_size_below_each_and_the_top()
     {
-        var step = StaircaseBurst.Learned([4, 12, 256], 256);
+        var step = StaircaseBurst.Learned([4, 12], 256);
 
         Assert.True(step.Staircase);
         Assert.Equal(256, step.Concurrency);
-        Assert.Equal([256, 255, 12, 11, 4, 3], step.Levels);
-        // The running batch, step by step, as the server sees it: each level for TokensPerStair decode steps, nothing else.
+        var levels = Assert.IsAssignableFrom<IReadOnlyList<int>>(step.Levels);
+        Assert.Equal(Enumerable.Range(1, 256).OrderDescending(), levels.Distinct());
+        Assert.Equal([256, 12, 11, 4, 3], levels.GroupBy(size => size).Where(g => g.Count() == StaircaseBurst.TokensPerStair).Select(g => g.Key));
+        // The running batch, step by step, as the server sees it: each entry one decode step.
         var lengths = Enumerable.Range(0, step.Concurrency).Select(i => StaircaseBurst.OutputTokensFor(step, i)).ToList();
         var batches = Enumerable.Range(1, lengths.Max()).Select(t => lengths.Count(l => l >= t)).ToList();
-        Assert.Equal(step.Levels!.SelectMany(size => Enumerable.Repeat(size, StaircaseBurst.TokensPerStair)), batches);
-        // About k·Σ levels output tokens, against N²·k/2 for every size.
-        Assert.Equal(step.Levels!.Sum() * StaircaseBurst.TokensPerStair, lengths.Sum());
+        Assert.Equal(levels, batches);
+        // About N²/2 output tokens plus the held sizes, against N² for the full staircase.
+        Assert.Equal(levels.Sum(), lengths.Sum());
+        var full = StaircaseBurst.Steps(1, 256, true, []).Single();
+        Assert.True(lengths.Sum() * 3 < Enumerable.Range(0, 256).Sum(i => StaircaseBurst.OutputTokensFor(full, i)) * 2);
     }
 
     [Fact]
@@ -96,13 +125,16 @@ public sealed class StaircaseStallsTests
     /// The streams of <paramref name="step"/> on a server that pads a batch to the next captured size and captures each
     /// size on its first use (a stall of <see cref="CaptureMs"/>); with none captured, every size was captured at start.
     /// </summary>
-    private static List<ProbeResult> Simulate(PlanStep step, IReadOnlyList<int> captured, int lateRequests = 0)
+    private static List<ProbeResult> Simulate(
+        PlanStep step, IReadOnlyList<int> captured, int lateRequests = 0, Func<int, double>? stepMs = null, double captureMs = CaptureMs,
+        Func<int, int, double>? lateReads = null)
     {
         var lengths = Enumerable.Range(0, step.Concurrency).Select(i => StaircaseBurst.OutputTokensFor(step, i)).ToArray();
         // The late requests are the longest ones (admitted last); each joins one step later and so ends one step later.
         var joins = Enumerable.Range(0, step.Concurrency).Select(i => i >= step.Concurrency - lateRequests ? 1 : 0).ToArray();
         var tokens = Enumerable.Range(0, step.Concurrency).Select(_ => new List<double>()).ToArray();
         var warm = new HashSet<int>();
+        var readFrom = new double[step.Concurrency];
         var clock = 100.0;
         for (var t = 0; tokens.Select((l, i) => l.Count < lengths[i]).Any(x => x); t++)
         {
@@ -110,8 +142,13 @@ public sealed class StaircaseStallsTests
             // The first step is the prefill (first tokens); a decode step runs the graph of the batch's size.
             var decoding = running.Where(i => tokens[i].Count > 0).ToList();
             var graph = captured.Where(c => c >= decoding.Count).DefaultIfEmpty(0).Min();
-            clock += StepMs + (decoding.Count > 0 && graph > 0 && warm.Add(graph) ? CaptureMs : 0);
-            running.ForEach(i => tokens[i].Add(clock));
+            clock += (stepMs?.Invoke(running.Count) ?? StepMs) + (decoding.Count > 0 && graph > 0 && warm.Add(graph) ? captureMs : 0);
+            foreach (var i in running)
+            {
+                // A stream read late is read at once when the client comes back: every token that arrived meanwhile too.
+                readFrom[i] = Math.Max(readFrom[i], clock + (lateReads?.Invoke(t, i) ?? 0));
+                tokens[i].Add(Math.Max(clock, readFrom[i]));
+            }
         }
 
         var origin = Stopwatch.GetTimestamp();

@@ -132,16 +132,14 @@ public sealed class AdaptiveLoopTests
         Assert.True(again.Profile.PrefillBuckets.SequenceEqual(again.State.CompiledBuckets), $"compiled {string.Join(",", again.State.CompiledBuckets)}; first {Describe(first)}; second {Describe(second)}");
         Assert.Equal(again.Profile.CudaGraphCaptureSizes, again.State.CapturedGraphSizes);
 
-        // Batch sizes: the second run's staircase held only the sizes the first one stalled on (and the size below each),
-        // and the server captured every size all the same (above), for far fewer output tokens than passing every size.
-        // (Which sizes a staircase sees stall is unit-tested: here the simulator also captures sizes while the burst is
-        // still being admitted, inside first tokens, and the learned staircase is admitted the same way.)
+        // Batch sizes: the second run's staircase held the sizes the first one stalled on (and the size below each) and
+        // passed the others once, for fewer output tokens than holding every size; the server captured every size (above).
         var fullStaircase = first.Steps.Single(s => s.Phase == Phases.Warmup && s.Step.Staircase);
         var stalled = Assert.IsAssignableFrom<IReadOnlyList<int>>(fullStaircase.StalledBatchSizes);
         var learned = second.Steps.First(s => s.Phase == Phases.Warmup && s.Step.Staircase);
         Assert.NotNull(learned.Step.Levels);
         Assert.All(stalled, size => Assert.Contains(size, learned.Step.Levels!));
-        Assert.True(learned.OutputTokens * 2 < fullStaircase.OutputTokens, $"learned staircase {learned.OutputTokens} output tokens, full {fullStaircase.OutputTokens}; stalled on {string.Join(",", stalled)}");
+        Assert.True(learned.OutputTokens < fullStaircase.OutputTokens, $"learned staircase {learned.OutputTokens} output tokens, full {fullStaircase.OutputTokens}; stalled on {string.Join(",", stalled)}");
     }
 
     private static long Tokens(WarmupReport report) => report.Adaptive!.TokensSpent;
