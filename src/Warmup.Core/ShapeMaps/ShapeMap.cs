@@ -39,9 +39,9 @@ public sealed record ShapeMap(
     public bool KvFootprint { get; init; } = true;
 
     /// <summary>
-    /// The batch sizes the last full staircase stalled on (<see cref="Adaptive.StaircaseStalls"/>); round 1 then holds
-    /// only those (<see cref="Adaptive.StaircaseBurst.Learned"/>). Null (unknown, or a batch size verification found cold
-    /// after all): the full staircase. Added later with the same schema: a stored map without it reads as null.
+    /// The batch sizes the last run's staircases stalled on (<see cref="Adaptive.StaircaseStalls"/>); round 1 then holds
+    /// those and passes the others once (<see cref="Adaptive.StaircaseBurst.Learned"/>). Null (unknown, or a batch size
+    /// verification found cold): the full staircase. Added later with the same schema: a stored map without it reads as null.
     /// </summary>
     public IReadOnlyList<int>? StalledBatchSizes { get; init; }
 
