@@ -40,9 +40,10 @@ public sealed class AdaptiveBenchmark : IBenchmark
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         await HarnessWarmup.RunAsync(new CaseRunner(engine), cancellationToken);
 
-        // Profiles run side by side (each case still on its own fresh simulator, one after the other within a profile):
-        // the whole benchmark in about five minutes on two busy cores. WARMUP_BENCH_PARALLEL=1 runs them one at a time.
-        var parallel = (int)BenchSettings.Number("WARMUP_BENCH_PARALLEL", 6);
+        // Profiles run one at a time (each case on its own fresh simulator): about five minutes on two cores, no slower
+        // than side by side (WARMUP_BENCH_PARALLEL=6), which loads the machine with six servers and clients and blurs the
+        // very timings the loop reads (stalls of a few ms at this time scale).
+        var parallel = (int)BenchSettings.Number("WARMUP_BENCH_PARALLEL", 1);
         using var slots = new SemaphoreSlim(parallel);
         var names = SimulatorProfile.BuiltinNames.Where(p => BenchSettings.Selected(p, PlanPresets.Adaptive) || BenchSettings.Only is null).ToList();
         var profiles = await Task.WhenAll(names.Select(async name =>

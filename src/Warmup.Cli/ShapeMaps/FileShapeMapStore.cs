@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using Warmup.Core.Reporting;
 using Warmup.Core.ShapeMaps;
 using Warmup.Core.Targets;
 
@@ -50,34 +48,13 @@ internal sealed class FileShapeMapStore(string folder, ITargetCatalog catalog) :
         return Path.Combine(Folder, $"{safe}-{hash}{extension}");
     }
 
-    public async Task<ShapeMap?> GetAsync(string target, CancellationToken cancellationToken)
-    {
-        var path = PathFor(target);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
+    public Task<ShapeMap?> GetAsync(string target, CancellationToken cancellationToken)
+        => CacheFile.ReadAsync<ShapeMap>(PathFor(target), cancellationToken);
 
-        try
-        {
-            await using var stream = File.OpenRead(path);
-            return await JsonSerializer.DeserializeAsync<ShapeMap>(stream, ReportJson.Options, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return null;
-        }
-    }
-
-    public async Task SaveAsync(ShapeMap map, CancellationToken cancellationToken)
+    public Task SaveAsync(ShapeMap map, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(map);
-        Directory.CreateDirectory(Folder);
-        var path = PathFor(map.Target);
-        // Write then move, so a run stopped halfway never leaves half a map.
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(map, ReportJson.Options), cancellationToken).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
+        return CacheFile.WriteAsync(PathFor(map.Target), map, cancellationToken);
     }
 
     public Task DeleteAsync(string target, CancellationToken cancellationToken)

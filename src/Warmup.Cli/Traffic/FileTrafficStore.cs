@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Warmup.Cli.ShapeMaps;
-using Warmup.Core.Reporting;
 using Warmup.Core.Traffic;
 
 namespace Warmup.Cli.Traffic;
@@ -27,33 +25,11 @@ internal sealed class FileTrafficStore(FileShapeMapStore maps)
     public string PathFor(string target) => maps.PathFor(target, Extension);
 
     public async Task<KeptTraffic?> GetAsync(string target, CancellationToken cancellationToken)
-    {
-        var path = PathFor(target);
-        if (!File.Exists(path))
-        {
-            return null;
-        }
+        => await CacheFile.ReadAsync<KeptTraffic>(PathFor(target), cancellationToken).ConfigureAwait(false) is { Record.Target.Length: > 0 } kept ? kept : null;
 
-        try
-        {
-            await using var stream = File.OpenRead(path);
-            var kept = await JsonSerializer.DeserializeAsync<KeptTraffic>(stream, ReportJson.Options, cancellationToken).ConfigureAwait(false);
-            return kept is { Record.Target.Length: > 0 } ? kept : null;
-        }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
-        {
-            return null;
-        }
-    }
-
-    public async Task SaveAsync(KeptTraffic kept, CancellationToken cancellationToken)
+    public Task SaveAsync(KeptTraffic kept, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(kept);
-        Directory.CreateDirectory(maps.Folder);
-        var path = PathFor(kept.Record.Target);
-        // Write then move, so a run stopped halfway never leaves half a file.
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(kept, ReportJson.Options), cancellationToken).ConfigureAwait(false);
-        File.Move(temporary, path, overwrite: true);
+        return CacheFile.WriteAsync(PathFor(kept.Record.Target), kept, cancellationToken);
     }
 }

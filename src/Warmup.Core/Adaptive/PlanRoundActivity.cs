@@ -27,8 +27,9 @@ public sealed class PlanRoundActivity(
 {
     public override async Task<RoundPlan> RunAsync(TaskActivityContext context, PlanRoundInput input)
     {
-        var dialect = await dialects.ResolveAsync(catalog.Require(input.Target), http, CancellationToken.None).ConfigureAwait(false);
-        var (target, capacityNote) = await ServerCapacity.ApplyAsync(dialect, http, catalog.Require(input.Target), CancellationToken.None).ConfigureAwait(false);
+        var configured = catalog.Require(input.Target);
+        var dialect = await dialects.ResolveAsync(configured, http, CancellationToken.None).ConfigureAwait(false);
+        var (target, capacityNote) = await ServerCapacity.ApplyAsync(dialect, http, configured, CancellationToken.None).ConfigureAwait(false);
         var forcesLength = dialect.ForcesOutputLength;
         var budget = AdaptiveBudget.For(input.Plan, target);
         if (input.State is { } state)

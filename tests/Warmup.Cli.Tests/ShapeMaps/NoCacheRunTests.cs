@@ -8,27 +8,12 @@ namespace Warmup.Cli.Tests.ShapeMaps;
 /// ($XDG_CACHE_HOME, a fresh folder per test) is neither read nor written. Runs without the option on the same folder
 /// show both would have happened.
 /// </summary>
-public sealed class NoCacheRunTests : IAsyncLifetime, IDisposable
+public sealed class NoCacheRunTests : CliRunAgainstSimulator
 {
-    private readonly string _cache = Path.Combine(Path.GetTempPath(), $"warmup-cache-{Guid.NewGuid():n}");
-    private SimulatorHost _simulator = null!;
-
-    private string MapFolder => Path.Combine(_cache, "warmup", "shape-maps");
+    private string MapFolder => Path.Combine(Cache, "warmup", "shape-maps");
 
     // A small, quick server: the test is about the cache folder, not about warmth.
-    public async Task InitializeAsync() => _simulator = await SimulatorHost.StartAsync(
-        new SimulatorOptions { Profile = SimulatorProfile.Default with { TimeScale = 0.02, StartupDelayMs = 0, MaxModelLen = 2048, PrefillBuckets = [128, 512, 2048] }, Port = 0 },
-        CancellationToken.None);
-
-    public async Task DisposeAsync() => await _simulator.DisposeAsync();
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_cache))
-        {
-            Directory.Delete(_cache, recursive: true);
-        }
-    }
+    protected override SimulatorProfile Profile => SimulatorProfile.Default with { TimeScale = 0.02, StartupDelayMs = 0, MaxModelLen = 2048, PrefillBuckets = [128, 512, 2048] };
 
     [Fact]
     public async Task With_no_cache_the_map_is_neither_written_nor_read()
@@ -66,14 +51,14 @@ public sealed class NoCacheRunTests : IAsyncLifetime, IDisposable
     /// <summary>One adaptive run with the test's cache folder; whether its round 1 started from a shape map (the JSON report says).</summary>
     private async Task<(CliResult Result, bool FromShapeMap)> RunAsync(bool noCache)
     {
-        var json = Path.Combine(_cache, $"report-{Guid.NewGuid():n}.json");
+        var json = Path.Combine(Cache, $"report-{Guid.NewGuid():n}.json");
         string[] args =
         [
-            "run", "--endpoint", _simulator.BaseUrl.ToString(), "--model", _simulator.Profile.Model, "--plan", "adaptive",
+            "run", "--endpoint", Simulator.BaseUrl.ToString(), "--model", Simulator.Profile.Model, "--plan", "adaptive",
             "--max-concurrency", "4", "--ready-timeout", "30", "--json", json, .. noCache ? new[] { "--no-cache" } : [],
         ];
-        Directory.CreateDirectory(_cache);
-        var result = await WarmupBinary.RunPipedAsync(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = _cache }, args);
+        Directory.CreateDirectory(Cache);
+        var result = await WarmupBinary.RunPipedAsync(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Cache }, args);
         Assert.True(File.Exists(json), WarmupBinary.Describe(result));
         using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
         File.Delete(json);

@@ -9,31 +9,17 @@ namespace Warmup.Cli.Tests.Traffic;
 /// start with (1,300-1,900 tokens): the run checks /metrics at its start, warms and verifies the users' range first,
 /// and a second run takes the first run's own requests out of the histogram delta (the users' count stays theirs).
 /// </summary>
-public sealed class TrafficShapedCliRunTests : IAsyncLifetime, IDisposable
+public sealed class TrafficShapedCliRunTests : CliRunAgainstSimulator
 {
     private static readonly int[] UsersPrompts = [1300, 1500, 1500, 1700, 1900];
-    private readonly string _cache = Path.Combine(Path.GetTempPath(), $"warmup-cache-{Guid.NewGuid():n}");
-    private SimulatorHost _simulator = null!;
 
-    public async Task InitializeAsync() => _simulator = await SimulatorHost.StartAsync(
-        new SimulatorOptions { Profile = SimulatorProfile.Default with { TimeScale = 0.02, StartupDelayMs = 0, MaxModelLen = 4096 }, Port = 0 },
-        CancellationToken.None);
-
-    public async Task DisposeAsync() => await _simulator.DisposeAsync();
-
-    public void Dispose()
-    {
-        if (Directory.Exists(_cache))
-        {
-            Directory.Delete(_cache, recursive: true);
-        }
-    }
+    protected override SimulatorProfile Profile => SimulatorProfile.Default with { TimeScale = 0.02, StartupDelayMs = 0, MaxModelLen = 4096 };
 
     [Fact]
     public async Task The_users_range_is_warmed_and_verified_first_and_the_next_run_takes_out_the_first_runs_own_traffic()
     {
-        await SimulatedUsers.SendAsync(_simulator.BaseUrl, _simulator.Profile.Model, UsersPrompts);
-        var users = _simulator.Log.Count;
+        await SimulatedUsers.SendAsync(Simulator.BaseUrl, Simulator.Profile.Model, UsersPrompts);
+        var users = Simulator.Log.Count;
 
         var (first, report) = await RunAsync();
 
@@ -45,7 +31,7 @@ public sealed class TrafficShapedCliRunTests : IAsyncLifetime, IDisposable
         var rangeSteps = report.Steps.TakeWhile(s => s.Step.PromptTokens is >= 1001 and <= 2000 && s.Step.Concurrency == 1).Count();
         var rungs = TrafficFirst.RangeRungs(new ObservedTraffic(1001, 2000, 0, 5), 4096);
         Assert.True(rangeSteps >= rungs.Count, $"{rangeSteps} steps in range before any other: {string.Join(", ", report.Steps.Select(s => s.Step.PromptTokens))}");
-        var sent = _simulator.Log.Snapshot().OrderBy(r => r.Sequence).Skip(users).ToList();
+        var sent = Simulator.Log.Snapshot().OrderBy(r => r.Sequence).Skip(users).ToList();
         // Steps go out in parts of --max-concurrency (4) released together, so only whole parts keep their order on the
         // server. The prompt factory may miss a length by its tolerance (2 %), so the range is counted with it.
         Assert.All(sent.Take(rangeSteps / 4 * 4), r => Assert.InRange(r.PromptTokens, 980, 2040));
@@ -68,11 +54,11 @@ public sealed class TrafficShapedCliRunTests : IAsyncLifetime, IDisposable
 
     private async Task<(CliResult Result, WarmupReport Report)> RunAsync()
     {
-        var json = Path.Combine(_cache, $"report-{Guid.NewGuid():n}.json");
-        Directory.CreateDirectory(_cache);
+        var json = Path.Combine(Cache, $"report-{Guid.NewGuid():n}.json");
+        Directory.CreateDirectory(Cache);
         var result = await WarmupBinary.RunPipedAsync(
-            new Dictionary<string, string> { ["XDG_CACHE_HOME"] = _cache },
-            "run", "--endpoint", _simulator.BaseUrl.ToString(), "--model", _simulator.Profile.Model, "--plan", "adaptive",
+            new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Cache },
+            "run", "--endpoint", Simulator.BaseUrl.ToString(), "--model", Simulator.Profile.Model, "--plan", "adaptive",
             "--max-concurrency", "4", "--ready-timeout", "30", "--json", json);
         Assert.True(File.Exists(json), WarmupBinary.Describe(result));
         return (result, ReportJson.Deserialize(await File.ReadAllTextAsync(json)));
