@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using Warmup.Core.Dialects;
 using Warmup.Core.Dialects.OpenAi;
 using Warmup.Core.Probing;
 using Warmup.Core.Targets;
@@ -54,6 +55,9 @@ internal static class ProbeErrorAgainstServer
             firstUnwarmed.Add((await ChildAsync(server, selfWarm: false, Words(i), 1, cancellationToken))[0]);
         }
 
+        // A native dialect's first request: its own request writer and parser are warmed per dialect (DialectSelfWarm).
+        var (tgiFirst, tgiLater) = await NativeDialectAsync(profile, DialectNames.Tgi, ServerFamily.Tgi, processes, cancellationToken);
+
         var laterSamples = new List<Sample>();
         for (var i = 0; i < later; i++)
         {
@@ -69,6 +73,8 @@ internal static class ProbeErrorAgainstServer
             Summary("first request of a process, no self-warm (before)", firstUnwarmed),
             Summary("later requests of one process", laterSamples),
             Summary($"requests 2-{1 + LaterPerChild} of the self-warmed processes", laterOfChildren),
+            Summary("first request of a process, TGI dialect, self-warmed", tgiFirst),
+            Summary($"requests 2-{1 + LaterPerChild} of those processes (TGI dialect)", tgiLater),
         };
         foreach (var row in rows)
         {
@@ -95,6 +101,35 @@ internal static class ProbeErrorAgainstServer
         };
     }
 
+    /// <summary>
+    /// The first and later requests of self-warmed child processes against a simulator speaking <paramref name="family"/>'s
+    /// native API in <paramref name="dialect"/>, warmed first like the OpenAI one.
+    /// </summary>
+    private static async Task<(List<Sample> First, List<Sample> Later)> NativeDialectAsync(
+        SimulatorProfile profile, string dialect, string family, int processes, CancellationToken cancellationToken)
+    {
+        await using var server = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile, Family = family }, cancellationToken);
+        using var http = WarmupHttp.CreateClient();
+        var probe = new StreamingProbe(http, NoAuthentication.Instance);
+        var target = new WarmupTarget { Name = "stamps-" + dialect, BaseUrl = server.BaseUrl, Model = profile.Model };
+        var speaks = DialectRegistry.Default.Get(dialect);
+        for (var i = 0; i < ServerWarmUpRequests; i++)
+        {
+            await probe.SendAsync(target, speaks, new GenerationRequest(Prompt($"server warm-up {i}", Words(i)), 8, PromptTokens: Words(i) * 3), "stamps", cancellationToken);
+        }
+
+        var first = new List<Sample>();
+        var later = new List<Sample>();
+        for (var i = 0; i < processes; i++)
+        {
+            var samples = await ChildAsync(server, selfWarm: true, Words(i), 1 + LaterPerChild, cancellationToken, dialect);
+            first.Add(samples[0]);
+            later.AddRange(samples.Skip(1));
+        }
+
+        return (first, later);
+    }
+
     /// <summary>The 1-minute load average (Linux), or null elsewhere.</summary>
     private static double? LoadAverage() =>
         File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture, out var load) ? load : null;
@@ -103,7 +138,8 @@ internal static class ProbeErrorAgainstServer
 
     private static string Prompt(string salt, int words) => string.Join(' ', Enumerable.Repeat(salt + " word", words));
 
-    private static async Task<List<Sample>> ChildAsync(SimulatorHost server, bool selfWarm, int words, int requests, CancellationToken cancellationToken)
+    private static async Task<List<Sample>> ChildAsync(
+        SimulatorHost server, bool selfWarm, int words, int requests, CancellationToken cancellationToken, string dialect = DialectNames.OpenAi)
     {
         var seen = server.Log.Count;
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -113,7 +149,7 @@ internal static class ProbeErrorAgainstServer
         }
 
         foreach (var arg in (string[])[ProbeErrorChild.Flag, server.BaseUrl.ToString(), server.Profile.Model, selfWarm.ToString(),
-                     words.ToString(CultureInfo.InvariantCulture), requests.ToString(CultureInfo.InvariantCulture)])
+                     words.ToString(CultureInfo.InvariantCulture), requests.ToString(CultureInfo.InvariantCulture), dialect])
         {
             start.ArgumentList.Add(arg);
         }

@@ -41,6 +41,7 @@ public sealed class StreamingProbe(
         if (SelfWarm)
         {
             await ProbeSelfWarm.EnsureAsync().ConfigureAwait(false);
+            await DialectSelfWarm.EnsureAsync(dialect).ConfigureAwait(false);
             await _connections.EnsureOpenAsync(target, dialect, concurrency, cancellationToken).ConfigureAwait(false);
         }
     }
