@@ -52,6 +52,9 @@ public sealed record AdaptiveState
     /// </summary>
     public IReadOnlyList<int>? StalledBatchSizes { get; init; }
 
+    /// <summary>The batch sizes the shape map round 1 started from had learned (null without one), so the next map keeps them when nothing stalled.</summary>
+    public IReadOnlyList<int>? MapStalledBatchSizes { get; init; }
+
     /// <summary>What users sent the target (observed by the idle timer), covered first by every round's plan and verification; null when unknown.</summary>
     public Traffic.ObservedTraffic? Traffic { get; init; }
 

@@ -49,7 +49,11 @@ public static class RoundPlanner
         var bursts = new List<PlanStep>();
         if (map is not null)
         {
-            state = state with { FromShapeMap = true, Spacing = map.Spacing, MapLengths = map.PromptLengths, KvFootprintPaid = map.KvFootprint ? null : false };
+            state = state with
+            {
+                FromShapeMap = true, Spacing = map.Spacing, MapLengths = map.PromptLengths, MapStalledBatchSizes = map.StalledBatchSizes,
+                KvFootprintPaid = map.KvFootprint ? null : false,
+            };
             notes.Add(Invariant($"started from the shape map learned {map.LearnedAt:yyyy-MM-dd HH:mm} UTC ({map.PromptLengths.Count} prompt lengths, batch sizes to {map.StaircaseTop})"));
             // A map without lengths means the coarse ladder was enough for this server.
             rungs.AddRange(map.PromptLengths.Count == 0

@@ -40,8 +40,8 @@ public sealed record ShapeMap(
 
     /// <summary>
     /// The batch sizes the last run's staircases stalled on (<see cref="Adaptive.StaircaseStalls"/>); round 1 then holds
-    /// those and passes the others once (<see cref="Adaptive.StaircaseBurst.Learned"/>). Null (unknown, or a batch size
-    /// verification found cold): the full staircase. Added later with the same schema: a stored map without it reads as null.
+    /// those and passes the others once (<see cref="Adaptive.StaircaseBurst.Learned"/>). Null (unknown): the full staircase.
+    /// Added later with the same schema: a stored map without it reads as null.
     /// </summary>
     public IReadOnlyList<int>? StalledBatchSizes { get; init; }
 

@@ -51,9 +51,9 @@ public static class ShapeMapLearning
             warm ? state.Round : null)
         {
             KvFootprint = state.KvFootprintPaid ?? true,
-            // A batch size verification found cold means the stalls did not show every size that needed warming: the
-            // next run passes them all again.
-            StalledBatchSizes = state.ColdShapes.Any(c => c.Kind == ColdShapeKinds.Batch) ? null : state.StalledBatchSizes,
+            // A learned staircase still passes every size once; a size that was cold after all gets its own bursts (above).
+            // Nothing stalled on a run from a map: the server was warm before it, and says nothing new.
+            StalledBatchSizes = state.StalledBatchSizes is [] && state.MapStalledBatchSizes is not null ? state.MapStalledBatchSizes : state.StalledBatchSizes,
         };
     }
 

@@ -49,7 +49,7 @@ public sealed class LearnedStaircaseTests
     }
 
     [Fact]
-    public void A_batch_size_found_cold_after_a_learned_staircase_gets_bursts_around_it_and_the_map_forgets_the_stalls()
+    public void A_batch_size_found_cold_after_a_learned_staircase_gets_bursts_around_it_now_and_from_the_map()
     {
         var first = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(64), 8192, true, Map([8, 64]), Budget);
         var verdict = new Verdict(25, 24, 1.0, 1.2, false) { ByConcurrency = [new BurstVerdict(20, 90, 30, 3) { IsCold = true }] };
@@ -59,7 +59,11 @@ public sealed class LearnedStaircaseTests
 
         Assert.Equal([18, 19, 20, 21, 22], next.Plan.Steps.Where(s => s.Concurrency > 1).Select(s => s.Concurrency));
         var map = ShapeMapLearning.From(Target(64), 8192, state, warm: false, DateTimeOffset.UnixEpoch);
-        Assert.Null(map.StalledBatchSizes);
+        Assert.Equal([18, 19, 20, 21, 22], map.BatchSizes);
+        // The stalls stay: the next learned staircase still passes every size once, and the map's bursts cover this one.
+        var again = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(64), 8192, true, map with { StalledBatchSizes = [8, 64] }, Budget);
+        Assert.NotNull(Staircase(again).Levels);
+        Assert.Equal([18, 19, 20, 21, 22], again.Plan.Steps.Where(s => !s.Staircase && s.Concurrency is > 1 and < 64).Select(s => s.Concurrency));
     }
 
     [Fact]
@@ -79,6 +83,17 @@ public sealed class LearnedStaircaseTests
         Assert.Equal([1, 2, 4, 8, 16, 24, 64], state.StalledBatchSizes);
         Assert.Equal([1, 2, 4, 8, 16, 24, 64], map.StalledBatchSizes);
         Assert.Equal(64, map.StaircaseTop);
+    }
+
+    [Fact]
+    public void A_run_from_a_map_on_a_server_that_was_already_warm_keeps_the_maps_stalls()
+    {
+        var first = RoundPlanner.First(PlanSpec.FromPreset(PlanPresets.Adaptive), Target(64), 8192, true, Map([8, 24, 64]), Budget);
+
+        var state = RoundFindings.Record(first.State, first, new Verdict(25, 24, 1.0, 1.2, true), 1000, RoundPlanner.Longest(8192), [Result(Staircase(first), stalled: [])]);
+        var map = ShapeMapLearning.From(Target(64), 8192, state, warm: true, DateTimeOffset.UnixEpoch);
+
+        Assert.Equal([8, 24, 64], map.StalledBatchSizes);
     }
 
     [Fact]
