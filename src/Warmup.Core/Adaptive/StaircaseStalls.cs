@@ -56,19 +56,22 @@ public static class StaircaseStalls
         // streams that span the group's common interval.
         var sizes = new SortedSet<int>();
         var group = new List<Gap>();
+        var groupEnd = double.MaxValue;
         foreach (var gap in stalls.Append(new Gap(double.MaxValue, double.MaxValue, -1)))
         {
-            if (group.Count > 0 && gap.Start >= group.Min(g => g.End))
+            if (group.Count > 0 && gap.Start >= groupEnd)
             {
-                if (Size(streams, group) is { } size)
+                if (Size(streams, group, groupEnd) is { } size)
                 {
                     sizes.Add(size);
                 }
 
                 group.Clear();
+                groupEnd = double.MaxValue;
             }
 
             group.Add(gap);
+            groupEnd = Math.Min(groupEnd, gap.End);
         }
 
         return [.. sizes];
@@ -77,10 +80,10 @@ public static class StaircaseStalls
     private static bool IsLong(double gap, double typical) => gap > typical * StallFactor && gap - typical > MinStallMs;
 
     /// <summary>The batch size of a stall: the streams spanning it, when nearly all of them show it.</summary>
-    private static int? Size(List<Stream> streams, List<Gap> stall)
+    private static int? Size(List<Stream> streams, List<Gap> stall, double end)
     {
-        var start = stall.Max(g => g.Start);
-        var end = stall.Min(g => g.End);
+        // Sorted by start: the last gap's start is the latest.
+        var start = stall[^1].Start;
         var spanning = streams.Count(s => s.First <= start && s.Last >= end);
         var showing = stall.Select(g => g.Stream).Distinct().Count();
         return spanning > 0 && showing >= MinCoverage * spanning ? spanning : null;

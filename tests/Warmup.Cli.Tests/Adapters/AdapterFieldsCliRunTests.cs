@@ -19,16 +19,10 @@ public sealed class AdapterFieldsCliRunTests : CliRunAgainstSimulator
     {
         await SimulatedUsers.SendAsync(Simulator.BaseUrl, "code-lora", 100, 100);
         var users = Simulator.Log.Count;
-        var json = Path.Combine(Cache, "report.json");
-        Directory.CreateDirectory(Cache);
 
-        var result = await WarmupBinary.RunPipedAsync(
-            new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Cache },
-            "run", "--endpoint", Simulator.BaseUrl.ToString(), "--model", Simulator.Profile.Model, "--plan", "adaptive",
-            "--max-concurrency", "4", "--ready-timeout", "30", "--json", json);
+        var (result, report) = await RunAdaptiveAsync();
 
-        Assert.True(File.Exists(json), WarmupBinary.Describe(result));
-        var adapters = ReportJson.Deserialize(await File.ReadAllTextAsync(json)).Adapters;
+        var adapters = report.Adapters;
         Assert.NotNull(adapters);
         Assert.Empty(adapters.Configured);
         Assert.Equal(["sql-lora", "chat-lora", "code-lora"], adapters.Discovered);

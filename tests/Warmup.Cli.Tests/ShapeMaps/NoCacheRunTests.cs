@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Warmup.Simulator;
 
 namespace Warmup.Cli.Tests.ShapeMaps;
@@ -51,18 +50,8 @@ public sealed class NoCacheRunTests : CliRunAgainstSimulator
     /// <summary>One adaptive run with the test's cache folder; whether its round 1 started from a shape map (the JSON report says).</summary>
     private async Task<(CliResult Result, bool FromShapeMap)> RunAsync(bool noCache)
     {
-        var json = Path.Combine(Cache, $"report-{Guid.NewGuid():n}.json");
-        string[] args =
-        [
-            "run", "--endpoint", Simulator.BaseUrl.ToString(), "--model", Simulator.Profile.Model, "--plan", "adaptive",
-            "--max-concurrency", "4", "--ready-timeout", "30", "--json", json, .. noCache ? new[] { "--no-cache" } : [],
-        ];
-        Directory.CreateDirectory(Cache);
-        var result = await WarmupBinary.RunPipedAsync(new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Cache }, args);
-        Assert.True(File.Exists(json), WarmupBinary.Describe(result));
-        using var report = JsonDocument.Parse(await File.ReadAllTextAsync(json));
-        File.Delete(json);
-        Assert.True(report.RootElement.TryGetProperty("adaptive", out var adaptive), WarmupBinary.Describe(result));
-        return (result, adaptive.GetProperty("fromShapeMap").GetBoolean());
+        var (result, report) = await RunAdaptiveAsync(noCache ? ["--no-cache"] : []);
+        Assert.True(report.Adaptive is not null, WarmupBinary.Describe(result));
+        return (result, report.Adaptive.FromShapeMap);
     }
 }

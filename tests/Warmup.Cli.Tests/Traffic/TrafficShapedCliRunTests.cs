@@ -21,7 +21,7 @@ public sealed class TrafficShapedCliRunTests : CliRunAgainstSimulator
         await SimulatedUsers.SendAsync(Simulator.BaseUrl, Simulator.Profile.Model, UsersPrompts);
         var users = Simulator.Log.Count;
 
-        var (first, report) = await RunAsync();
+        var (first, report) = await RunAdaptiveAsync();
 
         Assert.Contains(
             "Traffic: users sent 5 requests with prompts of 1001-2000 tokens since the server started; 0 running at most when checked (kept in ",
@@ -41,7 +41,7 @@ public sealed class TrafficShapedCliRunTests : CliRunAgainstSimulator
         Assert.InRange(verification[0].PromptTokens, 980, 2040);
 
         // No users since: the second run's check finds only the first run's own requests, and takes them all out.
-        var (second, again) = await RunAsync();
+        var (second, again) = await RunAdaptiveAsync();
 
         Assert.Contains(
             $"Traffic: users sent 5 requests with prompts of 1001-2000 tokens since {report.StartedAt:yyyy-MM-dd}",
@@ -51,16 +51,4 @@ public sealed class TrafficShapedCliRunTests : CliRunAgainstSimulator
     }
 
     private static string Flat(CliResult result) => result.Output.Replace("\n", "", StringComparison.Ordinal);
-
-    private async Task<(CliResult Result, WarmupReport Report)> RunAsync()
-    {
-        var json = Path.Combine(Cache, $"report-{Guid.NewGuid():n}.json");
-        Directory.CreateDirectory(Cache);
-        var result = await WarmupBinary.RunPipedAsync(
-            new Dictionary<string, string> { ["XDG_CACHE_HOME"] = Cache },
-            "run", "--endpoint", Simulator.BaseUrl.ToString(), "--model", Simulator.Profile.Model, "--plan", "adaptive",
-            "--max-concurrency", "4", "--ready-timeout", "30", "--json", json);
-        Assert.True(File.Exists(json), WarmupBinary.Describe(result));
-        return (result, ReportJson.Deserialize(await File.ReadAllTextAsync(json)));
-    }
 }
