@@ -19,9 +19,13 @@ public static class PrefillRungs
     /// multiples of 64 where evenly spaced buckets have their edges: replayed as they are, a prompt a few tokens longer
     /// than last time compiles the next bucket and leaves its own cold. Bucket edges no finer than 64 tokens fall on cell
     /// boundaries, so the middle of the cell is as far as a length can be from them without knowing where they are.
+    /// Lengths within the first cell are kept as sent: doubling buckets have an edge inside it (the ladder's 60-token rung
+    /// replayed at 32 compiled the bucket below its own), and a prompt that short lands within a couple of tokens.
     /// </summary>
     public static int CellCentre(int length, int longest)
-        => Math.Max(1, Math.Min(longest, (Math.Max(0, length - 1) / MinSpacing * MinSpacing) + (MinSpacing / 2)));
+        => length <= MinSpacing
+            ? Math.Clamp(length, 1, longest)
+            : Math.Max(1, Math.Min(longest, (Math.Max(0, length - 1) / MinSpacing * MinSpacing) + (MinSpacing / 2)));
 
     /// <summary>The nearest sent lengths below and above <paramref name="length"/> (0 and <paramref name="longest"/> at the ends).</summary>
     public static (int Low, int High) Neighbours(IReadOnlyCollection<int> sent, int length, int longest)

@@ -132,7 +132,8 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         var lengths = new List<int>(MixPoints);
         foreach (var candidate in candidates)
         {
-            var length = StepAside((int)Math.Round(candidate), avoid, lengths, ceiling);
+            // Never past the longest prompt: a refinement may have sent that one exactly, and one token more may not fit the window.
+            var length = StepAside((int)Math.Round(candidate), avoid, lengths, longest);
             if (length > 0)
             {
                 lengths.Add(length);

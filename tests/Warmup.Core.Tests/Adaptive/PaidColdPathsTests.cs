@@ -146,7 +146,10 @@ public sealed class PaidColdPathsTests
         Assert.Equal(7648, PrefillRungs.CellCentre(7676, 8021));
         Assert.Equal(7648, PrefillRungs.CellCentre(7680, 8021));
         Assert.Equal(7712, PrefillRungs.CellCentre(7681, 8021));
-        Assert.Equal(32, PrefillRungs.CellCentre(28, 8021));
+        // Inside the first cell, as sent: doubling buckets have an edge at 32.
+        Assert.Equal(28, PrefillRungs.CellCentre(28, 8021));
+        Assert.Equal(60, PrefillRungs.CellCentre(60, 8021));
+        Assert.Equal(96, PrefillRungs.CellCentre(120, 8021));
         Assert.Equal(8021, PrefillRungs.CellCentre(8021, 8021));
     }
 

@@ -231,6 +231,18 @@ public sealed class RoundPlannerTests
     }
 
     [Fact]
+    public void The_mix_steps_aside_from_a_rung_at_the_longest_prompt_downwards_so_it_still_fits_the_window()
+    {
+        var longest = FullPlan.LongestPrompt(8192);
+        // A refinement above every sent length ends at the longest prompt exactly.
+        var plan = new WarmupPlan(PlanPresets.Adaptive, [new PlanStep(longest, FullPlan.PrefillOutputTokens, 1)]);
+
+        var mix = VerificationPlan.UserLikeMix(plan, 8192, [], 32, 0);
+
+        Assert.Equal(longest - 1, mix.PromptLengths.Max());
+    }
+
+    [Fact]
     public void The_kv_footprint_burst_holds_a_few_context_windows_however_high_the_concurrency_limit()
     {
         var longest = FullPlan.LongestPrompt(8192);
