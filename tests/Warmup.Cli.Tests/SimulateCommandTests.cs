@@ -55,4 +55,15 @@ public sealed class SimulateCommandTests
         Assert.Equal($"error: --profile 'no-such-profile': unknown built-in simulator profile 'no-such-profile'; known: {string.Join(", ", SimulatorProfile.BuiltinNames)}", line);
         Assert.DoesNotContain("Exception", result.Error);
     }
+
+    [Theory]
+    [InlineData("simulate")]
+    [InlineData("demo")]
+    public async Task Help_lists_every_built_in_profile(string command)
+    {
+        var result = await WarmupBinary.RunPipedAsync(null, command, "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.All(SimulatorProfile.BuiltinNames, name => Assert.Contains(name, result.Output, StringComparison.Ordinal));
+    }
 }

@@ -23,7 +23,7 @@ namespace Warmup.Cli.Commands;
 /// </summary>
 internal sealed class DemoCommand(IAnsiConsole console)
 {
-    private readonly Option<string> _profile = new("--profile") { Description = "Simulator profile: default, many-buckets, lora, or a profile JSON file", DefaultValueFactory = _ => "default" };
+    private readonly Option<string> _profile = new("--profile") { Description = $"Simulator profile: {string.Join(", ", SimulatorProfile.BuiltinNames)}, or a profile JSON file", DefaultValueFactory = _ => "default" };
     // A quarter of real time keeps the demo near a minute; ratios (cold / warm, first / steady) do not depend on it.
     private readonly Option<double> _timeScale = new("--time-scale") { Description = "Multiply every modelled duration (1 = the profile's real timings)", DefaultValueFactory = _ => 0.25 };
     private readonly Option<string> _plan = new("--plan") { Description = $"adaptive | full | light | seed | path to a JSON plan file (default {PlanPresets.Default})", DefaultValueFactory = _ => PlanPresets.Default };

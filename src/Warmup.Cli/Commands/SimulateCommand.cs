@@ -9,7 +9,7 @@ namespace Warmup.Cli.Commands;
 /// <summary>`warmup simulate`: runs the cold-start simulator standalone until Ctrl+C or SIGTERM.</summary>
 internal sealed class SimulateCommand(IAnsiConsole console)
 {
-    private readonly Option<string> _profile = new("--profile") { Description = "Built-in profile (default, many-buckets, lora) or a profile JSON file", DefaultValueFactory = _ => "default" };
+    private readonly Option<string> _profile = new("--profile") { Description = $"Built-in profile ({string.Join(", ", SimulatorProfile.BuiltinNames)}) or a profile JSON file", DefaultValueFactory = _ => "default" };
     private readonly Option<int> _port = new("--port") { Description = "Port on 127.0.0.1 (0 picks a free one)", DefaultValueFactory = _ => 8000 };
     private readonly Option<string?> _faults = new("--faults") { Description = "Fault plan, e.g. 503-burst:3 or reset-midstream@every=5 (see the simulator README)" };
     private readonly Option<double?> _timeScale = new("--time-scale") { Description = "Multiply every modelled duration (0.1 = ten times faster)" };
