@@ -33,6 +33,9 @@ public sealed record AdaptiveReport
 
     /// <summary>Rung spacing (tokens) the loop found the server needs; null when the coarse ladder was enough.</summary>
     public int? Spacing { get; init; }
+
+    /// <summary>Ratio between neighbouring rungs the loop found the server needs; null when no length was refined.</summary>
+    public double? SpacingRatio { get; init; }
 }
 
 /// <summary>One round: what its plan sent and what its verification said.</summary>

@@ -18,6 +18,12 @@ public sealed record AdaptiveState
     /// <summary>Rung spacing (tokens) the loop has learned the server needs; null until a cold length showed it.</summary>
     public int? Spacing { get; init; }
 
+    /// <summary>
+    /// Ratio between neighbouring rungs the loop has learned the server needs (buckets that grow with the length, as
+    /// doubling or exponential bucketing compiles); null until a cold length showed it (<see cref="PrefillRungs.RatioFor"/>).
+    /// </summary>
+    public double? SpacingRatio { get; init; }
+
     /// <summary>Decode batch sizes passed so far (staircases pass every size up to their top, bursts their own size).</summary>
     public IReadOnlyList<int> SentConcurrencies { get; init; } = [];
 

@@ -105,6 +105,7 @@ public static class AdaptiveWarmup
             MaxRounds = round.MaxRounds,
             MaxDurationSeconds = duration.TotalSeconds,
             Spacing = state.Spacing,
+            SpacingRatio = state.SpacingRatio is { } ratio ? Math.Round(ratio, 3) : null,
         }, state.Notes);
         if (state.AdapterChoice is { } adapters)
         {

@@ -103,7 +103,7 @@ public static class RoundPlanner
 
         // Prefill: the gaps the cold lengths were found in set the spacing for every gap.
         var prefill = latest.Where(c => c.Kind == ColdShapeKinds.Prefill).ToList();
-        var (spacing, rungs) = PrefillRefinement(prefill, state, longest);
+        var (spacing, ratio, rungs) = PrefillRefinement(prefill, state, longest);
         var near = prefill.Select(c => c.Size ?? 0).ToList();
         // Nearest the cold lengths first, so a budget trim drops the rungs least likely to matter.
         steps.AddRange(rungs.Where(r => !state.SentLengths.Contains(r)).Distinct()
@@ -133,7 +133,7 @@ public static class RoundPlanner
             steps.Add(new PlanStep(FullPlan.AdapterPromptTokens, FullPlan.PrefillOutputTokens, 1, adapter));
         }
 
-        var next = state with { Spacing = spacing, RewarmedAdapters = rewarmed, Notes = notes };
+        var next = state with { Spacing = spacing, SpacingRatio = ratio, RewarmedAdapters = rewarmed, Notes = notes };
         if (steps.Count == 0)
         {
             var unexplained = latest.Where(c => c.Kind != ColdShapeKinds.Adapter).ToList();
@@ -162,25 +162,37 @@ public static class RoundPlanner
     /// <summary>
     /// The rungs a round adds around cold lengths, and the spacing it has learned. A cold length between two sent lengths
     /// lies in a bucket narrower than that gap (both ends are compiled): that bounds the buckets, so when two or more
-    /// cold lengths say so, every gap of the context gets rungs at the new spacing. A single cold length does so only when
-    /// that costs at most <see cref="MaxRungsOnOneFinding"/> rungs; else it refines its own gap: one slow first request
-    /// (noise, or one odd bucket) must not set a fine spacing for the whole context, which cost 37 times the cheapest
-    /// warm-up on a server with doubling buckets; if the buckets really are that narrow everywhere, the next
-    /// verification finds more. A cold length above every sent length
-    /// bounds nothing (its bucket may run past the end of the context): the stretch from the last sent length to the
-    /// longest prompt gets rungs of its own.
+    /// cold lengths say so, every gap of the context gets rungs at the new spacing, and every stretch still wider than the
+    /// new ratio (<see cref="PrefillRungs.RatioFor"/>) gets rungs too: buckets that grow with the length are narrower
+    /// below the cold lengths than the spacing they set, and those rungs are short, so they cost little. A single cold
+    /// length does so only when that costs at most <see cref="MaxRungsOnOneFinding"/> rungs; else it refines its own gap:
+    /// one slow first request (noise, or one odd bucket) must not set a fine spacing for the whole context, which cost 37
+    /// times the cheapest warm-up on a server with doubling buckets; if the buckets really are that narrow everywhere,
+    /// the next verification finds more. A cold length above every sent length bounds nothing (its bucket may run past
+    /// the end of the context): the stretch from the last sent length to the longest prompt gets rungs of its own.
     /// </summary>
-    private static (int? Spacing, List<int> Rungs) PrefillRefinement(IReadOnlyList<ColdShape> prefill, AdaptiveState state, int longest)
+    private static (int? Spacing, double? Ratio, List<int> Rungs) PrefillRefinement(IReadOnlyList<ColdShape> prefill, AdaptiveState state, int longest)
     {
         var rungs = new List<int>();
-        var spacing = state.Spacing;
+        var (spacing, ratio) = (state.Spacing, state.SpacingRatio);
         var bounded = prefill.Where(c => c.High > (c.Size ?? 0) && state.SentLengths.Contains(c.High)).ToList();
         // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
         var candidate = bounded.Count == 0 ? (int?)null : PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt(bounded.Count / 2), state.Spacing);
-        var global = candidate is { } c0 ? PrefillRungs.Fill(state.SentLengths, c0, longest) : [];
+        var gapRatios = bounded.Where(c => c.Low > 0).Select(c => (double)c.High / c.Low).Order().ToList();
+        var candidateRatio = gapRatios.Count == 0 ? ratio : PrefillRungs.RatioFor(gapRatios[gapRatios.Count / 2], ratio);
+        var global = new List<int>();
+        if (candidate is { } c0)
+        {
+            global.AddRange(PrefillRungs.Fill(state.SentLengths, c0, longest));
+            if (candidateRatio is { } r0)
+            {
+                global.AddRange(PrefillRungs.FillRatio([.. state.SentLengths, .. global], r0, longest));
+            }
+        }
+
         if (bounded.Count > 1 || (bounded.Count == 1 && global.Count <= MaxRungsOnOneFinding))
         {
-            spacing = candidate;
+            (spacing, ratio) = (candidate, candidateRatio);
             rungs.AddRange(global);
         }
         else
@@ -194,7 +206,7 @@ public static class RoundPlanner
             rungs.AddRange(PrefillRungs.Between(from, longest, spacing ?? PrefillRungs.SpacingFor(longest - from, null)).Append(longest));
         }
 
-        return (spacing, rungs);
+        return (spacing, ratio, rungs);
     }
 
     /// <summary>Drops the steps at the end of the list (the least useful) until the round and its verification fit the budget left.</summary>

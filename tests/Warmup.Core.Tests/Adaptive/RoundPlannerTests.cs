@@ -70,6 +70,46 @@ public sealed class RoundPlannerTests
     }
 
     [Fact]
+    public void Ratio_rungs_keep_neighbours_within_the_ratio_on_a_log_scale_and_never_closer_than_64_tokens()
+    {
+        var rungs = PrefillRungs.FillRatio([100, 1000], 2, 1000);
+
+        Assert.Equal([178, 316, 562], rungs);
+        var all = rungs.Concat([100, 1000]).Order().ToList();
+        Assert.All(all.Zip(all.Skip(1)), pair => Assert.True(pair.Second <= pair.First * 2, $"{pair.First}..{pair.Second}"));
+        Assert.Empty(PrefillRungs.FillRatio([28, 60], 1.1, 60));
+        Assert.Equal(Math.Sqrt(2), PrefillRungs.RatioFor(2, null), 6);
+        Assert.Equal(Math.Sqrt(1.5), PrefillRungs.RatioFor(2, 1.5), 6);
+    }
+
+    [Fact]
+    public void Cold_lengths_in_doubling_gaps_also_refine_the_short_gaps_where_growing_buckets_are_narrow()
+    {
+        // Buckets growing by half (96, 144, 216, 324, 486, 729, 1094, 1640, ...): the ladder misses (144, 216] and
+        // (486, 729], verification finds two longer cold lengths, and their 1,000-token spacing says nothing about those.
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 48, 60, 120, 240, 352, 480, 960, 1003, 1920, 2757, 3840, 4512, 6266, 7680, 8020],
+            ColdShapes =
+            [
+                new ColdShape(ColdShapeKinds.Prefill, 1456, null, 1, 1003, 1920),
+                new ColdShape(ColdShapeKinds.Prefill, 2757, null, 1, 1920, 3840),
+            ],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+        var lengths = next.Plan.Steps.Select(s => s.PromptTokens).ToList();
+
+        Assert.Equal(960, next.State.Spacing);
+        Assert.InRange(next.State.SpacingRatio!.Value, 1.38, 1.42);
+        Assert.Contains(lengths, l => l is > 144 and <= 216);
+        Assert.Contains(lengths, l => l is > 486 and <= 729);
+        // Short rungs: the ratio adds a few hundred tokens below the cold lengths, not another ladder.
+        Assert.True(lengths.Where(l => l < 1003).Sum() < 2_000, string.Join(", ", lengths.Order()));
+    }
+
+    [Fact]
     public void A_map_is_thinned_to_the_fewest_lengths_that_keep_the_spacing()
     {
         var thinned = PrefillRungs.Thin([100, 200, 300, 400, 500, 900], 250);
