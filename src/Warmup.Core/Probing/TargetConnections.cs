@@ -16,7 +16,8 @@ namespace Warmup.Core.Probing;
 /// </summary>
 internal sealed class TargetConnections(HttpClient http, IRequestAuthenticator authenticator)
 {
-    // Rounds of readiness requests before giving up (best effort): each one opens what the last one left missing.
+    // Rounds of readiness requests before giving up (best effort). One opens all the missing connections unless one
+    // failed or dropped meanwhile; the next opens what it left missing.
     private const int Rounds = 3;
 
     // A margin under the pool's idle timeout: a connection about to be dropped is as good as gone.
@@ -38,7 +39,7 @@ internal sealed class TargetConnections(HttpClient http, IRequestAuthenticator a
             // request of the same batch then reuses, and the burst finds the pool one short.
             if (state.Claim(count))
             {
-                await OpenAsync(target, dialect, count, cancellationToken).ConfigureAwait(false);
+                await OpenAsync(target, dialect, count, round: null, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -61,7 +62,7 @@ internal sealed class TargetConnections(HttpClient http, IRequestAuthenticator a
                 return;
             }
 
-            var answered = await OpenAsync(target, dialect, count, cancellationToken).ConfigureAwait(false);
+            var answered = await OpenAsync(target, dialect, count, new OpenConnections.Round(count), cancellationToken).ConfigureAwait(false);
             state.ReadinessAnswered(answered);
             if (!answered)
             {
@@ -85,17 +86,20 @@ internal sealed class TargetConnections(HttpClient http, IRequestAuthenticator a
     /// <summary>
     /// Sends <paramref name="count"/> readiness requests at once, even where some connections are open: the pool hands
     /// each request an idle connection first, so only count concurrent requests reach past the open ones and make the
-    /// pool open the missing ones (a connection the pool started opening for a request served by another joins the
-    /// pool when it is up). False when a request got no response.
+    /// pool open the missing ones. With a <paramref name="round"/> each request holds its connection until all have
+    /// one; without (a pool that is not counted) a request can still reuse a connection another request freed.
+    /// False when a request got no response.
     /// </summary>
-    private async Task<bool> OpenAsync(WarmupTarget target, IDialect dialect, int count, CancellationToken cancellationToken)
+    private async Task<bool> OpenAsync(
+        WarmupTarget target, IDialect dialect, int count, OpenConnections.Round? round, CancellationToken cancellationToken)
     {
-        var answered = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => OpenOneAsync(target, dialect, cancellationToken))).ConfigureAwait(false);
+        var answered = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => OpenOneAsync(target, dialect, round, cancellationToken))).ConfigureAwait(false);
         return answered.All(a => a);
     }
 
-    private async Task<bool> OpenOneAsync(WarmupTarget target, IDialect dialect, CancellationToken cancellationToken)
+    private async Task<bool> OpenOneAsync(WarmupTarget target, IDialect dialect, OpenConnections.Round? round, CancellationToken cancellationToken)
     {
+        using var joined = round?.Join();
         try
         {
             using var message = dialect.CreateReadinessRequest(target);

@@ -36,21 +36,22 @@ public sealed class TargetConnectionsTests
     }, accepted.Middleware);
 
     [Fact]
-    public async Task A_readiness_request_that_reuses_a_connection_another_freed_leaves_none_for_the_burst_to_open()
+    public async Task A_readiness_request_sent_late_finds_no_connection_of_its_round_free_and_opens_its_own()
     {
         var accepted = new AcceptedConnections();
         await using var server = await ServerAsync(accepted);
-        var answered = new Answered(5);
+        var answered = new CountsAnswers();
         using var http = WarmupHttp.CreateClient(answered);
-        // The sixth readiness request leaves only once the first five were answered, as a busy machine may send it:
-        // it finds one of their connections free and opens none of its own.
-        var late = new HoldsSixthReadinessRequest(answered.Reached);
+        // The sixth readiness request leaves late, as a busy machine may send it: once the first five were answered
+        // and their connections free again. Here they are not answered before it: each holds its connection until
+        // the sixth has one, so it leaves after 2 s.
+        var late = new HoldsSixthReadinessRequest(answered.FiveAnswered.WaitAsync(TimeSpan.FromSeconds(2)));
         var probe = new StreamingProbe(http, late);
         var target = TestTargets.At(server.BaseUrl);
 
         await probe.PrepareAsync(target, Dialect, 6, CancellationToken.None);
 
-        Assert.True(late.Held);
+        Assert.Equal(6, late.Readiness);
         Assert.True(await accepted.ReachAsync(6), $"{accepted.Count} connections open for a burst of 6");
         var burst = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => probe.SendAsync(target, Dialect, Hi, "run", CancellationToken.None)));
         Assert.All(burst, r => Assert.Equal(ProbeOutcome.Ok, r.Outcome));
@@ -177,42 +178,40 @@ public sealed class TargetConnectionsTests
         Assert.Equal(1, counted.Readiness);
     }
 
-    /// <summary>Completes <see cref="Reached"/> once that many responses came back.</summary>
-    private sealed class Answered : DelegatingHandler
+    /// <summary>Completes <see cref="FiveAnswered"/> once five responses came back.</summary>
+    private sealed class CountsAnswers() : DelegatingHandler(WarmupHttp.CreateHandler())
     {
-        private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly int _count;
+        private readonly TaskCompletionSource _fiveAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _answered;
 
-        public Answered(int count) : base(WarmupHttp.CreateHandler()) => _count = count;
-
-        public Task Reached => _reached.Task;
+        public Task FiveAnswered => _fiveAnswered.Task;
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
             var response = await base.SendAsync(request, cancellationToken);
-            if (Interlocked.Increment(ref _answered) == _count)
+            if (Interlocked.Increment(ref _answered) == 5)
             {
-                _reached.SetResult();
+                _fiveAnswered.SetResult();
             }
 
             return response;
         }
     }
 
-    /// <summary>Holds the sixth readiness request until <paramref name="release"/> completes.</summary>
+    /// <summary>Sends the sixth readiness request once <paramref name="release"/> ended, however it ended.</summary>
     private sealed class HoldsSixthReadinessRequest(Task release) : IRequestAuthenticator
     {
         private int _readiness;
 
-        public bool Held { get; private set; }
+        public int Readiness => Volatile.Read(ref _readiness);
 
         public async ValueTask AuthenticateAsync(WarmupTarget target, HttpRequestMessage request, CancellationToken cancellationToken)
         {
             if (request.RequestUri?.AbsolutePath == "/health" && Interlocked.Increment(ref _readiness) == 6)
             {
-                await release.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-                Held = true;
+                await release.ContinueWith(_ => { }, TaskScheduler.Default);
+                // The answer's content read too: its connection is back in the pool.
+                await Task.Delay(50, cancellationToken);
             }
         }
     }
