@@ -156,7 +156,7 @@ public sealed class TargetConnectionsTests
     }
 
     [Fact]
-    public async Task A_target_that_answers_nothing_gets_no_more_readiness_requests_until_it_answers()
+    public async Task A_target_that_refuses_connections_gets_one_round_of_readiness_requests_not_one_before_each_request()
     {
         // A port nothing listens on: every connection is refused.
         var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Connections;
 namespace Warmup.Core.Tests.TestSupport;
 
 /// <summary>
-/// The connections a <see cref="LoopbackServer"/> accepted, counted as the server takes them (before any request on
-/// them is read), for <see cref="LoopbackServer.StartAsync(Action{Microsoft.AspNetCore.Builder.WebApplication}, Func{ConnectionDelegate, ConnectionDelegate}?)"/>.
+/// The connections a <see cref="LoopbackServer"/> started with <see cref="Middleware"/> accepted, counted as the server
+/// takes them (before any request on them is read).
 /// </summary>
 public sealed class AcceptedConnections
 {
