@@ -96,7 +96,7 @@ public sealed class StreamingProbe(
             result = timeline.Fail(ProbeOutcome.ConnectionReset, exception.Message);
         }
 
-        _connections.Used(target);
+        _connections.Used(target, answered: result.StatusCode is not null);
         if (stalls is not null)
         {
             var stamped = result.FirstTokenTimestamp ?? Stopwatch.GetTimestamp();

@@ -18,7 +18,14 @@ public static class WarmupHttp
 
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
-    public static SocketsHttpHandler CreateHandler() => new()
+    /// <summary>
+    /// The handler behind every probe's client. It counts its open connections (<see cref="OpenConnections"/>), so a
+    /// probe on a client from <see cref="CreateClient(HttpMessageHandler, bool)"/> opens exactly the connections a burst
+    /// will find missing (<see cref="TargetConnections"/>).
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler() => CreateHandler(new OpenConnections());
+
+    internal static SocketsHttpHandler CreateHandler(OpenConnections connections) => new()
     {
         AutomaticDecompression = DecompressionMethods.None,
         MaxConnectionsPerServer = int.MaxValue,
@@ -30,14 +37,23 @@ public static class WarmupHttp
         AllowAutoRedirect = false,
         UseCookies = false,
         UseProxy = false,
+        // Opens the socket as the handler would; counts the connections (see OpenConnections).
+        ConnectCallback = connections.ConnectAsync,
+        PlaintextStreamFilter = connections.FilterAsync,
     };
 
     public static HttpClient CreateClient() => CreateClient(CreateHandler());
 
-    public static HttpClient CreateClient(HttpMessageHandler handler, bool disposeHandler = true) => new(handler, disposeHandler)
+    public static HttpClient CreateClient(HttpMessageHandler handler, bool disposeHandler = true)
     {
-        Timeout = Timeout.InfiniteTimeSpan,
-        DefaultRequestVersion = HttpVersion.Version11,
-        DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-    };
+        var client = new HttpClient(handler, disposeHandler)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            DefaultRequestVersion = HttpVersion.Version11,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        // The client hides its handler: remember the pool, so a probe on this client can count its connections.
+        OpenConnections.Track(client, handler);
+        return client;
+    }
 }

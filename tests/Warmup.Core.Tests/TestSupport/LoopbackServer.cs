@@ -1,4 +1,6 @@
+using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -21,10 +23,24 @@ public sealed class LoopbackServer : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map)
+    public static Task<LoopbackServer> StartAsync(Action<WebApplication> map) => StartAsync(map, connections: null);
+
+    /// <summary>
+    /// With <paramref name="connections"/> in front of every accepted connection (before any request on it is read):
+    /// to count the connections a client opens, or close one.
+    /// </summary>
+    public static async Task<LoopbackServer> StartAsync(Action<WebApplication> map, Func<ConnectionDelegate, ConnectionDelegate>? connections)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (connections is null)
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+        else
+        {
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Use(connections)));
+        }
+
         builder.Logging.ClearProviders();
         var app = builder.Build();
         map(app);
