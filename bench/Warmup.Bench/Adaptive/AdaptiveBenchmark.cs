@@ -16,11 +16,10 @@ namespace Warmup.Bench.Adaptive;
 /// second adaptive warm-up of the same target on a fresh server (the shape map known), and the false-alarm count: 20
 /// verifications of an already warm server, each judged by the product's verdict.
 /// </summary>
-public sealed class AdaptiveBenchmark : IBenchmark
+public class AdaptiveBenchmark : IBenchmark
 {
-    private const string None = "none";
+    protected const string None = "none";
     private const string Second = "adaptive (map known)";
-    private static readonly string[] Cases = [None, PlanPresets.Seed, PlanPresets.Full, PlanPresets.Adaptive];
 
     // The simulator's penalty for a server left idle (here after 30 s of wall clock, see RunProfileAsync): not a shape
     // any warm-up compiles but a gap before the user mix. It is counted apart (coldPenaltiesByKind still lists it); the
@@ -30,7 +29,24 @@ public sealed class AdaptiveBenchmark : IBenchmark
     // The mixes users send after the warm-up: offsets of the user-like mix that no warm-up round verified.
     private static readonly int[] UserMixRounds = [101, 102];
 
-    public string Name => "adaptive";
+    public virtual string Name => "adaptive";
+
+    /// <summary>What is run before the second, map-known adaptive warm-up: each case on a fresh simulator.</summary>
+    protected virtual IReadOnlyList<string> Cases { get; } = [None, PlanPresets.Seed, PlanPresets.Full, PlanPresets.Adaptive];
+
+    /// <summary>The profiles to run: every built-in one (WARMUP_BENCH_ONLY narrows them).</summary>
+    protected virtual IReadOnlyList<SimulatorProfile> Profiles()
+        => SimulatorProfile.BuiltinNames.Where(p => BenchSettings.Selected(p, PlanPresets.Adaptive) || BenchSettings.Only is null).Select(SimulatorProfile.Builtin).ToList();
+
+    protected virtual string Description
+        => "Per simulator profile, fresh simulator per case, real orchestration: the warm-up's cost (verification counted separately), " +
+           "then the user-like mix twice (offsets no warm-up verified) and the cold penalties the simulator counted in /metrics meanwhile.";
+
+    /// <summary>The target's maxTokensPerRun: the default.</summary>
+    protected virtual long TokenBudget(SimulatorProfile profile) => new TargetLimits().MaxTokensPerRun;
+
+    /// <summary>Whether the run ends with the false-alarm count on a warm default server.</summary>
+    protected virtual bool CountsFalseAlarms => true;
 
     public async Task<object> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
@@ -45,13 +61,12 @@ public sealed class AdaptiveBenchmark : IBenchmark
         // very timings the loop reads (stalls of a few ms at this time scale).
         var parallel = (int)BenchSettings.Number("WARMUP_BENCH_PARALLEL", 1);
         using var slots = new SemaphoreSlim(parallel);
-        var names = SimulatorProfile.BuiltinNames.Where(p => BenchSettings.Selected(p, PlanPresets.Adaptive) || BenchSettings.Only is null).ToList();
-        var profiles = await Task.WhenAll(names.Select(async name =>
+        var profiles = await Task.WhenAll(Profiles().Select(async profile =>
         {
             await slots.WaitAsync(cancellationToken);
             try
             {
-                return await RunProfileAsync(engine, http, name, timeScale, threshold, cancellationToken);
+                return await RunProfileAsync(engine, http, profile, timeScale, threshold, cancellationToken);
             }
             finally
             {
@@ -59,12 +74,11 @@ public sealed class AdaptiveBenchmark : IBenchmark
             }
         }));
 
-        var falseAlarms = await FalseAlarmsAsync(engine, http, timeScale, threshold, cancellationToken);
+        var falseAlarms = CountsFalseAlarms ? await FalseAlarmsAsync(engine, http, timeScale, threshold, cancellationToken) : null;
         return new
         {
             benchmark = Name,
-            description = "Per simulator profile, fresh simulator per case, real orchestration: the warm-up's cost (verification counted separately), " +
-                          "then the user-like mix twice (offsets no warm-up verified) and the cold penalties the simulator counted in /metrics meanwhile.",
+            description = Description,
             machine = BenchSettings.Machine,
             timeScale,
             threshold,
@@ -77,10 +91,11 @@ public sealed class AdaptiveBenchmark : IBenchmark
         };
     }
 
-    private static async Task<object> RunProfileAsync(
-        BenchEngine engine, HttpClient http, string name, double timeScale, double threshold, CancellationToken cancellationToken)
+    private async Task<object> RunProfileAsync(
+        BenchEngine engine, HttpClient http, SimulatorProfile profile, double timeScale, double threshold, CancellationToken cancellationToken)
     {
-        var simulator = SimulatorProfile.Builtin(name) with { TimeScale = timeScale, StartupDelayMs = 0 };
+        var name = profile.Name;
+        var simulator = profile with { TimeScale = timeScale, StartupDelayMs = 0 };
         // The idle threshold in wall-clock seconds as on a real server (30 s), not scaled down to 1.5 s: the engine's
         // own gaps between activities on a loaded machine reach that, and the loop then read the idle ramp on its first
         // verification request as a cold prompt length.
@@ -100,7 +115,7 @@ public sealed class AdaptiveBenchmark : IBenchmark
         return new { profile = name, concurrencyLimit = limit, floor, cases = rows };
     }
 
-    private static async Task<CaseRow> RunCaseAsync(
+    private async Task<CaseRow> RunCaseAsync(
         BenchEngine engine, HttpClient http, SimulatorProfile profile, int limit, string plan, string target, double threshold, CancellationToken cancellationToken)
     {
         await using var server = await SimulatorHost.StartAsync(new SimulatorOptions { Profile = profile }, cancellationToken);
@@ -110,7 +125,7 @@ public sealed class AdaptiveBenchmark : IBenchmark
             BaseUrl = server.BaseUrl,
             Model = profile.Model,
             Adapters = profile.LoraAdapters.Select(a => a.Name).ToList(),
-            Limits = new TargetLimits { MaxConcurrency = limit, ReadyDeadline = TimeSpan.FromMinutes(2), RequestTimeout = TimeSpan.FromMinutes(5) },
+            Limits = new TargetLimits { MaxConcurrency = limit, MaxTokensPerRun = TokenBudget(profile), ReadyDeadline = TimeSpan.FromMinutes(2), RequestTimeout = TimeSpan.FromMinutes(5) },
         });
 
         WarmupReport? report = null;

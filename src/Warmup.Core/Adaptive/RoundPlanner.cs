@@ -176,8 +176,12 @@ public static class RoundPlanner
         var rungs = new List<int>();
         var (spacing, ratio) = (state.Spacing, state.SpacingRatio);
         var bounded = prefill.Where(c => c.High > (c.Size ?? 0) && state.SentLengths.Contains(c.High)).ToList();
-        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens.
-        var candidate = bounded.Count == 0 ? (int?)null : PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt(bounded.Count / 2), state.Spacing);
+        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens. Of an
+        // even count, the lower middle one: with two cold lengths in gaps of 672 and 1,084 tokens the upper one set a
+        // spacing of 542 on a server with 384-token buckets, verification's sample then found nothing, and users met two.
+        var candidate = bounded.Count == 0 ? (int?)null : PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt((bounded.Count - 1) / 2), state.Spacing);
+        // The ratio from the upper middle: a cold length in a narrow gap far up the context says its buckets are narrow
+        // there, not that every bucket is that narrow relative to its length.
         var gapRatios = bounded.Where(c => c.Low > 0).Select(c => (double)c.High / c.Low).Order().ToList();
         var candidateRatio = gapRatios.Count == 0 ? ratio : PrefillRungs.RatioFor(gapRatios[gapRatios.Count / 2], ratio);
         var global = new List<int>();
@@ -186,7 +190,9 @@ public static class RoundPlanner
             global.AddRange(PrefillRungs.Fill(state.SentLengths, c0, longest));
             if (candidateRatio is { } r0)
             {
-                global.AddRange(PrefillRungs.FillRatio([.. state.SentLengths, .. global], r0, longest));
+                // Only below the cold lengths: above them the spacing they set is already finer than growing buckets.
+                var below = bounded.Min(c => c.Low);
+                global.AddRange(PrefillRungs.FillRatio([.. state.SentLengths.Concat(global).Where(l => l <= below)], r0, below));
             }
         }
 
