@@ -165,7 +165,8 @@ public static class RoundPlanner
     /// cold lengths say so, every gap of the context gets rungs at the new spacing, and every stretch still wider than the
     /// new ratio (<see cref="PrefillRungs.RatioFor"/>) gets rungs too: buckets that grow with the length are narrower
     /// below the cold lengths than the spacing they set, and those rungs are short, so they cost little. A single cold
-    /// length does so only when that costs at most <see cref="MaxRungsOnOneFinding"/> rungs; else it refines its own gap:
+    /// length does so only when that costs at most <see cref="MaxRungsOnOneFinding"/> rungs, or when an earlier round's
+    /// cold length lay in a gap no wider than the spacing then known (the spacing missed twice); else it refines its own gap:
     /// one slow first request (noise, or one odd bucket) must not set a fine spacing for the whole context, which cost 37
     /// times the cheapest warm-up on a server with doubling buckets; if the buckets really are that narrow everywhere,
     /// the next verification finds more. A cold length above every sent length bounds nothing (its bucket may run past
@@ -176,10 +177,10 @@ public static class RoundPlanner
         var rungs = new List<int>();
         var (spacing, ratio) = (state.Spacing, state.SpacingRatio);
         var bounded = prefill.Where(c => c.High > (c.Size ?? 0) && state.SentLengths.Contains(c.High)).ToList();
-        // The median gap, not the narrowest: one noisy short prompt in a tiny gap must not make every gap 64 tokens. Of an
-        // even count, the lower middle one: with two cold lengths in gaps of 672 and 1,084 tokens the upper one set a
-        // spacing of 542 on a server with 384-token buckets, verification's sample then found nothing, and users met two.
-        var candidate = bounded.Count == 0 ? (int?)null : PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt((bounded.Count - 1) / 2), state.Spacing);
+        // The second narrowest gap (the narrower of two): one noisy short prompt in a tiny gap among several cold lengths
+        // must not make every gap 64 tokens. Not the median: it set spacings of 208 and 542 tokens on servers with 128-
+        // and 384-token buckets, the next verification's sample of lengths found nothing, and users met the rest.
+        var candidate = bounded.Count == 0 ? (int?)null : PrefillRungs.SpacingFor(bounded.Select(c => c.High - c.Low).Order().ElementAt(bounded.Count > 2 ? 1 : 0), state.Spacing);
         // The ratio from the upper middle: a cold length in a narrow gap far up the context says its buckets are narrow
         // there, not that every bucket is that narrow relative to its length.
         var gapRatios = bounded.Where(c => c.Low > 0).Select(c => (double)c.High / c.Low).Order().ToList();
@@ -196,7 +197,12 @@ public static class RoundPlanner
             }
         }
 
-        if (bounded.Count > 1 || (bounded.Count == 1 && global.Count <= MaxRungsOnOneFinding))
+        // One cold length corroborated by an earlier one that the current spacing had already missed counts as two: noise
+        // does not strike round after round, and on a server with 384-token buckets three rounds of one finding each
+        // left the spacing at 960 and two buckets cold after the loop ended warm.
+        var corroborated = state.Spacing is { } known
+            && state.ColdShapes.Any(c => c.Kind == ColdShapeKinds.Prefill && c.FoundInRound < state.Round && c.High - c.Low <= known);
+        if (bounded.Count > 1 || (bounded.Count == 1 && (corroborated || global.Count <= MaxRungsOnOneFinding)))
         {
             (spacing, ratio) = (candidate, candidateRatio);
             rungs.AddRange(global);

@@ -367,6 +367,51 @@ public sealed class RoundPlannerTests
     }
 
     [Fact]
+    public void Of_several_cold_gaps_the_second_narrowest_sets_the_spacing_so_one_noisy_tiny_gap_does_not()
+    {
+        var state = new AdaptiveState
+        {
+            Round = 1,
+            SentLengths = [28, 60, 120, 240, 480, 960, 1003, 1067, 1920, 2757, 3840, 4512, 6266, 7680, 8021],
+            ColdShapes =
+            [
+                new ColdShape(ColdShapeKinds.Prefill, 1040, null, 1, 1003, 1067),
+                new ColdShape(ColdShapeKinds.Prefill, 2757, null, 1, 1920, 3840),
+                new ColdShape(ColdShapeKinds.Prefill, 4512, null, 1, 3840, 6266),
+                new ColdShape(ColdShapeKinds.Prefill, 1456, null, 1, 1067, 1920),
+            ],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+
+        // Gaps of 64, 853, 1,920 and 2,426 tokens: half the 853, not 64 (the narrowest) nor 960 (a median).
+        Assert.Equal(426, next.State.Spacing);
+    }
+
+    [Fact]
+    public void One_cold_length_after_an_earlier_one_the_spacing_missed_refines_every_gap()
+    {
+        var sent = new List<int> { 28, 60, 120, 240, 480, 960, 1440, 1920, 2400, 2880, 3360, 3840, 4320, 4800, 5280, 5760, 6240, 6720, 7200, 7680, 8021 };
+        var state = new AdaptiveState
+        {
+            Round = 3,
+            Spacing = 480,
+            SentLengths = [.. sent, 2600, 5000],
+            ColdShapes =
+            [
+                new ColdShape(ColdShapeKinds.Prefill, 5000, null, 2, 4800, 5280) { WarmedInRound = 3 },
+                new ColdShape(ColdShapeKinds.Prefill, 2600, null, 3, 2400, 2880),
+            ],
+        };
+
+        var next = RoundPlanner.Next(Target(32, 2_000_000), 8192, true, state, Budget);
+
+        Assert.Equal(240, next.State.Spacing);
+        Assert.Contains(next.Plan.Steps, s => s.PromptTokens < 2000);
+        Assert.Contains(next.Plan.Steps, s => s.PromptTokens > 6000);
+    }
+
+    [Fact]
     public void A_cold_length_above_every_sent_length_gets_rungs_up_to_the_longest_prompt_and_sets_no_spacing()
     {
         var longest = FullPlan.LongestPrompt(8192);
