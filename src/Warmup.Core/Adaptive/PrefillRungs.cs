@@ -36,8 +36,8 @@ public static class PrefillRungs
     }
 
     /// <summary>
-    /// The spacing after a round whose verification found cold lengths in gaps typically <paramref name="narrowestGap"/>
-    /// wide (the median of the round's cold gaps): half that gap at first (the cold length's bucket fits inside the gap,
+    /// The spacing after a round whose verification found cold lengths in gaps <paramref name="narrowestGap"/> wide (the
+    /// round's second narrowest cold gap, see <see cref="RoundPlanner"/>): half that gap at first (the cold length's bucket fits inside the gap,
     /// and buckets elsewhere are likely no narrower; half, so the loop converges in few rounds), then, when lengths are
     /// still cold, half the spacing (or half the gap, if narrower). Never under <see cref="MinSpacing"/>.
     /// </summary>
@@ -46,7 +46,7 @@ public static class PrefillRungs
 
     /// <summary>
     /// The ratio between neighbouring rungs after a round whose cold lengths lay between sent lengths typically
-    /// <paramref name="gapRatio"/> apart (high over low, the median over the round's cold lengths): the square root,
+    /// <paramref name="gapRatio"/> apart (high over low, the upper middle over the round's cold lengths): the square root,
     /// halfway on a log scale, as <see cref="SpacingFor"/> halves the gap; when a ratio is already set, the square root of
     /// that if it is finer. Buckets that grow with the length (doubling, or exponential bucketing growing by half) are
     /// narrow where prompts are short: a spacing learned from cold gaps of a thousand tokens left two buckets of 72 and

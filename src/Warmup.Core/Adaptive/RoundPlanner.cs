@@ -166,7 +166,7 @@ public static class RoundPlanner
     /// new ratio (<see cref="PrefillRungs.RatioFor"/>) gets rungs too: buckets that grow with the length are narrower
     /// below the cold lengths than the spacing they set, and those rungs are short, so they cost little. A single cold
     /// length does so only when that costs at most <see cref="MaxRungsOnOneFinding"/> rungs, or when an earlier round's
-    /// cold length lay in a gap no wider than the spacing then known (the spacing missed twice); else it refines its own gap:
+    /// cold length lay in a gap no wider than the spacing now known (buckets narrower than it exist); else it refines its own gap:
     /// one slow first request (noise, or one odd bucket) must not set a fine spacing for the whole context, which cost 37
     /// times the cheapest warm-up on a server with doubling buckets; if the buckets really are that narrow everywhere,
     /// the next verification finds more. A cold length above every sent length bounds nothing (its bucket may run past
@@ -197,9 +197,9 @@ public static class RoundPlanner
             }
         }
 
-        // One cold length corroborated by an earlier one that the current spacing had already missed counts as two: noise
-        // does not strike round after round, and on a server with 384-token buckets three rounds of one finding each
-        // left the spacing at 960 and two buckets cold after the loop ended warm.
+        // One cold length counts as two when an earlier one lay in a gap no wider than the current spacing (buckets narrower
+        // than it exist, and noise does not strike round after round): on a server with 384-token buckets three rounds of
+        // one finding each left the spacing at 960 and two buckets cold after the loop ended warm.
         var corroborated = state.Spacing is { } known
             && state.ColdShapes.Any(c => c.Kind == ColdShapeKinds.Prefill && c.FoundInRound < state.Round && c.High - c.Low <= known);
         if (bounded.Count > 1 || (bounded.Count == 1 && (corroborated || global.Count <= MaxRungsOnOneFinding)))
