@@ -25,6 +25,9 @@ internal sealed class TargetConnections(HttpClient http, IRequestAuthenticator a
 
     private readonly ConcurrentDictionary<string, State> _targets = new(StringComparer.Ordinal);
 
+    // Looked up once: the client's handler never changes, and this runs before every measured request.
+    private readonly OpenConnections? _pool = OpenConnections.Of(http);
+
     /// <summary>
     /// Makes sure <paramref name="count"/> connections to the target are open (best effort: a refused readiness
     /// request is ignored, the measured request reports what is wrong). Returns at once when they already are.
@@ -32,7 +35,7 @@ internal sealed class TargetConnections(HttpClient http, IRequestAuthenticator a
     public async Task EnsureOpenAsync(WarmupTarget target, IDialect dialect, int count, CancellationToken cancellationToken)
     {
         var state = _targets.GetOrAdd(target.BaseUrl.GetLeftPart(UriPartial.Authority), _ => new State());
-        if (OpenConnections.Of(http) is not { } pool)
+        if (_pool is not { } pool)
         {
             // A client this probe did not build: its connections cannot be counted, only assumed open after as many
             // concurrent readiness requests. Usually true; a fast empty response can free a connection that a later
