@@ -194,7 +194,10 @@ internal static class ProbeErrorAgainstServer
             samples.Select(s => Math.Round(s.ErrorMs, 3)).ToList(),
             samples.Count(s => s.ErrorMs > 5),
             samples.Count(s => s.ServerLateMs > 5),
-            samples.Where(s => s.ErrorMs > 5).Select(s => string.Create(CultureInfo.InvariantCulture, $"probe +{s.ErrorMs:F1} ms, stall measured {s.ClientStallMs:F1} ms")).ToList());
+            samples.Where(s => s.ErrorMs > 5).Select(s => string.Create(CultureInfo.InvariantCulture, $"probe +{s.ErrorMs:F1} ms, stall measured {s.ClientStallMs:F1} ms")).ToList(),
+            samples.Where(s => !(Math.Abs(s.ErrorMs) <= Math.Max(GoalMs, GoalFraction * s.ServerTtftMs)))
+                .Select(s => string.Create(CultureInfo.InvariantCulture, $"error {s.ErrorMs:F3} ms: send {s.SendMs:F3}, receive {s.ReceiveMs:F3}"))
+                .ToList());
     }
 
     private static double Median(IEnumerable<double> values)
@@ -248,5 +251,5 @@ internal static class ProbeErrorAgainstServer
 
     private sealed record Row(
         string Case, int Requests, double P50Ms, double MaxMs, double SendP50Ms, double ReceiveP50Ms, double MeanServerTtftMs, int WithinGoal, IReadOnlyList<double> ErrorsMs,
-        int ClientLateOver5Ms, int ServerLateOver5Ms, IReadOnlyList<string> ClientLate);
+        int ClientLateOver5Ms, int ServerLateOver5Ms, IReadOnlyList<string> ClientLate, IReadOnlyList<string> OutOfGoal);
 }

@@ -275,7 +275,8 @@ internal sealed class OpenConnections
     }
 
     /// <summary>
-    /// One connection's stream, passed through. Leaves the count exactly once: when the handler disposes it, or as soon
+    /// One connection's stream, passed through. Stamps the <see cref="WireStamps"/> of the measured request it carries.
+    /// Leaves the count exactly once: when the handler disposes it, or as soon
     /// as a read finds the connection closed (end of stream or an error), which an idle connection's read-ahead sees
     /// when the server closes it, before the pool gets round to dropping it.
     /// </summary>
@@ -288,6 +289,9 @@ internal sealed class OpenConnections
         private long _lastUsed = Stopwatch.GetTimestamp();
         private bool _opened;
         private int _closed;
+
+        // The measured request this connection carries now (HTTP/1.1: one at a time): its response's reads stamp it.
+        private WireStamps? _stamps;
 
         /// <summary>
         /// Usable: past TLS. One that stayed opening past the connect timeout is open too: the handler disposes one it
@@ -348,7 +352,7 @@ internal sealed class OpenConnections
 
         public override void Write(ReadOnlySpan<byte> buffer)
         {
-            Touch();
+            Sending();
             _inner.Write(buffer);
         }
 
@@ -357,7 +361,7 @@ internal sealed class OpenConnections
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            Touch();
+            Sending();
             // A request of a round writes here once it has its connection (a TLS handshake writes before it is open).
             return IsOpen && Round.Joined is { } request && request.Arrive()
                 ? WriteOnceAllArrivedAsync(request, buffer, cancellationToken)
@@ -427,13 +431,30 @@ internal sealed class OpenConnections
             }
             else
             {
-                Touch();
+                var now = Touch();
+                if (read > 0)
+                {
+                    _stamps?.Read(now);
+                }
             }
 
             return read;
         }
 
-        private void Touch() => Volatile.Write(ref _lastUsed, Stopwatch.GetTimestamp());
+        // A TLS handshake writes before the connection is open: a request's wire time starts with its own first byte.
+        private void Sending()
+        {
+            var now = Touch();
+            _stamps = IsOpen ? WireStamps.Current : null;
+            _stamps?.Wrote(now);
+        }
+
+        private long Touch()
+        {
+            var now = Stopwatch.GetTimestamp();
+            Volatile.Write(ref _lastUsed, now);
+            return now;
+        }
 
         private void Closed()
         {

@@ -8,6 +8,7 @@ internal sealed class ProbeTimeline(int requestPromptTokens)
 {
     private readonly List<double> _gaps = [];
     private long _start;
+    private WireStamps? _wire;
     private long? _headers;
     private long? _firstToken;
     private long? _lastToken;
@@ -16,14 +17,25 @@ internal sealed class ProbeTimeline(int requestPromptTokens)
     private int? _serverPromptTokens;
     private int? _serverCompletionTokens;
 
-    public void Start() => _start = Stopwatch.GetTimestamp();
+    /// <summary>
+    /// Starts the timeline as the request is handed to the HTTP stack. With <paramref name="wire"/> stamped by the
+    /// connection, its times run from the request's first byte written to the reads that brought each event instead.
+    /// </summary>
+    public void Start(WireStamps? wire = null)
+    {
+        _start = Stopwatch.GetTimestamp();
+        _wire = wire;
+    }
 
     /// <summary><see cref="Stopwatch.GetTimestamp"/> when the request was handed to the HTTP stack.</summary>
     public long Started => _start;
 
+    /// <summary>When the bytes now being handled came off the wire, or now where the connection does not stamp.</summary>
+    public long Stamp() => _wire?.LastRead ?? Stopwatch.GetTimestamp();
+
     public void Headers(int status)
     {
-        _headers = Stopwatch.GetTimestamp();
+        _headers = Stamp();
         _status = status;
     }
 
@@ -71,7 +83,7 @@ internal sealed class ProbeTimeline(int requestPromptTokens)
         FirstTokenTimestamp = _firstToken,
     };
 
-    private double? Since(long? timestamp) => timestamp is { } t ? Milliseconds(_start, t) : null;
+    private double? Since(long? timestamp) => timestamp is { } t ? Milliseconds(_wire?.FirstWrite ?? _start, t) : null;
 
     private static double Milliseconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 }

@@ -128,7 +128,7 @@ public sealed class StreamingProbe(
         WarmupTarget target,
         HttpRequestMessage message, IDialect dialect, GenerationRequest request, ProbeTimeline timeline, CancellationToken cancellationToken)
     {
-        timeline.Start();
+        timeline.Start(WireStamps.Begin());
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         timeline.Headers((int)response.StatusCode);
         if (!response.IsSuccessStatusCode)
@@ -146,7 +146,7 @@ public sealed class StreamingProbe(
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await foreach (var item in dialect.ReadEventsAsync(body, request, cancellationToken).ConfigureAwait(false))
         {
-            var now = Stopwatch.GetTimestamp();
+            var now = timeline.Stamp();
             switch (item.Kind)
             {
                 case StreamEventKind.Token:

@@ -134,7 +134,66 @@ public sealed class StreamingProbeTimelineTests
         Assert.Equal(ProbeOutcome.Ok, result.Outcome);
         Assert.Equal((6, 3, false), (result.PromptTokens, result.OutputTokens, result.TokensFromServer));
         Assert.Equal(2, result.InterTokenMs.Count);
-        Assert.True(result.TtftMs > result.HeadersMs);
+        // The first object is written right behind the headers: one read may bring both, and then both share its stamp.
+        Assert.True(result.TtftMs >= result.HeadersMs);
+    }
+
+    [Fact]
+    public async Task Client_work_before_the_request_reaches_the_wire_is_not_counted_as_the_servers()
+    {
+        await using var server = await LoopbackServer.StartAsync(async context =>
+        {
+            await SseResponse.StartAsync(context.Response);
+            await SseResponse.WriteAsync(context.Response, Completion("a") + Completion("b") + "data: [DONE]\n\n");
+        });
+        // Client-side work between the probe handing the request over and its first byte on the connection: a cold
+        // HTTP stack, a slow authenticating handler. The server answers at once.
+        var probe = new StreamingProbe(WarmupHttp.CreateClient(new SlowClient(WarmupHttp.CreateHandler()) { BeforeSending = Step }), NoAuthentication.Instance);
+
+        var result = await probe.SendAsync(TestTargets.At(server.BaseUrl), new Warmup.Core.Dialects.OpenAi.OpenAiDialect(), new GenerationRequest("hi", 2), "run-1", CancellationToken.None);
+
+        Assert.Equal(ProbeOutcome.Ok, result.Outcome);
+        Assert.True(result.TtftMs < Step.TotalMilliseconds / 2, $"TTFT {result.TtftMs} ms counts the client's {Step.TotalMilliseconds} ms before sending");
+        Assert.True(result.HeadersMs <= result.TtftMs);
+    }
+
+    [Fact]
+    public async Task Client_work_after_the_bytes_arrived_is_not_counted_as_the_servers()
+    {
+        await using var server = await LoopbackServer.StartAsync(async context =>
+        {
+            await SseResponse.StartAsync(context.Response);
+            await SseResponse.WriteAsync(context.Response, Completion("a"));
+            await Task.Delay(Gap);
+            await SseResponse.WriteAsync(context.Response, Completion("b") + "data: [DONE]\n\n");
+        });
+        // Each read of the body is handed to the parser late, as a cold decoder or a stalled client thread would.
+        var probe = new StreamingProbe(WarmupHttp.CreateClient(new SlowClient(WarmupHttp.CreateHandler()) { AfterEachRead = Step }), NoAuthentication.Instance);
+
+        var result = await probe.SendAsync(TestTargets.At(server.BaseUrl), new Warmup.Core.Dialects.OpenAi.OpenAiDialect(), new GenerationRequest("hi", 2), "run-1", CancellationToken.None);
+
+        Assert.Equal(ProbeOutcome.Ok, result.Outcome);
+        Assert.True(result.TtftMs < Step.TotalMilliseconds / 2, $"TTFT {result.TtftMs} ms counts the client's {Step.TotalMilliseconds} ms after the read");
+        // The gap is the server's (120 ms) and the client's late hand-off of the first token, not both late reads.
+        Assert.Single(result.InterTokenMs);
+        Assert.True(result.InterTokenMs[0] >= Gap.TotalMilliseconds * 0.9, $"gap {result.InterTokenMs[0]} ms");
+    }
+
+    [Fact]
+    public async Task A_client_whose_connections_are_not_ours_is_still_timed_around_the_http_stack()
+    {
+        await using var server = await LoopbackServer.StartAsync(async context =>
+        {
+            await SseResponse.StartAsync(context.Response);
+            await SseResponse.WriteAsync(context.Response, Completion("a") + Completion("b") + "data: [DONE]\n\n");
+        });
+        using var hostClient = new HttpClient(new SlowClient(new SocketsHttpHandler()) { BeforeSending = Step });
+        var probe = new StreamingProbe(hostClient, NoAuthentication.Instance);
+
+        var result = await probe.SendAsync(TestTargets.At(server.BaseUrl), new Warmup.Core.Dialects.OpenAi.OpenAiDialect(), new GenerationRequest("hi", 2), "run-1", CancellationToken.None);
+
+        Assert.Equal(ProbeOutcome.Ok, result.Outcome);
+        Assert.True(result.TtftMs >= Step.TotalMilliseconds * 0.95, $"TTFT {result.TtftMs} ms");
     }
 
     private static string Chat(object delta) =>
@@ -142,4 +201,79 @@ public sealed class StreamingProbeTimelineTests
 
     private static string Completion(string text) =>
         "data: " + JsonSerializer.Serialize(new { @object = "text_completion", choices = new[] { new { index = 0, text, finish_reason = (string?)null } } }) + "\n\n";
+
+    /// <summary>Client-side delays around the connection: before the request is handed on, and after each body read.</summary>
+    private sealed class SlowClient(HttpMessageHandler inner) : DelegatingHandler(inner)
+    {
+        public TimeSpan BeforeSending { get; init; }
+
+        public TimeSpan AfterEachRead { get; init; }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            await Task.Delay(BeforeSending, cancellationToken);
+            var response = await base.SendAsync(request, cancellationToken);
+            if (AfterEachRead > TimeSpan.Zero)
+            {
+                var content = new StreamContent(new LateReads(await response.Content.ReadAsStreamAsync(cancellationToken), AfterEachRead));
+                foreach (var header in response.Content.Headers)
+                {
+                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
+                response.Content = content;
+            }
+
+            return response;
+        }
+    }
+
+    private sealed class LateReads(Stream inner, TimeSpan late) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            await Task.Delay(late, cancellationToken);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }
