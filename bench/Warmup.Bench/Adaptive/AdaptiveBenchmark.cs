@@ -42,9 +42,6 @@ public class AdaptiveBenchmark : IBenchmark
         => "Per simulator profile, fresh simulator per case, real orchestration: the warm-up's cost (verification counted separately), " +
            "then the user-like mix twice (offsets no warm-up verified) and the cold penalties the simulator counted in /metrics meanwhile.";
 
-    /// <summary>The target's maxTokensPerRun: the default.</summary>
-    protected virtual long TokenBudget(SimulatorProfile profile) => new TargetLimits().MaxTokensPerRun;
-
     /// <summary>Whether the run ends with the false-alarm count on a warm default server.</summary>
     protected virtual bool CountsFalseAlarms => true;
 
@@ -125,7 +122,7 @@ public class AdaptiveBenchmark : IBenchmark
             BaseUrl = server.BaseUrl,
             Model = profile.Model,
             Adapters = profile.LoraAdapters.Select(a => a.Name).ToList(),
-            Limits = new TargetLimits { MaxConcurrency = limit, MaxTokensPerRun = TokenBudget(profile), ReadyDeadline = TimeSpan.FromMinutes(2), RequestTimeout = TimeSpan.FromMinutes(5) },
+            Limits = new TargetLimits { MaxConcurrency = limit, ReadyDeadline = TimeSpan.FromMinutes(2), RequestTimeout = TimeSpan.FromMinutes(5) },
         });
 
         WarmupReport? report = null;

@@ -22,13 +22,7 @@ public sealed class UnseenProfilesBenchmark : AdaptiveBenchmark
     protected override string Description
         => $"The adaptive benchmark on held-out profiles ({Folder}, not used to set the loop's rules): the warm-up's cost (verification counted " +
            "separately), then the user-like mix twice (offsets no warm-up verified) and the cold penalties the simulator counted in /metrics meanwhile; " +
-           "maxTokensPerRun is the default or 50 context windows, whichever is more.";
-
-    /// <summary>
-    /// The default budget, or 50 context windows where that is more (1.6 M tokens at 32 k): the default 400 k does not
-    /// cover one verification plus the cheapest warm-up of a 32 k context, and this measures the loop, not the default.
-    /// </summary>
-    protected override long TokenBudget(SimulatorProfile profile) => Math.Max(base.TokenBudget(profile), 50L * profile.MaxModelLen);
+           "maxTokensPerRun is the default (50 context windows, at least 400 k tokens).";
 
     protected override IReadOnlyList<SimulatorProfile> Profiles()
         => Directory.GetFiles(Folder, "*.json").Order(StringComparer.Ordinal).Select(SimulatorProfile.Load).ToList();

@@ -31,7 +31,7 @@ public sealed class PlanRoundActivity(
         var dialect = await dialects.ResolveAsync(configured, http, CancellationToken.None).ConfigureAwait(false);
         var (target, capacityNote) = await ServerCapacity.ApplyAsync(dialect, http, configured, CancellationToken.None).ConfigureAwait(false);
         var forcesLength = dialect.ForcesOutputLength;
-        var budget = AdaptiveBudget.For(input.Plan, target);
+        var budget = AdaptiveBudget.For(input.Plan, target, input.MaxContext);
         if (input.State is { } state)
         {
             return RoundPlanner.Next(state.Adapters is { } chosen ? target with { Adapters = chosen } : target, input.MaxContext, forcesLength, state, budget);

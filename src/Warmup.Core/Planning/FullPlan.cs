@@ -131,7 +131,7 @@ public static class FullPlan
 
     private static WarmupPlan FitKvStep(WarmupPlan plan, int kvIndex, WarmupTarget target, int? maxContext, List<string> notes)
     {
-        var budget = target.Limits.MaxTokensPerRun;
+        var budget = target.Limits.TokensPerRun(maxContext);
         var kv = plan.Steps[kvIndex];
         var original = kv.Concurrency;
         while (PlanValidator.TokenCost(plan, maxContext, target.Adapters) > budget && kv.Concurrency > 1)

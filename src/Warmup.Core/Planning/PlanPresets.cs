@@ -64,7 +64,7 @@ public static class PlanPresets
         Full => FullPlan.Build(target, maxContext),
         // The loop's first round as if nothing were learned yet (what validation and previews see); the orchestration
         // plans the real rounds itself (AdaptiveWarmup).
-        Adaptive => Core.Adaptive.RoundPlanner.First(spec, target, maxContext, forcesOutputLength: true, map: null, Core.Adaptive.AdaptiveBudget.For(spec, target)).Plan,
+        Adaptive => Core.Adaptive.RoundPlanner.First(spec, target, maxContext, forcesOutputLength: true, map: null, Core.Adaptive.AdaptiveBudget.For(spec, target, maxContext)).Plan,
         _ => throw new PlanValidationException(
             $"unknown plan preset '{spec.Preset}'; known presets: {string.Join(", ", Names)} (or give explicit steps in a plan file)"),
     };

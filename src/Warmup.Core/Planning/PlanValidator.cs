@@ -10,7 +10,7 @@ namespace Warmup.Core.Planning;
 /// <see cref="TargetLimits.MaxConcurrency"/> is clipped to the limit with a note (the limit is the operator's guard
 /// rail, the rest of the plan is still worth running); everything else that cannot run is rejected with one
 /// message per problem: lengths below 1, prompt plus output over the context window, adapters the target does not
-/// serve, and a token budget (plan plus verification) over <see cref="TargetLimits.MaxTokensPerRun"/>.
+/// serve, and a token budget (plan plus verification) over <see cref="TargetLimits.TokensPerRun"/>.
 /// </summary>
 public static class PlanValidator
 {
@@ -94,11 +94,12 @@ public static class PlanValidator
 
         var clipped = plan with { Steps = steps, Notes = notes };
         var needed = TokenCost(clipped, maxContext, target.Adapters);
-        if (needed > target.Limits.MaxTokensPerRun)
+        var budget = target.Limits.TokensPerRun(maxContext);
+        if (needed > budget)
         {
             problems.Add(
                 $"the plan needs up to {Format(needed)} tokens (prompt + output, verification included), " +
-                $"over target '{target.Name}''s limit of {Format(target.Limits.MaxTokensPerRun)} tokens per run");
+                $"over target '{target.Name}''s limit of {Format(budget)} tokens per run");
         }
 
         return new PlanCheck(clipped, problems, notes);

@@ -20,8 +20,26 @@ public sealed record TargetLimits
 
     public int MaxConcurrency { get; init; } = 32;
 
-    /// <summary>Upper bound of prompt plus output tokens one run may spend.</summary>
-    public long MaxTokensPerRun { get; init; } = 400_000;
+    /// <summary>The least a run may spend by default (<see cref="TokensPerRun"/>), whatever the context window.</summary>
+    public const long DefaultMinTokensPerRun = 400_000;
+
+    /// <summary>
+    /// Context windows' worth of tokens a run may spend by default: the adaptive loop verifies lengths up to the end of
+    /// the context, and a round costs about a dozen windows, so a fixed default starves long contexts (400 k did not
+    /// cover round 1 of a 32 k context, and would not cover a 128 k context's verification alone).
+    /// </summary>
+    public const int DefaultContextWindowsPerRun = 50;
+
+    /// <summary>Upper bound of prompt plus output tokens one run may spend, as configured; null: <see cref="TokensPerRun"/>'s default.</summary>
+    public long? MaxTokensPerRun { get; init; }
+
+    /// <summary>
+    /// The token budget of a run against a server with <paramref name="maxContext"/> tokens of context: the configured
+    /// <see cref="MaxTokensPerRun"/>, else <see cref="DefaultContextWindowsPerRun"/> context windows and at least
+    /// <see cref="DefaultMinTokensPerRun"/> (410 k at 8 k, 1.6 M at 32 k, 6.6 M at 128 k).
+    /// </summary>
+    public long TokensPerRun(int? maxContext)
+        => MaxTokensPerRun ?? Math.Min(MaxTokensPerRunCeiling, Math.Max(DefaultMinTokensPerRun, (long)DefaultContextWindowsPerRun * (maxContext ?? 0)));
 
     /// <summary>How long the readiness gate waits for the server to come up.</summary>
     public TimeSpan ReadyDeadline { get; init; } = TimeSpan.FromMinutes(15);
