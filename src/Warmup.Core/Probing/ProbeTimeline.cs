@@ -27,8 +27,11 @@ internal sealed class ProbeTimeline(int requestPromptTokens)
         _wire = wire;
     }
 
-    /// <summary><see cref="Stopwatch.GetTimestamp"/> when the request was handed to the HTTP stack.</summary>
-    public long Started => _start;
+    /// <summary>
+    /// <see cref="Stopwatch.GetTimestamp"/> its times run from: the request's first byte written, or (unstamped
+    /// connection) when it was handed to the HTTP stack.
+    /// </summary>
+    public long Origin => _wire?.FirstWrite ?? _start;
 
     /// <summary>When the bytes now being handled came off the wire, or now where the connection does not stamp.</summary>
     public long Stamp() => _wire?.LastRead ?? Stopwatch.GetTimestamp();
@@ -83,7 +86,7 @@ internal sealed class ProbeTimeline(int requestPromptTokens)
         FirstTokenTimestamp = _firstToken,
     };
 
-    private double? Since(long? timestamp) => timestamp is { } t ? Milliseconds(_wire?.FirstWrite ?? _start, t) : null;
+    private double? Since(long? timestamp) => timestamp is { } t ? Milliseconds(Origin, t) : null;
 
     private static double Milliseconds(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 }

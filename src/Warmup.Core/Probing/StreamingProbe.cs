@@ -100,12 +100,13 @@ public sealed class StreamingProbe(
         if (stalls is not null)
         {
             var stamped = result.FirstTokenTimestamp ?? Stopwatch.GetTimestamp();
-            // A server on this machine shares its CPUs: its own hand-offs may have waited out a stall too, not only the warmer's read.
+            // Only stalls from the first byte written to the first token's read can have lengthened the TTFT. A server on
+            // this machine shares its CPUs: its own hand-offs may have waited out a stall too, not only the warmer's read.
             result = result with
             {
                 ClientStallMs = target.BaseUrl.IsLoopback
-                    ? ClientStallMeter.Shared.StalledMs(timeline.Started, stamped)
-                    : ClientStallMeter.Shared.StalledAtMs(timeline.Started, stamped),
+                    ? ClientStallMeter.Shared.StalledMs(timeline.Origin, stamped)
+                    : ClientStallMeter.Shared.StalledAtMs(timeline.Origin, stamped),
             };
         }
 
