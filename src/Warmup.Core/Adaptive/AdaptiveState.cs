@@ -24,6 +24,19 @@ public sealed record AdaptiveState
     /// </summary>
     public double? SpacingRatio { get; init; }
 
+    /// <summary>
+    /// Every base-model prompt length sent so far, in the order sent (rungs, then each verification's lengths), and
+    /// whether its first request paid a cold path: what <see cref="HiddenBuckets"/> reads buckets from.
+    /// </summary>
+    public IReadOnlyList<SentLength> History { get; init; } = [];
+
+    /// <summary>
+    /// Rungs the next round sends although verification found no cold length: midpoints of gaps where a whole bucket may
+    /// lie unseen (<see cref="HiddenBuckets"/>). Only once the loop has refined (a server with buckets narrower than
+    /// the ladder's); empty otherwise.
+    /// </summary>
+    public IReadOnlyList<int> Midpoints { get; init; } = [];
+
     /// <summary>Decode batch sizes passed so far (staircases pass every size up to their top, bursts their own size).</summary>
     public IReadOnlyList<int> SentConcurrencies { get; init; } = [];
 

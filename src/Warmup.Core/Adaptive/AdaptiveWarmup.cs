@@ -35,6 +35,7 @@ public static class AdaptiveWarmup
         var rounds = new List<RoundReport>();
         report.WithPlan(round.Plan);
         var stop = round.Stop;
+        Verdict? verdict = null;
         // Bounded: every round either ends the loop or plans the next, and the planner stops at the round limit.
         while (stop is null)
         {
@@ -48,47 +49,41 @@ public static class AdaptiveWarmup
                 break;
             }
 
-            context.SetCustomStatus(new WarmupProgress(
-                Phases.Verify, round.Plan.Steps.Count, round.Plan.Steps.Count,
-                $"round {number}: verifying {round.Mix.PromptLengths.Count} lengths, {round.Mix.Adapters.Count} adapters and bursts of {string.Join(", ", round.Mix.Concurrencies)}"));
-            var verification = await cancellation.RaceAsync(context.CallActivityAsync<VerificationResult>(
-                TaskNames.Verify,
-                new VerifyInput(
-                    input.Target, round.Plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId,
-                    input.TraceParent, round.Mix),
-                ActivityRetry.Options));
-            report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
-            if (RunGuards.AbortAfter([verification.FirstUserLike, verification.Steady], report))
+            // A probe-only round has no verification of its own: the last verdict stands (its rungs only add warm buckets).
+            var verified = round.ProbeOnly && verdict is not null
+                ? new VerificationResultSummary(0, 0, verdict)
+                : await VerifyAsync(context, input, readiness, round, number, report, cancellation);
+            if (verified is null)
             {
                 stop = LoopStops.EndedEarly;
                 break;
             }
 
-            var verifyTokens = verification.FirstUserLike.PromptTokens + verification.FirstUserLike.OutputTokens
-                + verification.Steady.PromptTokens + verification.Steady.OutputTokens;
-            var spent = steps.Sum(s => s.PromptTokens + s.OutputTokens) + verifyTokens;
-            state = RoundFindings.Record(round.State, round, verification.Verdict, spent, longest, steps);
-            rounds.Add(RoundReport.From(
-                number, steps, new VerificationResultSummary(verification.FirstUserLike.Requests + verification.Steady.Requests, verifyTokens, verification.Verdict),
-                state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));
-            log.LogInformation("Adaptive warm-up of {Target}, round {Round}: warm={IsWarm} ({Reason})", input.Target, number, verification.Verdict.IsWarm, verification.Verdict.Reason);
+            verdict = verified.Verdict;
+            state = RoundFindings.Record(round.State, round, verdict, steps.Sum(s => s.PromptTokens + s.OutputTokens) + verified.Tokens, longest, steps);
+            rounds.Add(RoundReport.From(number, steps, verified, state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));
+            log.LogInformation("Adaptive warm-up of {Target}, round {Round}: warm={IsWarm} ({Reason})", input.Target, number, verdict.IsWarm, verdict.Reason);
 
-            if (verification.Verdict.IsWarm)
+            // A warm verdict still sends the rungs where a whole bucket may lie unseen (HiddenBuckets), budgets allowing.
+            var warm = verdict.IsWarm;
+            if (warm && state.Midpoints.Count == 0)
             {
                 stop = LoopStops.Warm;
             }
             else if (context.CurrentUtcDateTime - started >= duration)
             {
-                stop = LoopStops.Time;
+                (stop, state) = warm ? (LoopStops.Warm, MidpointsLeft(state, state.Midpoints.Count, LoopStops.Time)) : (LoopStops.Time, state);
             }
             else
             {
-                context.SetCustomStatus(new WarmupProgress("plan", 0, 0, $"planning round {number + 1}: refining around {rounds[^1].ColdFound.Count} cold shapes"));
+                context.SetCustomStatus(new WarmupProgress("plan", 0, 0, warm
+                    ? $"planning round {number + 1}: {state.Midpoints.Count} rungs where a bucket may lie unseen"
+                    : $"planning round {number + 1}: refining around {rounds[^1].ColdFound.Count} cold shapes"));
                 round = await cancellation.RaceAsync(PlanRoundAsync(context, input, readiness, state));
                 stop = round.Stop;
                 if (stop is not null)
                 {
-                    state = round.State;
+                    (stop, state) = warm ? (LoopStops.Warm, MidpointsLeft(round.State, state.Midpoints.Count, stop)) : (stop, round.State);
                 }
             }
         }
@@ -135,6 +130,33 @@ public static class AdaptiveWarmup
             new SaveShapeMapInput(input.Target, readiness.MaxContext, state, stop == LoopStops.Warm, context.CurrentUtcDateTime),
             ActivityRetry.Options));
     }
+
+    /// <summary>The round's verification, recorded in the report; null when a run guard ended the run (the report says why).</summary>
+    private static async Task<VerificationResultSummary?> VerifyAsync(
+        TaskOrchestrationContext context, WarmupRequest input, ReadinessResult readiness, RoundPlan round, int number, ReportBuilder report, RunCancellation cancellation)
+    {
+        context.SetCustomStatus(new WarmupProgress(
+            Phases.Verify, round.Plan.Steps.Count, round.Plan.Steps.Count,
+            $"round {number}: verifying {round.Mix.PromptLengths.Count} lengths, {round.Mix.Adapters.Count} adapters and bursts of {string.Join(", ", round.Mix.Concurrencies)}"));
+        var verification = await cancellation.RaceAsync(context.CallActivityAsync<VerificationResult>(
+            TaskNames.Verify,
+            new VerifyInput(
+                input.Target, round.Plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId,
+                input.TraceParent, round.Mix),
+            ActivityRetry.Options));
+        report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
+        if (RunGuards.AbortAfter([verification.FirstUserLike, verification.Steady], report))
+        {
+            return null;
+        }
+
+        var tokens = verification.FirstUserLike.PromptTokens + verification.FirstUserLike.OutputTokens
+            + verification.Steady.PromptTokens + verification.Steady.OutputTokens;
+        return new VerificationResultSummary(verification.FirstUserLike.Requests + verification.Steady.Requests, tokens, verification.Verdict);
+    }
+
+    private static AdaptiveState MidpointsLeft(AdaptiveState state, int midpoints, string why)
+        => state with { Notes = [.. state.Notes, $"the verdict was warm, but {midpoints} rungs where a bucket may lie unseen were not sent ({why})"] };
 
     private static Task<RoundPlan> PlanRoundAsync(TaskOrchestrationContext context, WarmupRequest input, ReadinessResult readiness, AdaptiveState? state)
         => context.CallActivityAsync<RoundPlan>(

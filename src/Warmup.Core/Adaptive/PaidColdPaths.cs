@@ -25,15 +25,39 @@ public static class PaidColdPaths
     {
         ArgumentNullException.ThrowIfNull(steps);
         ArgumentNullException.ThrowIfNull(verdict);
-        var steady = SteadyLine.From(verdict);
-        var paid = steps.Where(IsRung)
-            .Where(s => !Answered(s) || steady.Expected(s.Step.PromptTokens) is not { } expected || IsCold(s.TtftMs.P50, expected, verdict))
-            .Select(s => s.PromptTokens > 0 && s.Requests == 1 ? (int)s.PromptTokens : s.Step.PromptTokens);
-        // A verification length counts when the verdict called it cold, and also when its first request as measured was
-        // beyond its steady by the same rule: the verdict leaves the warmer's own stalls out, which on a loaded machine
-        // can excuse a real compile, and a bucket verification compiled unnoticed would be missing from the map.
-        var verified = verdict.ByLength.Where(l => l.IsCold || IsCold(l.FirstTtftMs, l.SteadyTtftMs, verdict)).Select(l => l.PromptTokens);
+        var paid = Rungs(steps, verdict).Where(r => r.Paid != false).Select(r => r.Sent);
+        var verified = Verified(verdict).Where(l => l.Paid).Select(l => l.Length);
         return paid.Concat(verified).Distinct().Order().ToList();
+    }
+
+    /// <summary>
+    /// Each rung of <paramref name="steps"/> in the order sent: the length it was planned at, the length it really sent
+    /// (the prompt factory lands within a tolerance of the one asked for), and whether it paid a cold path: judged
+    /// against the verified steady line, null where it cannot be (failed, or outside the verified lengths).
+    /// </summary>
+    public static IReadOnlyList<(int Planned, int Sent, bool? Paid)> Rungs(IReadOnlyList<StepResult> steps, Verdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        ArgumentNullException.ThrowIfNull(verdict);
+        var steady = SteadyLine.From(verdict);
+        return steps.Where(IsRung)
+            .Select(s => (
+                s.Step.PromptTokens,
+                s.PromptTokens > 0 && s.Requests == 1 ? (int)s.PromptTokens : s.Step.PromptTokens,
+                Answered(s) && steady.Expected(s.Step.PromptTokens) is { } expected ? IsCold(s.TtftMs.P50, expected, verdict) : (bool?)null))
+            .ToList();
+    }
+
+    /// <summary>
+    /// Each verified length in the order sent, and whether its first request paid a cold path: when the verdict called it
+    /// cold, and also when it was beyond its steady by this class's rule (the verdict leaves the warmer's own stalls
+    /// out, which on a loaded machine can excuse a real compile, and a bucket verification compiled unnoticed would be
+    /// missing from the map).
+    /// </summary>
+    public static IReadOnlyList<(int Length, bool Paid)> Verified(Verdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        return verdict.ByLength.Select(l => (l.PromptTokens, l.IsCold || IsCold(l.FirstTtftMs, l.SteadyTtftMs, verdict))).ToList();
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ namespace Warmup.Core.Adaptive;
 public static class RoundFindings
 {
     /// <param name="steps">The round's warm-up results: which of its requests paid a cold path (<see cref="PaidColdPaths"/>).</param>
+    /// <param name="verdict">The round's verification; for a <see cref="RoundPlan.ProbeOnly"/> round, the last one (its steady line judges the rungs).</param>
     public static AdaptiveState Record(AdaptiveState state, RoundPlan round, Verdict verdict, long tokensSpent, int longest, IReadOnlyList<StepResult>? steps = null)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -60,9 +61,31 @@ public static class RoundFindings
             shapes = shapes.Select(c => c.WarmedInRound is null ? c with { WarmedInRound = number } : c).ToList();
         }
 
+        var rungs = PaidColdPaths.Rungs(steps ?? [], verdict).Select(r => new SentLength(r.Planned, r.Paid)).ToList();
+        var history = state.History
+            .Concat(rungs)
+            .Concat(round.ProbeOnly ? [] : PaidColdPaths.Verified(verdict).Select(l => new SentLength(l.Length, l.Paid)))
+            .ToList();
+        var notes = state.Notes;
+        if (round.ProbeOnly)
+        {
+            var paid = PaidColdPaths.Rungs(steps ?? [], verdict).Where(r => r.Paid == true).Select(r => r.Sent).ToList();
+            notes = [.. notes, $"round {number}: {paid.Count} of {round.Plan.Steps.Count} rungs where a bucket may lie unseen paid a compile{(paid.Count > 0 ? $" (a bucket there was cold, now warm: {string.Join(", ", paid)} tokens)" : "")}"];
+        }
+
+        // One round of midpoints, after a warm verification of a round that refined (the server showed buckets narrower than
+        // the ladder's); never after a learned map's replay (its lengths are the buckets the run that learned it found).
+        var midpoints = verdict.IsWarm && !round.ProbeOnly && !(state.FromShapeMap && state.Round == 0)
+            && (state.Spacing is not null || state.SpacingRatio is not null)
+            ? HiddenBuckets.Midpoints(history).Where(m => m <= longest).ToList()
+            : [];
+
         return state with
         {
             Round = number,
+            Notes = notes,
+            History = history,
+            Midpoints = midpoints,
             TokensSpent = state.TokensSpent + tokensSpent,
             SentLengths = lengths,
             SentConcurrencies = concurrencies,

@@ -19,6 +19,13 @@ public sealed record RoundPlan(WarmupPlan Plan, VerificationPlan Mix, AdaptiveSt
     /// <summary>The KV-footprint burst of this round (round 1 only), so its result can be told apart; null when none was planned.</summary>
     public PlanStep? KvFootprintStep { get; init; }
 
+    /// <summary>
+    /// A round of rungs where a bucket may lie unseen (<see cref="AdaptiveState.Midpoints"/>) after a warm verification,
+    /// with no verification of its own: its rungs only add compiled buckets to a server verified warm, so that verdict
+    /// stands, and each rung is judged against that verification's steady line.
+    /// </summary>
+    public bool ProbeOnly { get; init; }
+
     /// <summary>Tokens the whole loop may spend (the target's maxTokensPerRun).</summary>
     public long TokenBudget { get; init; }
 
@@ -96,6 +103,12 @@ public static class RoundPlanner
         if (state.Round >= budget.MaxRounds)
         {
             return Stopped(state, target, budget, LoopStops.Rounds, notes);
+        }
+
+        if (state.Midpoints.Count > 0)
+        {
+            notes.Add($"round {state.Round + 1}: {state.Midpoints.Count} rungs, no verification: the middle of gaps between sent lengths wider than any bucket shown near them, where a whole bucket may lie unseen");
+            return Fit(state.Midpoints.Select(m => new PlanStep(m, FullPlan.PrefillOutputTokens, 1)).ToList(), target, maxContext, state with { Notes = notes, Midpoints = [] }, budget, state.Round, probeOnly: true);
         }
 
         var latest = state.ColdShapes.Where(c => c.FoundInRound == state.Round).ToList();
@@ -223,12 +236,13 @@ public static class RoundPlanner
 
     /// <summary>Drops the steps at the end of the list (the least useful) until the round and its verification fit the budget left.</summary>
     private static RoundPlan Fit(
-        List<PlanStep> steps, WarmupTarget target, int? maxContext, AdaptiveState state, AdaptiveBudget budget, int round, bool verificationOnly = false)
+        List<PlanStep> steps, WarmupTarget target, int? maxContext, AdaptiveState state, AdaptiveBudget budget, int round,
+        bool verificationOnly = false, bool probeOnly = false)
     {
         var notes = new List<string>(state.Notes);
         var left = budget.MaxTokens - state.TokensSpent;
         var plan = new WarmupPlan(PlanPresets.Adaptive, steps);
-        var mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic), plan, state, round);
+        var mix = MixFor(plan, target, maxContext, state, round, probeOnly);
         if (mix.TokenCost > left)
         {
             notes.Add(Invariant($"round {round + 1} not run: its verification alone needs {mix.TokenCost:N0} tokens and {Math.Max(0, left):N0} are left of the target's {budget.MaxTokens:N0} tokens per run"));
@@ -255,13 +269,18 @@ public static class RoundPlanner
         }
 
         plan = plan with { Steps = kept };
-        mix = LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic), plan, state, round);
-        return new RoundPlan(plan, mix, state with { Notes = notes }, 1)
+        return new RoundPlan(plan, MixFor(plan, target, maxContext, state, round, probeOnly), state with { Notes = notes }, 1)
         {
             TokenBudget = budget.MaxTokens,
             MaxRounds = budget.MaxRounds,
+            ProbeOnly = probeOnly,
         };
     }
+
+    private static VerificationPlan MixFor(WarmupPlan plan, WarmupTarget target, int? maxContext, AdaptiveState state, int round, bool probeOnly)
+        => probeOnly
+            ? new VerificationPlan([], VerificationPlan.DefaultOutputTokens, 0)
+            : LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic), plan, state, round);
 
     private static IReadOnlyList<PlanStep> LearnedStaircase(IReadOnlyList<int> stalled, int top, List<string> notes)
     {
