@@ -61,15 +61,15 @@ public static class RoundFindings
             shapes = shapes.Select(c => c.WarmedInRound is null ? c with { WarmedInRound = number } : c).ToList();
         }
 
-        var rungs = PaidColdPaths.Rungs(steps ?? [], verdict).Select(r => new SentLength(r.Planned, r.Paid)).ToList();
+        var rungs = PaidColdPaths.Rungs(steps ?? [], verdict);
         var history = state.History
-            .Concat(rungs)
+            .Concat(rungs.Select(r => new SentLength(r.Planned, r.Paid)))
             .Concat(round.ProbeOnly ? [] : PaidColdPaths.Verified(verdict).Select(l => new SentLength(l.Length, l.Paid)))
             .ToList();
         var notes = state.Notes;
         if (round.ProbeOnly)
         {
-            var paid = PaidColdPaths.Rungs(steps ?? [], verdict).Where(r => r.Paid == true).Select(r => r.Sent).ToList();
+            var paid = rungs.Where(r => r.Paid == true).Select(r => r.Sent).ToList();
             notes = [.. notes, $"round {number}: {paid.Count} of {round.Plan.Steps.Count} rungs where a bucket may lie unseen paid a compile{(paid.Count > 0 ? $" (a bucket there was cold, now warm: {string.Join(", ", paid)} tokens)" : "")}"];
         }
 
