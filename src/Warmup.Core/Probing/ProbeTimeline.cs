@@ -18,10 +18,10 @@ internal sealed class ProbeTimeline(int requestPromptTokens)
     private int? _serverCompletionTokens;
 
     /// <summary>
-    /// Starts the timeline as the request is handed to the HTTP stack. With <paramref name="wire"/> stamped by the
-    /// connection, its times run from the request's first byte written to the reads that brought each event instead.
+    /// Starts the timeline as the request is handed to the HTTP stack. Where the connection stamps <paramref name="wire"/>,
+    /// its times run from the request's first byte written to the reads that brought each event instead.
     /// </summary>
-    public void Start(WireStamps? wire = null)
+    public void Start(WireStamps wire)
     {
         _start = Stopwatch.GetTimestamp();
         _wire = wire;

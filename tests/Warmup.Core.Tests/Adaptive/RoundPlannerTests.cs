@@ -18,6 +18,10 @@ public sealed class RoundPlannerTests
 
     private static readonly AdaptiveBudget Budget = new(400_000, 5, TimeSpan.FromMinutes(20));
 
+    // The coarse ladder's short rungs, then rungs every 480 tokens to the longest prompt of an 8 k context: a loop that has
+    // learned a 480-token spacing.
+    private static readonly List<int> LadderAt480 = [28, 60, 120, 240, 480, 960, 1440, 1920, 2400, 2880, 3360, 3840, 4320, 4800, 5280, 5760, 6240, 6720, 7200, 7680, 8021];
+
     [Fact]
     public void A_staircase_gives_every_request_its_own_exact_length_so_the_batch_passes_every_size()
     {
@@ -341,17 +345,16 @@ public sealed class RoundPlannerTests
     [Fact]
     public void Once_a_spacing_is_known_one_cold_length_refines_only_its_own_gap_and_two_halve_the_spacing()
     {
-        var sent = new List<int> { 28, 60, 120, 240, 480, 960, 1440, 1920, 2400, 2880, 3360, 3840, 4320, 4800, 5280, 5760, 6240, 6720, 7200, 7680, 8021 };
         var one = new AdaptiveState
         {
             Round = 2,
             Spacing = 480,
-            SentLengths = [.. sent, 2600],
+            SentLengths = [.. LadderAt480, 2600],
             ColdShapes = [new ColdShape(ColdShapeKinds.Prefill, 2600, null, 2, 2400, 2880)],
         };
         var two = one with
         {
-            SentLengths = [.. sent, 2600, 5000],
+            SentLengths = [.. LadderAt480, 2600, 5000],
             ColdShapes = [.. one.ColdShapes, new ColdShape(ColdShapeKinds.Prefill, 5000, null, 2, 4800, 5280)],
         };
 
@@ -391,12 +394,11 @@ public sealed class RoundPlannerTests
     [Fact]
     public void One_cold_length_after_an_earlier_one_the_spacing_missed_refines_every_gap()
     {
-        var sent = new List<int> { 28, 60, 120, 240, 480, 960, 1440, 1920, 2400, 2880, 3360, 3840, 4320, 4800, 5280, 5760, 6240, 6720, 7200, 7680, 8021 };
         var state = new AdaptiveState
         {
             Round = 3,
             Spacing = 480,
-            SentLengths = [.. sent, 2600, 5000],
+            SentLengths = [.. LadderAt480, 2600, 5000],
             ColdShapes =
             [
                 new ColdShape(ColdShapeKinds.Prefill, 5000, null, 2, 4800, 5280) { WarmedInRound = 3 },
