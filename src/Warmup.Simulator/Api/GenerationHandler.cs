@@ -162,7 +162,7 @@ internal sealed class GenerationHandler(
                             await output.FlushAsync(ct);
                             using (var stall = CancellationTokenSource.CreateLinkedTokenSource(ct, stopping))
                             {
-                                await Task.Delay(fault.Duration, stall.Token);
+                                await FaultDelay.WaitAsync(fault.Duration, stall.Token);
                             }
 
                             break;
@@ -331,7 +331,7 @@ internal sealed class GenerationHandler(
                 try
                 {
                     using var slow = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
-                    await Task.Delay(fault.Duration, slow.Token);
+                    await FaultDelay.WaitAsync(fault.Duration, slow.Token);
                     return false;
                 }
                 catch (OperationCanceledException)
@@ -346,7 +346,7 @@ internal sealed class GenerationHandler(
                 {
                     // A hang ends when the client gives up or the simulator stops (which then drops the connection).
                     using var hang = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, stopping);
-                    await Task.Delay(fault.Duration, hang.Token);
+                    await FaultDelay.WaitAsync(fault.Duration, hang.Token);
                     return false;
                 }
                 catch (OperationCanceledException)
