@@ -223,17 +223,30 @@ public static class ProbeSelfWarm
             if (headersFirst)
             {
                 await socket.SendAsync(Head, _stop.Token).ConfigureAwait(false);
-                await Task.Delay(Pause, _stop.Token).ConfigureAwait(false);
+                await PauseAsync(_stop.Token).ConfigureAwait(false);
                 await socket.SendAsync(response.FirstToken, _stop.Token).ConfigureAwait(false);
             }
             else
             {
-                await Task.Delay(Pause, _stop.Token).ConfigureAwait(false);
+                await PauseAsync(_stop.Token).ConfigureAwait(false);
                 await socket.SendAsync(response.HeadAndFirstToken, _stop.Token).ConfigureAwait(false);
             }
 
-            await Task.Delay(Pause, _stop.Token).ConfigureAwait(false);
+            await PauseAsync(_stop.Token).ConfigureAwait(false);
             await socket.SendAsync(response.Rest, _stop.Token).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// A <see cref="Pause"/> that lasts: a timer counts on a coarse clock and can end well before 2 ms, and a part
+        /// that arrives early would find the client not yet waiting, which is the path this server exists to warm.
+        /// </summary>
+        private static async Task PauseAsync(CancellationToken cancellationToken)
+        {
+            var started = Stopwatch.GetTimestamp();
+            for (var left = Pause; left > TimeSpan.Zero; left = Pause - Stopwatch.GetElapsedTime(started))
+            {
+                await Task.Delay(left + TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         private static int ContentLength(ReadOnlySpan<byte> head)

@@ -1,13 +1,29 @@
+using System.Diagnostics;
+
 namespace Warmup.Simulator.Faults;
 
 /// <summary>The wait a timed fault imposes, never shorter than the fault states.</summary>
 internal static class FaultDelay
 {
+    private static readonly TimeSpan Margin = TimeSpan.FromMilliseconds(1);
+
     /// <summary>
-    /// <see cref="Task.Delay(TimeSpan, CancellationToken)"/> counts whole timer ticks and can end up to 1 ms early
-    /// (one CI run saw a 300 ms wait end after 299.6 ms); the extra millisecond keeps a fault from ever being milder
-    /// than its plan says, which the tests of the client's timeouts and stall limits rely on.
+    /// <see cref="Task.Delay(TimeSpan, CancellationToken)"/> counts on a coarse clock and can end early (one CI run saw a
+    /// 300 ms wait end after 299.6 ms), so the wait goes on until the monotonic clock says the whole duration has passed:
+    /// a fault must never be milder than its plan says, which the tests of the client's timeouts and stall limits rely on.
     /// </summary>
-    public static Task WaitAsync(TimeSpan duration, CancellationToken ct) =>
-        Task.Delay(duration == Timeout.InfiniteTimeSpan ? duration : duration + TimeSpan.FromMilliseconds(1), ct);
+    public static async Task WaitAsync(TimeSpan duration, CancellationToken ct)
+    {
+        if (duration == Timeout.InfiniteTimeSpan)
+        {
+            await Task.Delay(duration, ct);
+            return;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        for (var left = duration; left > TimeSpan.Zero; left = duration - Stopwatch.GetElapsedTime(started))
+        {
+            await Task.Delay(left + Margin, ct);
+        }
+    }
 }

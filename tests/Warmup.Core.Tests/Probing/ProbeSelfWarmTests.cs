@@ -83,11 +83,9 @@ public sealed class ProbeSelfWarmTests
         {
             Assert.Equal(ProbeOutcome.Ok, r.Outcome);
             Assert.Equal(2, r.OutputTokens);
+            // Every answer pauses (2 ms) before its first token: the probe waited on the socket for it.
+            Assert.True(r.TtftMs >= 1.5, $"first token after {r.TtftMs} ms");
         });
-        // Every answer pauses (2 ms) before its first token: the probe waited on the socket for it. Timed on the wire, one
-        // answer in a CI run was read 0.6 ms after the request's first byte (cause not found; noted on issue 10): all but
-        // one must show the wait.
-        Assert.True(results.Count(r => r.TtftMs >= 1.5) >= results.Count - 1, $"first tokens after {string.Join(", ", results.Select(r => r.TtftMs))} ms");
         // Headers before the first token (uvicorn) and with it: at least one answer had its headers read and then
         // waited for the first chunk, the wait a measured request meets; at least one had both at once.
         Assert.Contains(results, r => r.TtftMs - r.HeadersMs >= 1);

@@ -45,7 +45,9 @@ public sealed class EndpointFaultTests
         // Both requests of the second level waited, in another activity than the one that got the 429.
         Assert.Equal(2, report.Steps[1].RetryAfterWaits);
         Assert.Equal(2, report.Totals.RetryAfterWaits);
-        Assert.True(report.Totals.RetryAfterWaitMs >= 1600, $"waits reported: {report.Totals.RetryAfterWaitMs:F0} ms");
+        // Each waited out what was left of the second when its level started: most of it, since the level starts right
+        // after the 429, but how much went before (activity dispatch, the load scrape) depends on the machine's load.
+        Assert.True(report.Totals.RetryAfterWaitMs is >= 1000 and <= 2100, $"waits reported: {report.Totals.RetryAfterWaitMs:F0} ms");
     }
 
     [Theory]

@@ -38,9 +38,12 @@ public sealed class FaultModeTests
         using var first = await Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2));
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAsync<HttpRequestException>(() => Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2)));
+        // The outage started when the server took that request, before the client saw its connection drop.
+        var dropped = clock.Elapsed;
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(new Uri("/health", UriKind.Relative)));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), "the outage checks ran past the outage");
-        await Task.Delay(TimeSpan.FromSeconds(1.1) - clock.Elapsed);
+        var over = dropped + TimeSpan.FromSeconds(1.05) - clock.Elapsed;
+        await Task.Delay(over > TimeSpan.Zero ? over : TimeSpan.Zero);
         using var health = await client.GetAsync(new Uri("/health", UriKind.Relative));
         // Once only: the fourth request (every=2 would select it) is served.
         using var third = await Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2));
@@ -55,7 +58,7 @@ public sealed class FaultModeTests
     [Fact]
     public async Task Slower_delays_request_n_by_n_steps_before_its_headers()
     {
-        await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("slower:150ms"));
+        await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("slower:300ms"));
         using var client = Sim.Client(host);
 
         var headers = new List<TimeSpan>();
@@ -69,10 +72,11 @@ public sealed class FaultModeTests
 
         for (var n = 1; n <= 3; n++)
         {
-            Assert.True(headers[n - 1] >= TimeSpan.FromMilliseconds(150 * n), $"request {n} answered after {headers[n - 1]}");
+            Assert.True(headers[n - 1] >= TimeSpan.FromMilliseconds(300 * n), $"request {n} answered after {headers[n - 1]}");
         }
 
-        // The first request also pays connection set-up and JIT; from the second on each waits one step more.
+        // The first request also pays connection set-up and JIT; from the second on each waits one step more (300 ms,
+        // so a client stall of up to 200 ms in the second request cannot hide it).
         Assert.True(headers[2] - headers[1] >= TimeSpan.FromMilliseconds(100), $"requests did not get slower: {string.Join(", ", headers)}");
     }
 
