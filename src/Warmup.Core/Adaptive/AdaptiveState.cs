@@ -52,6 +52,9 @@ public sealed record AdaptiveState
     /// <summary>The prompt lengths of the shape map round 1 started from (empty without one), so the next map keeps them.</summary>
     public IReadOnlyList<int> MapLengths { get; init; } = [];
 
+    /// <summary>Warm-ups the shape map round 1 started from has seen (<see cref="ShapeMaps.ShapeMap.Runs"/>); 0 without one.</summary>
+    public int MapRuns { get; init; }
+
     /// <summary>
     /// Prompt lengths whose warm-up request paid a cold path, plus the lengths verification found cold
     /// (<see cref="PaidColdPaths.Lengths"/>): what the shape map keeps.

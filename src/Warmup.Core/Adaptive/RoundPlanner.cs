@@ -58,10 +58,10 @@ public static class RoundPlanner
         {
             state = state with
             {
-                FromShapeMap = true, Spacing = map.Spacing, MapLengths = map.PromptLengths, MapStalledBatchSizes = map.StalledBatchSizes,
+                FromShapeMap = true, Spacing = map.Spacing, MapLengths = map.PromptLengths, MapRuns = map.Runs, MapStalledBatchSizes = map.StalledBatchSizes,
                 KvFootprintPaid = map.KvFootprint ? null : false,
             };
-            notes.Add(Invariant($"started from the shape map learned {map.LearnedAt:yyyy-MM-dd HH:mm} UTC ({map.PromptLengths.Count} prompt lengths, batch sizes to {map.StaircaseTop})"));
+            notes.Add(Invariant($"started from the shape map learned {map.LearnedAt:yyyy-MM-dd HH:mm} UTC ({map.PromptLengths.Count} prompt lengths, batch sizes to {map.StaircaseTop}); warm-up {map.Runs + 1} of it, verifying at lengths the earlier ones did not"));
             // A map without lengths means the coarse ladder was enough for this server.
             rungs.AddRange(map.PromptLengths.Count == 0
                 ? FullPlan.PromptLadder(target.PromptBuckets, longest)
@@ -280,7 +280,9 @@ public static class RoundPlanner
     private static VerificationPlan MixFor(WarmupPlan plan, WarmupTarget target, int? maxContext, AdaptiveState state, int round, bool probeOnly)
         => probeOnly
             ? new VerificationPlan([], VerificationPlan.DefaultOutputTokens, 0)
-            : LaterRoundMix.Narrow(VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic), plan, state, round);
+            : LaterRoundMix.Narrow(
+                VerificationPlan.UserLikeMix(plan, maxContext, target.Adapters, target.Limits.MaxConcurrency, round, state.Traffic, state.MapRuns),
+                plan, state, round);
 
     private static IReadOnlyList<PlanStep> LearnedStaircase(IReadOnlyList<int> stalled, int top, List<string> notes)
     {

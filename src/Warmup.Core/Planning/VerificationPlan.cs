@@ -99,6 +99,18 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     // rounds probe lengths (and concurrencies) the earlier ones did not, without any two rounds repeating.
     private const double GoldenStep = 0.6180339887498949;
 
+    /// <summary>Samples of the mix's lengths one warm-up may use: more than its rounds can reach, so runs never share one.</summary>
+    public const int LengthSamplesPerRun = 16;
+
+    /// <summary>
+    /// Which sample of lengths a round verifies with: each round its own, and each warm-up of a target its own run of
+    /// them (<paramref name="earlierRuns"/>: the warm-ups of that target before this one). Verification samples lengths,
+    /// so a narrow bucket between them can stay unseen; a warm-up that verified the same lengths as the last would miss
+    /// it every time, one that verifies others may find it. Batch sizes need no such turn: every warm-up's staircase
+    /// passes each of them.
+    /// </summary>
+    public static int LengthSample(int earlierRuns, int round) => (earlierRuns * LengthSamplesPerRun) + round;
+
     /// <summary>
     /// The user-like mix (docs/user-like-mix.md; the benchmarks use the same definition): <see cref="MixPoints"/>
     /// prompt lengths, half log-spaced from <see cref="ShortestLength"/> to the longest prompt a user can send in the
@@ -111,8 +123,9 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
     /// range and are sent first, and a burst at their peak concurrency (capped by <paramref name="maxConcurrency"/>)
     /// is the first burst. The mix keeps its size, so it costs no more.
     /// </param>
+    /// <param name="earlierRuns">Warm-ups of the same target before this one: its lengths are another sample (<see cref="LengthSample"/>).</param>
     public static VerificationPlan UserLikeMix(
-        WarmupPlan plan, int? maxContext, IReadOnlyList<string> adapters, int maxConcurrency, int round, Traffic.ObservedTraffic? traffic = null)
+        WarmupPlan plan, int? maxContext, IReadOnlyList<string> adapters, int maxConcurrency, int round, Traffic.ObservedTraffic? traffic = null, int earlierRuns = 0)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(adapters);
@@ -124,11 +137,12 @@ public sealed record VerificationPlan(IReadOnlyList<int> PromptLengths, int Outp
         // Half log-spaced (short prompts are common and their shapes are narrow), half evenly spaced over the upper
         // seven eighths (where evenly spaced buckets are most numerous and log-spaced points are sparse).
         var range = traffic?.PromptRange(longest);
-        var observed = range is { } r ? Positions(ObservedPoints, round).Select(t => r.Low + (t * (r.High - r.Low))).ToList() : [];
+        var sample = LengthSample(earlierRuns, round);
+        var observed = range is { } r ? Positions(ObservedPoints, sample).Select(t => r.Low + (t * (r.High - r.Low))).ToList() : [];
         var spread = MixPoints - observed.Count;
-        var candidates = Positions(spread / 2, round)
+        var candidates = Positions(spread / 2, sample)
             .Select(t => shortest * Math.Pow((double)longest / shortest, t))
-            .Concat(EvenPositions(spread - (spread / 2), round).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
+            .Concat(EvenPositions(spread - (spread / 2), sample).Select(t => (longest / 8.0) + (t * (longest - (longest / 8.0)))));
         var lengths = new List<int>(MixPoints);
         foreach (var candidate in candidates)
         {

@@ -45,6 +45,13 @@ public sealed record ShapeMap(
     /// </summary>
     public IReadOnlyList<int>? StalledBatchSizes { get; init; }
 
+    /// <summary>
+    /// Warm-ups of this target that learned or started from this map. Each run's verification samples other lengths
+    /// (<see cref="Planning.VerificationPlan.LengthSample"/>), so a bucket one run's sample missed is looked for again by the
+    /// next, and once found it joins the map. Added later with the same schema: a stored map without it reads as 1.
+    /// </summary>
+    public int Runs { get; init; } = 1;
+
     /// <summary>Whether this map was learned for the model the server serves now.</summary>
     public bool Fits(string model, int? maxContext) => string.Equals(Model, model, StringComparison.Ordinal) && MaxContext == maxContext;
 }

@@ -50,6 +50,7 @@ public static class ShapeMapLearning
             learnedAt,
             warm ? state.Round : null)
         {
+            Runs = state.MapRuns + 1,
             KvFootprint = state.KvFootprintPaid ?? true,
             // A learned staircase still passes every size once; a size that was cold after all gets its own bursts (above).
             // Nothing stalled on a run from a map: the server was warm before it, and says nothing new.

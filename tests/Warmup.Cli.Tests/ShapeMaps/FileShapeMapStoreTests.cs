@@ -11,7 +11,7 @@ public sealed class FileShapeMapStoreTests : IDisposable
     private static TargetCatalog Catalog(string baseUrl) => new([new WarmupTarget { Name = "endpoint", BaseUrl = new Uri(baseUrl), Model = "m" }]);
 
     private static ShapeMap Map(string target = "endpoint") => new(
-        target, "m", 8192, [480, 960, 1440], 480, 32, [19, 20, 21], ["sql-lora"], new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero), 2);
+        target, "m", 8192, [480, 960, 1440], 480, 32, [19, 20, 21], ["sql-lora"], new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero), 2) { Runs = 3 };
 
     [Fact]
     public async Task A_saved_map_reads_back_the_same()
@@ -54,18 +54,20 @@ public sealed class FileShapeMapStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_file_written_before_the_kv_footprint_field_reads_as_keeping_the_burst()
+    public async Task A_file_written_before_the_kv_footprint_and_runs_fields_reads_as_keeping_the_burst_after_one_run()
     {
         var store = new FileShapeMapStore(_folder, Catalog("http://127.0.0.1:8000/"));
         await store.SaveAsync(Map(), CancellationToken.None);
         var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(store.PathFor("endpoint")))!;
         Assert.True(json.AsObject().Remove("kvFootprint"));
+        Assert.True(json.AsObject().Remove("runs"));
         await File.WriteAllTextAsync(store.PathFor("endpoint"), json.ToJsonString());
 
         var read = await store.GetAsync("endpoint", CancellationToken.None);
 
         Assert.NotNull(read);
         Assert.True(read.KvFootprint);
+        Assert.Equal(1, read.Runs);
         Assert.Equal(Map().PromptLengths, read.PromptLengths);
     }
 

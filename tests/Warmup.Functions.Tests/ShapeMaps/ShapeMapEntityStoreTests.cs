@@ -79,16 +79,18 @@ public sealed class ShapeMapEntityStoreTests
     }
 
     [Fact]
-    public async Task A_map_stored_before_the_kv_footprint_field_reads_as_keeping_the_burst_and_a_new_save_replaces_it()
+    public async Task A_map_stored_before_the_kv_footprint_and_runs_fields_reads_as_keeping_the_burst_after_one_run_and_a_new_save_replaces_it()
     {
         var old = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(new ShapeMapState(Map())))!;
         Assert.True(old["Map"]!.AsObject().Remove(nameof(ShapeMap.KvFootprint)));
+        Assert.True(old["Map"]!.AsObject().Remove(nameof(ShapeMap.Runs)));
         var state = new JsonEntityState(old.ToJsonString());
 
         var read = state.GetState<ShapeMapState>()!.Map!;
         await new ShapeMapEntity().RunAsync(new Operation(ShapeMapEntity.SaveOperation, state, Map() with { KvFootprint = false }));
 
         Assert.True(read.KvFootprint);
+        Assert.Equal(1, read.Runs);
         Assert.Equal(Map().PromptLengths, read.PromptLengths);
         Assert.False(state.GetState<ShapeMapState>()!.Map!.KvFootprint);
     }
