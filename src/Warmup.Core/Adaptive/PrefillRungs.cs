@@ -27,6 +27,24 @@ public static class PrefillRungs
             ? Math.Clamp(length, 1, longest)
             : Math.Max(1, Math.Min(longest, (Math.Max(0, length - 1) / MinSpacing * MinSpacing) + (MinSpacing / 2)));
 
+    /// <summary>
+    /// The length a learned map replays for <paramref name="length"/>, one of the lengths that paid a cold path
+    /// (<paramref name="paid"/>): the middle of its cell (<see cref="CellCentre"/>), unless another paid length lies
+    /// within a cell of it on that side. Each paid length compiled a bucket of its own, so an edge lies between the two,
+    /// and it need not be a multiple of 64: on a held-out profile with a (1000, 1100] bucket, 1,005 tokens had compiled
+    /// it and 987 the bucket below, and 1,005 replayed at its cell's middle (992) compiled nothing new and left
+    /// (1000, 1100] cold. Then the length is replayed as it was sent, the one point known to be in its bucket.
+    /// </summary>
+    public static int ReplayLength(int length, IReadOnlyCollection<int> paid, int longest)
+    {
+        ArgumentNullException.ThrowIfNull(paid);
+        var centre = CellCentre(length, longest);
+        var acrossAnEdge = centre < length
+            ? paid.Any(p => p < length && p >= length - MinSpacing)
+            : centre > length && paid.Any(p => p > length && p <= length + MinSpacing);
+        return acrossAnEdge ? Math.Clamp(length, 1, longest) : centre;
+    }
+
     /// <summary>The nearest sent lengths below and above <paramref name="length"/> (0 and <paramref name="longest"/> at the ends).</summary>
     public static (int Low, int High) Neighbours(IReadOnlyCollection<int> sent, int length, int longest)
     {

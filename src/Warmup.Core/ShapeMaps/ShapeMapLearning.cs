@@ -10,7 +10,8 @@ public static class ShapeMapLearning
     /// <summary>
     /// Prompt lengths, when the loop ended warm: the lengths that paid a cold path (<see cref="AdaptiveState.PaidLengths"/>:
     /// each compiled a bucket no earlier request had, or verification found it cold), since sent alone again they touch
-    /// every bucket this run compiled (each at the middle of its 64-token cell, <see cref="PrefillRungs.CellCentre"/>); a
+    /// every bucket this run compiled (each at the middle of its 64-token cell unless another paid length is that near,
+    /// <see cref="PrefillRungs.ReplayLength"/>); a
     /// rung that found its bucket already compiled is not kept. When nothing paid and
     /// the run started from a map, the server was warm before it and says nothing new: the map's lengths are kept. When
     /// nothing paid otherwise, none (the next run sends the coarse ladder). When the loop ended before warmth (a budget),
@@ -27,7 +28,7 @@ public static class ShapeMapLearning
         // When a budget trimmed the last refinement, some gaps are still wider than the spacing: the map fills them, so the
         // next run sends what this one could not.
         var sent = state.SentLengths.Where(l => l <= longest).ToList();
-        var paid = state.PaidLengths.Select(l => PrefillRungs.CellCentre(l, longest)).Distinct().Order().ToList();
+        var paid = state.PaidLengths.Select(l => PrefillRungs.ReplayLength(l, state.PaidLengths, longest)).Distinct().Order().ToList();
         var lengths = warm
             ? paid.Count == 0 && state.FromShapeMap ? state.MapLengths : paid
             : state.Spacing is { } spacing ? PrefillRungs.Thin([.. sent, .. PrefillRungs.Fill(sent, spacing, longest)], spacing) : Local(state, longest);

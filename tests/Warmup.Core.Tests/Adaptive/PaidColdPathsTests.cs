@@ -154,6 +154,18 @@ public sealed class PaidColdPathsTests
     }
 
     [Fact]
+    public void A_paid_length_with_another_paid_one_within_a_cell_on_the_middles_side_is_replayed_as_sent()
+    {
+        // 987 compiled (640, 1000] and 1,005 compiled (1000, 1100]: the middle of 1,005's cell (992) is across that edge.
+        Assert.Equal(1005, PrefillRungs.ReplayLength(1005, [987, 1005], 8021));
+        Assert.Equal(987, PrefillRungs.ReplayLength(987, [987, 1005], 8021));
+        // The other paid length on the far side, or more than a cell away: the middle of the cell, as before.
+        Assert.Equal(992, PrefillRungs.ReplayLength(1005, [900, 1005, 1030], 8021));
+        Assert.Equal(7648, PrefillRungs.ReplayLength(7676, [7600, 7676], 8021));
+        Assert.Equal(7648, PrefillRungs.ReplayLength(7680, [], 8021));
+    }
+
+    [Fact]
     public void A_map_run_on_a_server_that_was_already_warm_keeps_the_maps_lengths()
     {
         var target = new WarmupTarget { Name = "t", BaseUrl = new Uri("http://127.0.0.1:8000/"), Model = "m" };
