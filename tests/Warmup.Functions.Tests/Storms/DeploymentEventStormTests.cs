@@ -101,7 +101,8 @@ public sealed class DeploymentEventStormTests
         {
             // None lost: one outcome per delivered message.
             Assert.Equal(messages.Count, outcomes.Count);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the storm took {clock.Elapsed} to absorb");
+            // A guard against a storm that never settles, not a speed test (that belongs in bench/): generous for a loaded CI machine.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the storm took {clock.Elapsed} to absorb");
             foreach (var target in targets)
             {
                 var mine = outcomes.Where(o => o.Target == target.Name).ToList();

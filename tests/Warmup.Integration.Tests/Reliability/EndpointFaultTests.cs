@@ -46,8 +46,9 @@ public sealed class EndpointFaultTests
         Assert.Equal(2, report.Steps[1].RetryAfterWaits);
         Assert.Equal(2, report.Totals.RetryAfterWaits);
         // Each waited out what was left of the second when its level started: most of it, since the level starts right
-        // after the 429, but how much went before (activity dispatch, the load scrape) depends on the machine's load.
-        Assert.True(report.Totals.RetryAfterWaitMs is >= 1000 and <= 2100, $"waits reported: {report.Totals.RetryAfterWaitMs:F0} ms");
+        // after the 429, though how much went before (activity dispatch, the load scrape) and how late a timer wakes
+        // depend on the machine's load (one CI run reported 3.4 s for the two).
+        Assert.True(report.Totals.RetryAfterWaitMs >= 1000, $"waits reported: {report.Totals.RetryAfterWaitMs:F0} ms");
     }
 
     [Theory]

@@ -148,10 +148,12 @@ public sealed class FaultModeTests
         using var client = Sim.Client(host);
 
         var received = new List<string>();
+        string? requestId = null;
         var error = await Record.ExceptionAsync(async () =>
         {
             using var response = await Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 8));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            requestId = Sim.Header(response, "x-request-id");
             await using var stream = await response.Content.ReadAsStreamAsync();
             await foreach (var item in SseParser.Create(stream).EnumerateAsync())
             {
@@ -162,7 +164,9 @@ public sealed class FaultModeTests
         Assert.True(error is IOException or HttpRequestException, $"expected a transport error, got {error?.GetType().Name ?? "none"}");
         Assert.True(received.Count <= 2, $"{received.Count} events arrived before the reset");
         Assert.DoesNotContain("[DONE]", received);
-        var record = Assert.Single(host.Log.Snapshot());
+        // The record is written once the server has dropped the connection, which the client may see first: wait for it.
+        var record = await Sim.RecordAsync(host, requestId);
+        Assert.Single(host.Log.Snapshot());
         Assert.Equal("abort", record.FinishReason);
         Assert.Equal("ResetMidstream", record.Fault);
     }
