@@ -42,9 +42,9 @@ public sealed class StreamingProbeTimelineTests
         Assert.True(result.HeadersMs < contentDelay, $"headers at {result.HeadersMs} ms");
         Assert.True(result.TtftMs >= contentDelay * 0.95, $"TTFT {result.TtftMs} ms stopped before the first content token");
         Assert.Equal(2, result.InterTokenMs.Count);
-        // One gap alone can look short when the chunk before it reached the client late (scheduling on a busy machine);
-        // together they cannot be much shorter than the server's two sleeps between the first and the last token.
-        Assert.All(result.InterTokenMs, gap => Assert.True(gap > 0, $"gap {gap} ms"));
+        // One gap alone can look short, even 0 when two chunks reached the client in one read (scheduling on a busy
+        // machine); together they cannot be much shorter than the server's two sleeps between the first and the last token.
+        Assert.All(result.InterTokenMs, gap => Assert.True(gap >= 0, $"gap {gap} ms"));
         Assert.True(result.InterTokenMs.Sum() >= Gap.TotalMilliseconds, $"gaps {string.Join(", ", result.InterTokenMs)} ms");
         Assert.True(result.E2eMs > result.TtftMs);
         Assert.True(result.EndMs >= result.E2eMs);

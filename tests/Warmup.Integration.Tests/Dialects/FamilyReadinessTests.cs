@@ -27,7 +27,8 @@ public sealed class FamilyReadinessTests
     [InlineData(ServerFamily.Ollama, DialectNames.Ollama, "/api/tags", 200, "not listed")]
     public async Task Loading_then_ready(string family, string dialect, string probe, int loadingStatus, string loadingSign)
     {
-        await using var sim = await FamilySimulator.StartAsync(family, startupDelayMs: 1500);
+        // Loading long enough that the first request of a fresh client lands inside it on a loaded machine.
+        await using var sim = await FamilySimulator.StartAsync(family, startupDelayMs: 4000);
         using var http = FamilySimulator.Client();
 
         using var early = await http.GetAsync(new Uri(sim.BaseUrl, probe));
