@@ -4,7 +4,6 @@ using Warmup.Core.Analysis;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
-using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 
 namespace Warmup.Core.Adaptive;
@@ -138,14 +137,13 @@ public static class AdaptiveWarmup
         context.SetCustomStatus(new WarmupProgress(
             Phases.Verify, round.Plan.Steps.Count, round.Plan.Steps.Count,
             $"round {number}: verifying {round.Mix.PromptLengths.Count} lengths, {round.Mix.Adapters.Count} adapters and bursts of {string.Join(", ", round.Mix.Concurrencies)}"));
-        var verification = await cancellation.RaceAsync(context.CallActivityAsync<VerificationResult>(
-            TaskNames.Verify,
-            new VerifyInput(
-                input.Target, round.Plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId,
-                input.TraceParent, round.Mix),
-            ActivityRetry.Options));
-        report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
-        if (RunGuards.AbortAfter([verification.FirstUserLike, verification.Steady], report))
+        var verification = await WarmupOrchestrator.VerifyAsync(
+            context,
+            input,
+            salt => new VerifyInput(input.Target, round.Plan, readiness.MaxContext, input.Threshold, salt, input.CorrelationId, input.TraceParent, round.Mix),
+            report,
+            cancellation);
+        if (verification is null)
         {
             return null;
         }

@@ -106,15 +106,48 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         }
 
         context.SetCustomStatus(new WarmupProgress(Phases.Verify, total, total, "verifying: first-user-like requests against the steady state"));
-        var verification = await cancellation.RaceAsync(context.CallActivityAsync<VerificationResult>(
-            TaskNames.Verify,
-            new VerifyInput(
-                input.Target, plan, readiness.MaxContext, input.Threshold, context.NewGuid().ToString("N"), input.CorrelationId, input.TraceParent),
-            ActivityRetry.Options));
-        report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
-        RunGuards.AbortAfter([verification.FirstUserLike, verification.Steady], report);
-        log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
+        var verification = await VerifyAsync(
+            context, input, salt => new VerifyInput(input.Target, plan, readiness.MaxContext, input.Threshold, salt, input.CorrelationId, input.TraceParent), report, cancellation);
+        if (verification is not null)
+        {
+            log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
+        }
     }
+
+    /// <summary>
+    /// Runs the verification and records it in the report. When its requests failed because the server went away
+    /// (<see cref="OutageRecovery"/>) and it answers again, the verification is run again whole, with fresh salts
+    /// (<paramref name="verifyInput"/> builds it from one). Returns the verification, or null when a guard ended the
+    /// run (the report says why).
+    /// </summary>
+    internal static async Task<VerificationResult?> VerifyAsync(
+        TaskOrchestrationContext context, WarmupRequest input, Func<string, VerifyInput> verifyInput, ReportBuilder report, RunCancellation cancellation)
+    {
+        var verification = await cancellation.RaceAsync(VerifyOnceAsync(context, verifyInput));
+        while (OutageRecovery.ServerGone(Steps(verification)) && report.OutageCount < OutageRecovery.MaxOutagesPerRun)
+        {
+            var outage = await cancellation.RaceAsync(OutageRecovery.AwaitReturnAsync(context, input.Target, Steps(verification), 0, report, duringVerification: true));
+            if (outage == OutageOutcome.GaveUp)
+            {
+                return null;
+            }
+
+            if (outage == OutageOutcome.NotGone)
+            {
+                break;
+            }
+
+            verification = await cancellation.RaceAsync(VerifyOnceAsync(context, verifyInput));
+        }
+
+        report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
+        return RunGuards.AbortAfter(Steps(verification), report) ? null : verification;
+    }
+
+    private static Task<VerificationResult> VerifyOnceAsync(TaskOrchestrationContext context, Func<string, VerifyInput> verifyInput)
+        => context.CallActivityAsync<VerificationResult>(TaskNames.Verify, verifyInput(context.NewGuid().ToString("N")), ActivityRetry.Options);
+
+    private static StepResult[] Steps(VerificationResult verification) => [verification.FirstUserLike, verification.Steady];
 
     // A finished run's status says how it ended, not what it was last doing.
     private static WarmupProgress Finished(WarmupReport report) =>

@@ -12,7 +12,9 @@ namespace Warmup.Core.Reliability;
 /// A server that dies in the middle of a run and comes back: when a level's failures are all connection-level
 /// (refused or reset: nothing answered, the server is gone, as opposed to timeouts or HTTP errors from a live server),
 /// the run waits for the same readiness gate it starts with (bounded by the target's ready deadline), then re-runs the
-/// level's unfinished steps with fresh salts and continues. Deterministic: decided from activity results only.
+/// level's unfinished steps with fresh salts and continues. The same for the verification, which is then run again whole:
+/// its verdict compares each first request with steady requests of the same server, so half a verification from before
+/// the outage says nothing about the server that came back. Deterministic: decided from activity results only.
 /// At most <see cref="MaxOutagesPerRun"/> times per run, so a server that resets every connection without dying still
 /// ends (aborted, by the circuit) instead of being retried forever.
 /// </summary>
@@ -39,7 +41,8 @@ public static class OutageRecovery
     /// the run has ended aborted, with a reason that says so (<see cref="OutageOutcome.GaveUp"/>).
     /// </summary>
     public static async Task<OutageOutcome> AwaitReturnAsync(
-        TaskOrchestrationContext context, string target, IReadOnlyCollection<StepResult> failed, int stepsToResend, ReportBuilder report)
+        TaskOrchestrationContext context, string target, IReadOnlyCollection<StepResult> failed, int stepsToResend, ReportBuilder report,
+        bool duringVerification = false)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(failed);
@@ -55,14 +58,14 @@ public static class OutageRecovery
 
         var waited = context.CurrentUtcDateTime - detected;
         var failures = StepAggregator.MergeErrors(failed.Select(s => s.ErrorsByOutcome));
-        report.AddOutage(new ServerOutage(detected, waited.TotalMilliseconds, back, readiness.Attempts, failures, back ? stepsToResend : 0));
+        report.AddOutage(new ServerOutage(detected, waited.TotalMilliseconds, back, readiness.Attempts, failures, back ? stepsToResend : 0, duringVerification));
         if (back)
         {
             return OutageOutcome.Resumed;
         }
 
         report.EndEarly(RunOutcomes.Aborted, string.Create(CultureInfo.InvariantCulture,
-            $"the server stopped answering at {detected:HH:mm:ss}Z ({string.Join(", ", failures.Select(f => $"{f.Key}: {f.Value}"))}) and did not answer again within its ready deadline ({readiness.ConfigurationError ?? readiness.LastError}); the rest of the plan was not sent"));
+            $"the server stopped answering at {detected:HH:mm:ss}Z ({string.Join(", ", failures.Select(f => $"{f.Key}: {f.Value}"))}) and did not answer again within its ready deadline ({readiness.ConfigurationError ?? readiness.LastError}); {(duringVerification ? "the verification was not finished" : "the rest of the plan was not sent")}"));
         return OutageOutcome.GaveUp;
     }
 }
@@ -70,7 +73,7 @@ public static class OutageRecovery
 /// <summary>What waiting for a server that stopped answering came to.</summary>
 public enum OutageOutcome
 {
-    /// <summary>It answered again: re-run the unfinished steps.</summary>
+    /// <summary>It answered again: re-run the unfinished steps (the verification).</summary>
     Resumed,
 
     /// <summary>It answered the first readiness poll: it was not gone; the run's other guards decide.</summary>

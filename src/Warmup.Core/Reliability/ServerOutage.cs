@@ -1,9 +1,9 @@
 namespace Warmup.Core.Reliability;
 
 /// <summary>
-/// A time the server went away in the middle of a run (a level's requests came back refused or reset) and what the run
-/// did about it: it waited for the readiness gate again and, when the server answered, re-ran the level's unfinished
-/// steps with fresh salts.
+/// A time the server went away in the middle of a run (a level's or the verification's requests came back refused or
+/// reset) and what the run did about it: it waited for the readiness gate again and, when the server answered, re-ran
+/// the level's unfinished steps, or the whole verification, with fresh salts.
 /// </summary>
 /// <param name="DetectedAt">When the level's results showed the server gone (orchestration time).</param>
 /// <param name="DurationMs">From <paramref name="DetectedAt"/> until the readiness gate opened again, or gave up.</param>
@@ -11,11 +11,14 @@ namespace Warmup.Core.Reliability;
 /// <param name="ReadinessAttempts">Readiness polls it took.</param>
 /// <param name="Failures">The failed level's failures by outcome class (those requests are not in the steps' totals:
 /// their steps were re-run and the report keeps the re-run's measurements).</param>
-/// <param name="StepsResent">Steps re-run after the server came back (0 when it did not).</param>
+/// <param name="StepsResent">Steps re-run after the server came back (0 when it did not, and during verification).</param>
+/// <param name="DuringVerification">The verification's requests showed it: the verification was run again once the
+/// server answered (its failed requests are not in the report's totals either).</param>
 public sealed record ServerOutage(
     DateTimeOffset DetectedAt,
     double DurationMs,
     bool Back,
     int ReadinessAttempts,
     IReadOnlyDictionary<string, int> Failures,
-    int StepsResent);
+    int StepsResent,
+    bool DuringVerification = false);

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using Warmup.Core.Adaptive;
+using Warmup.Core.Planning;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
 using Warmup.Simulator;
@@ -125,6 +127,68 @@ public sealed class EndpointFaultTests
         var died = Assert.Single(generation, r => r.Fault == nameof(FaultKind.DieAndReturn));
         var servedAfter = generation.Count(r => r.Status == 200 && Math.Abs(r.PromptTokens - 64) <= 8 && r.ArrivalUnixNs > died.ArrivalUnixNs + 4_500_000_000L);
         Assert.True(servedAfter >= 6, $"{servedAfter} plan requests served after the outage");
+    }
+
+    [Fact]
+    public async Task A_server_that_dies_during_verification_and_comes_back_is_verified_again_whole()
+    {
+        // The 8th request, the verification's first (the plan's levels send 1 + 2 + 4), brings the server down for 5 s.
+        await using var simulator = await FaultRun.StartSimulatorAsync("die:5s@every=8");
+
+        var (report, wall) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30) }));
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        var outage = Assert.Single(report.Outages);
+        Assert.True(outage.Back);
+        Assert.True(outage.DuringVerification);
+        Assert.Equal(0, outage.StepsResent);
+        Assert.True(outage.ReadinessAttempts > 1, $"{outage.ReadinessAttempts} readiness attempts");
+        Assert.True(outage.Failures["ConnectionReset"] >= 1);
+        // The warm-up's steps were not sent again, and the verdict comes from a whole verification after the outage.
+        Assert.Equal([1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        Assert.NotNull(report.FirstUserLike);
+        Assert.Equal(report.FirstUserLike.Requests, report.FirstUserLike.Succeeded);
+        Assert.Equal(report.Steady!.Requests, report.Steady.Succeeded);
+        Assert.DoesNotContain("ConnectionReset", report.Totals.ErrorsByOutcome.Keys);
+        Assert.True(wall < TimeSpan.FromSeconds(40), $"took {wall}");
+
+        // The server's own log: every verification request it answered came after its outage.
+        var generation = simulator.Log.Snapshot();
+        var died = Assert.Single(generation, r => r.Fault == nameof(FaultKind.DieAndReturn));
+        var answeredAfter = generation.Count(r => r.Status == 200 && r.ArrivalUnixNs > died.ArrivalUnixNs + 4_500_000_000L);
+        Assert.Equal(report.FirstUserLike.Requests + report.Steady.Requests, answeredAfter);
+    }
+
+    [Fact]
+    public async Task An_adaptive_round_whose_verification_meets_an_outage_is_verified_again_and_the_loop_ends_warm()
+    {
+        var adaptive = PlanSpec.FromPreset(PlanPresets.Adaptive);
+        static Func<TargetLimits, TargetLimits> Limits() => limits => limits with { MaxConcurrency = 4, ReadyDeadline = TimeSpan.FromSeconds(30) };
+        // The same round 1 against a server without faults: how many requests its warm-up sends before verifying.
+        int warmupRequests;
+        await using (var clean = await FaultRun.StartSimulatorAsync("none"))
+        {
+            var (cleanReport, _) = await FaultRun.RunAsync(FaultRun.Target(clean, RequestTimeout, Limits()), plan: adaptive);
+            Assert.Equal(RunOutcomes.Warm, cleanReport.Outcome);
+            Assert.Single(cleanReport.Adaptive!.Rounds);
+            warmupRequests = cleanReport.Steps.Sum(s => s.Requests);
+        }
+
+        // The request after those, the verification's first, brings the server down for 5 s.
+        await using var simulator = await FaultRun.StartSimulatorAsync(FormattableString.Invariant($"die:5s@every={warmupRequests + 1}"));
+
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, Limits()), plan: adaptive);
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        var outage = Assert.Single(report.Outages);
+        Assert.True(outage.Back);
+        Assert.True(outage.DuringVerification);
+        var round = Assert.Single(report.Adaptive!.Rounds);
+        Assert.Equal(LoopStops.Warm, report.Adaptive.StoppedBy);
+        Assert.Equal(warmupRequests, round.Requests);
+        Assert.Equal(report.FirstUserLike!.Requests + report.Steady!.Requests, round.VerifyRequests);
+        Assert.Equal(report.FirstUserLike.Requests, report.FirstUserLike.Succeeded);
+        Assert.Equal(report.Steady.Requests, report.Steady.Succeeded);
     }
 
     [Fact]
