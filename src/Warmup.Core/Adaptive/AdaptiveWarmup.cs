@@ -35,12 +35,27 @@ public static class AdaptiveWarmup
         report.WithPlan(round.Plan);
         var stop = round.Stop;
         Verdict? verdict = null;
+        // Every step this run has sent, in order: what a server that restarted has lost.
+        var sent = new List<PlanStep>();
         // Bounded: every round either ends the loop or plans the next, and the planner stops at the round limit.
         while (stop is null)
         {
             var number = round.State.Round + 1;
+            var outages = report.OutageCount;
+            foreach (var step in round.Plan.Steps.Where(s => !sent.Contains(s)))
+            {
+                sent.Add(step);
+            }
+
             var steps = await WarmupOrchestrator.RunLevelsAsync(
                 context, input, round.Plan, context.NewGuid().ToString("N"), report, cancellation, round.MaxInFlight, $"round {number}");
+            var replayed = new List<StepResult>();
+            if (steps is not null && report.OutageCount > outages
+                && !await SendAgainAsync(context, input, sent, replayed, report, cancellation, round.MaxInFlight, number))
+            {
+                steps = null;
+            }
+
             if (steps is null)
             {
                 // A guard ended the run (busy with users, too many failures): its outcome and error say why.
@@ -51,7 +66,9 @@ public static class AdaptiveWarmup
             // A probe-only round has no verification of its own: the last verdict stands (its rungs only add warm buckets).
             var verified = round.ProbeOnly && verdict is not null
                 ? new VerificationResultSummary(0, 0, verdict)
-                : await VerifyAsync(context, input, readiness, round, number, report, cancellation);
+                : await VerifyAsync(
+                    context, input, readiness, round, number, report, cancellation,
+                    () => SendAgainAsync(context, input, sent, replayed, report, cancellation, round.MaxInFlight, number));
             if (verified is null)
             {
                 stop = LoopStops.EndedEarly;
@@ -59,8 +76,15 @@ public static class AdaptiveWarmup
             }
 
             verdict = verified.Verdict;
-            state = RoundFindings.Record(round.State, round, verdict, steps.Sum(s => s.PromptTokens + s.OutputTokens) + verified.Tokens, longest, steps);
-            rounds.Add(RoundReport.From(number, steps, verified, state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));
+            // What the round learned comes from its own steps; the steps sent again after an outage only count as cost.
+            var tokens = steps.Concat(replayed).Sum(s => s.PromptTokens + s.OutputTokens) + verified.Tokens;
+            state = RoundFindings.Record(round.State, round, verdict, tokens, longest, steps);
+            if (replayed.Count > 0)
+            {
+                state = state with { Notes = [.. state.Notes, $"round {number}: the server stopped answering and came back; a server that restarted has lost what it compiled, so the {sent.Count} steps this run had sent were sent again ({replayed.Sum(s => s.Requests)} requests) before the verification"] };
+            }
+
+            rounds.Add(RoundReport.From(number, [.. steps, .. replayed], verified, state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));
             log.LogInformation("Adaptive warm-up of {Target}, round {Round}: warm={IsWarm} ({Reason})", input.Target, number, verdict.IsWarm, verdict.Reason);
 
             // A warm verdict still sends the rungs where a whole bucket may lie unseen (HiddenBuckets), budgets allowing.
@@ -130,9 +154,27 @@ public static class AdaptiveWarmup
             ActivityRetry.Options));
     }
 
-    /// <summary>The round's verification, recorded in the report; null when a run guard ended the run (the report says why).</summary>
+    /// <summary>
+    /// After the server stopped answering and came back: every step of this run again
+    /// (<see cref="WarmupOrchestrator.SendAgainAsync"/>), their results added to <paramref name="replayed"/>. False when a
+    /// guard ended the run.
+    /// </summary>
+    private static async Task<bool> SendAgainAsync(
+        TaskOrchestrationContext context, WarmupRequest input, IReadOnlyList<PlanStep> sent, List<StepResult> replayed, ReportBuilder report,
+        RunCancellation cancellation, int maxInFlight, int number)
+    {
+        var again = await WarmupOrchestrator.SendAgainAsync(context, input, sent, report, cancellation, maxInFlight, $"round {number}");
+        replayed.AddRange(again ?? []);
+        return again is not null;
+    }
+
+    /// <summary>
+    /// The round's verification, recorded in the report; null when a run guard ended the run (the report says why).
+    /// <paramref name="afterOutage"/> runs when the server went away during it and came back, before it is run again.
+    /// </summary>
     private static async Task<VerificationResultSummary?> VerifyAsync(
-        TaskOrchestrationContext context, WarmupRequest input, ReadinessResult readiness, RoundPlan round, int number, ReportBuilder report, RunCancellation cancellation)
+        TaskOrchestrationContext context, WarmupRequest input, ReadinessResult readiness, RoundPlan round, int number, ReportBuilder report, RunCancellation cancellation,
+        Func<Task<bool>> afterOutage)
     {
         context.SetCustomStatus(new WarmupProgress(
             Phases.Verify, round.Plan.Steps.Count, round.Plan.Steps.Count,
@@ -142,7 +184,8 @@ public static class AdaptiveWarmup
             input,
             salt => new VerifyInput(input.Target, round.Plan, readiness.MaxContext, input.Threshold, salt, input.CorrelationId, input.TraceParent, round.Mix),
             report,
-            cancellation);
+            cancellation,
+            afterOutage);
         if (verification is null)
         {
             return null;

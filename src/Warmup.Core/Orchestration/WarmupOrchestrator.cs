@@ -100,14 +100,20 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         report.WithPlan(plan);
 
         var total = plan.Steps.Count;
-        if (await RunLevelsAsync(context, input, plan, context.NewGuid().ToString("N"), report, cancellation) is null)
+        if (await RunLevelsAsync(context, input, plan, context.NewGuid().ToString("N"), report, cancellation) is null
+            || (report.OutageCount > 0 && await SendAgainAsync(context, input, plan.Steps, report, cancellation) is null))
         {
             return;
         }
 
         context.SetCustomStatus(new WarmupProgress(Phases.Verify, total, total, "verifying: first-user-like requests against the steady state"));
         var verification = await VerifyAsync(
-            context, input, salt => new VerifyInput(input.Target, plan, readiness.MaxContext, input.Threshold, salt, input.CorrelationId, input.TraceParent), report, cancellation);
+            context,
+            input,
+            salt => new VerifyInput(input.Target, plan, readiness.MaxContext, input.Threshold, salt, input.CorrelationId, input.TraceParent),
+            report,
+            cancellation,
+            async () => await SendAgainAsync(context, input, plan.Steps, report, cancellation) is not null);
         if (verification is not null)
         {
             log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
@@ -117,11 +123,12 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     /// <summary>
     /// Runs the verification and records it in the report. When its requests failed because the server went away
     /// (<see cref="OutageRecovery"/>) and it answers again, the verification is run again whole, with fresh salts
-    /// (<paramref name="verifyInput"/> builds it from one). Returns the verification, or null when a guard ended the
-    /// run (the report says why).
+    /// (<paramref name="verifyInput"/> builds it from one), after <paramref name="afterOutage"/> (false: a guard ended
+    /// the run). Returns the verification, or null when a guard ended the run (the report says why).
     /// </summary>
     internal static async Task<VerificationResult?> VerifyAsync(
-        TaskOrchestrationContext context, WarmupRequest input, Func<string, VerifyInput> verifyInput, ReportBuilder report, RunCancellation cancellation)
+        TaskOrchestrationContext context, WarmupRequest input, Func<string, VerifyInput> verifyInput, ReportBuilder report, RunCancellation cancellation,
+        Func<Task<bool>>? afterOutage = null)
     {
         var verification = await cancellation.RaceAsync(VerifyOnceAsync(context, verifyInput));
         while (OutageRecovery.ServerGone(Steps(verification)) && report.OutageCount < OutageRecovery.MaxOutagesPerRun)
@@ -137,12 +144,30 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                 break;
             }
 
+            if (afterOutage is not null && !await afterOutage())
+            {
+                return null;
+            }
+
             verification = await cancellation.RaceAsync(VerifyOnceAsync(context, verifyInput));
         }
 
         report.WithVerification(verification.FirstUserLike, verification.Steady, verification.Verdict);
         return RunGuards.AbortAfter(Steps(verification), report) ? null : verification;
     }
+
+    /// <summary>
+    /// After the server stopped answering and came back (<see cref="OutageRecovery"/>): sends every step of the run so
+    /// far again, with fresh salts. A server that restarted has lost what it compiled, and the run cannot tell a restart
+    /// from a server that was only unreachable; one that was only unreachable finds them warm, at the cost of their
+    /// tokens. Returns their results (also in the report), or null when a guard ended the run.
+    /// </summary>
+    internal static Task<IReadOnlyList<StepResult>?> SendAgainAsync(
+        TaskOrchestrationContext context, WarmupRequest input, IReadOnlyList<PlanStep> sent, ReportBuilder report, RunCancellation cancellation,
+        int maxInFlight = int.MaxValue, string? stage = null)
+        => RunLevelsAsync(
+            context, input, new WarmupPlan("sent again after an outage", [.. sent]), context.NewGuid().ToString("N"), report, cancellation, maxInFlight,
+            stage is null ? "after the outage" : $"{stage}, after the outage");
 
     private static Task<VerificationResult> VerifyOnceAsync(TaskOrchestrationContext context, Func<string, VerifyInput> verifyInput)
         => context.CallActivityAsync<VerificationResult>(TaskNames.Verify, verifyInput(context.NewGuid().ToString("N")), ActivityRetry.Options);

@@ -323,7 +323,12 @@ internal sealed class GenerationHandler(
                 await ApiErrors.WriteAsync(ctx, profile.ErrorStyle, 429, "RateLimitError", "Simulated: too many requests.");
                 log.Add(record with { Status = 429, FinishReason = "error" });
                 return true;
-            case FaultKind.DieAndReturn:
+            case FaultKind.DieAndReturn or FaultKind.Restart:
+                if (fault.Kind == FaultKind.Restart)
+                {
+                    engine.Restart();
+                }
+
                 log.Add(record with { Status = 0, FinishReason = "abort" });
                 ctx.Abort();
                 return true;

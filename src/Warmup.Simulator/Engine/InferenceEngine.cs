@@ -24,8 +24,9 @@ internal sealed class InferenceEngine
     private readonly SimulatorProfile _profile;
     private readonly SimClock _clock;
     private readonly SimMetrics _metrics;
-    private readonly ColdStartState _cold;
-    private readonly PrefixCache _prefixCache;
+    // Replaced whole when the server restarts (Restart): a new process has warmed nothing.
+    private ColdStartState _cold;
+    private PrefixCache _prefixCache;
     private readonly Random _jitter;
     private readonly Channel<SimSequence> _arrivals = Channel.CreateUnbounded<SimSequence>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LinkedList<SimSequence> _waiting = new();
@@ -58,6 +59,19 @@ internal sealed class InferenceEngine
         Interlocked.Increment(ref _pendingArrivals);
         _metrics.Waiting = _waiting.Count + Volatile.Read(ref _pendingArrivals);
         return true;
+    }
+
+    /// <summary>
+    /// The server came back as a new process (a restart fault): everything it compiled, captured, loaded, allocated and
+    /// cached is gone. Sequences already running keep running (their connections are the host's to drop).
+    /// </summary>
+    public void Restart()
+    {
+        lock (_stateLock)
+        {
+            _cold = new ColdStartState(_profile);
+            _prefixCache = new PrefixCache(_profile.BlockSize, _profile.KvCacheBlocks);
+        }
     }
 
     public SimulatorState Snapshot()

@@ -10,7 +10,7 @@ internal sealed class FaultInjector(FaultPlan plan, TimeProvider? time = null)
     private readonly bool[] _died = new bool[plan.Rules.Count];
     private readonly Lock _lock = new();
 
-    /// <summary>True while a <see cref="FaultKind.DieAndReturn"/> outage lasts: the host drops every connection.</summary>
+    /// <summary>True while a <see cref="FaultKind.DieAndReturn"/> or <see cref="FaultKind.Restart"/> outage lasts: the host drops every connection.</summary>
     public bool IsDown => _time.GetTimestamp() < Interlocked.Read(ref _downUntil);
 
     /// <summary>
@@ -45,7 +45,7 @@ internal sealed class FaultInjector(FaultPlan plan, TimeProvider? time = null)
                         _burstLeft[i]--;
                     }
                 }
-                else if (rule.Kind == FaultKind.DieAndReturn)
+                else if (rule.Kind is FaultKind.DieAndReturn or FaultKind.Restart)
                 {
                     // A server dies once: the first selected request brings it down, later ones are served normally.
                     hit = !_died[i] && rule.Selector.Matches(number);
@@ -63,7 +63,7 @@ internal sealed class FaultInjector(FaultPlan plan, TimeProvider? time = null)
                         FaultKind.SlowerAndSlower => rule with { Duration = rule.Duration * number },
                         _ => rule,
                     };
-                    if (rule.Kind == FaultKind.DieAndReturn)
+                    if (rule.Kind is FaultKind.DieAndReturn or FaultKind.Restart)
                     {
                         Interlocked.Exchange(ref _downUntil, _time.GetTimestamp() + (long)(rule.Duration.TotalSeconds * _time.TimestampFrequency));
                     }

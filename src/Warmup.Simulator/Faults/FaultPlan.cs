@@ -28,9 +28,15 @@ public enum FaultKind
     /// <summary>
     /// The server dies once, for <see cref="FaultRule.Duration"/>: from the first selected request on, every connection
     /// (generation, /health, /metrics) is dropped without an answer, then it serves again. Only availability is simulated:
-    /// its caches survive, which a real restart's would not.
+    /// its caches survive, which a real restart's would not (<see cref="Restart"/>).
     /// </summary>
     DieAndReturn,
+
+    /// <summary>
+    /// As <see cref="DieAndReturn"/>, and the server comes back as a new process would: every compiled bucket, captured
+    /// graph, loaded adapter, its KV-cache growth and its prefix cache are gone, so every shape is cold again.
+    /// </summary>
+    Restart,
 
     /// <summary>Each selected request waits <see cref="FaultRule.Duration"/> times its number before it is served: slower and slower.</summary>
     SlowerAndSlower,
@@ -102,6 +108,7 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
         "fault spec: rule[,rule...]; rule = kind[:arg][@key=value[;key=value...]]; " +
         "kinds: 503 | 503-burst:N (N consecutive requests) | 429[:retryAfterSeconds] | hang[:duration|forever] | " +
         "stall[:duration] | reset | malformed | error-after-200 | die[:duration] (down once, at the first selected request, e.g. @every=5 for the 5th; then back) | " +
+        "restart[:duration] (as die, and back cold: every shape compiled before is gone) | " +
         "slower[:step] (request n waits n*step before its answer); " +
         "keys: every=N | first=N | p=0..1 with optional seed=N (which requests), after=N (token chunks before a mid-stream fault); " +
         "durations like 500ms, 2s; default selector: every request except 503-burst (first=1). " +
@@ -144,6 +151,7 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
         FaultKind.ResetMidstream => $"reset@{r.Selector};after={r.AfterTokens}",
         FaultKind.MalformedChunk => $"malformed@{r.Selector};after={r.AfterTokens}",
         FaultKind.DieAndReturn => $"die:{FormatDuration(r.Duration)}@{r.Selector}",
+        FaultKind.Restart => $"restart:{FormatDuration(r.Duration)}@{r.Selector}",
         FaultKind.SlowerAndSlower => $"slower:{FormatDuration(r.Duration)}@{r.Selector}",
         _ => $"error-after-200@{r.Selector};after={r.AfterTokens}",
     };
@@ -178,7 +186,7 @@ public sealed record FaultPlan(IReadOnlyList<FaultRule> Rules)
             "reset" or "reset-midstream" => NoArg(new FaultRule(FaultKind.ResetMidstream, FaultSelector.All)),
             "malformed" or "malformed-chunk" => NoArg(new FaultRule(FaultKind.MalformedChunk, FaultSelector.All) { AfterTokens = 1 }),
             "error-after-200" or "error" => NoArg(new FaultRule(FaultKind.ErrorAfter200, FaultSelector.All) { AfterTokens = 1 }),
-            "die" => new FaultRule(FaultKind.DieAndReturn, new FaultSelector.FirstSelector(1))
+            "die" or "restart" => new FaultRule(kindText == "die" ? FaultKind.DieAndReturn : FaultKind.Restart, new FaultSelector.FirstSelector(1))
             {
                 Duration = arg is null ? TimeSpan.FromSeconds(2) : ParseDuration(spec, raw, arg),
             },

@@ -103,7 +103,7 @@ public sealed class EndpointFaultTests
     }
 
     [Fact]
-    public async Task A_server_that_dies_mid_run_and_comes_back_is_waited_for_and_the_run_resumes_the_level()
+    public async Task A_server_that_dies_mid_run_and_comes_back_is_waited_for_and_the_run_resumes_the_level_then_sends_its_steps_again()
     {
         // The 2nd request (level 2) brings the server down for 5 s: both requests of level 2 are dropped.
         await using var simulator = await FaultRun.StartSimulatorAsync("die:5s@every=2");
@@ -116,8 +116,9 @@ public sealed class EndpointFaultTests
         Assert.True(outage.ReadinessAttempts > 1, $"{outage.ReadinessAttempts} readiness attempts");
         Assert.True(outage.Failures["ConnectionReset"] >= 1);
         Assert.Equal(1, outage.StepsResent);
-        // Every step's requests answered: level 2 was re-run once the server was back, and the run went on.
-        Assert.Equal([1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        // Every step's requests answered: level 2 was re-run once the server was back, the run went on, and then sent its
+        // three steps again (a server that restarted has lost them; this one had not).
+        Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
         Assert.DoesNotContain("ConnectionReset", report.Totals.ErrorsByOutcome.Keys);
         Assert.True(wall < TimeSpan.FromSeconds(40), $"took {wall}");
 
@@ -130,10 +131,11 @@ public sealed class EndpointFaultTests
     }
 
     [Fact]
-    public async Task A_server_that_dies_during_verification_and_comes_back_is_verified_again_whole()
+    public async Task A_server_that_restarts_during_verification_is_sent_the_plan_again_and_verified_again_whole()
     {
-        // The 8th request, the verification's first (the plan's levels send 1 + 2 + 4), brings the server down for 5 s.
-        await using var simulator = await FaultRun.StartSimulatorAsync("die:5s@every=8");
+        // The 8th request, the verification's first (the plan's levels send 1 + 2 + 4), restarts the server: down for 5 s,
+        // then back with nothing compiled.
+        await using var simulator = await FaultRun.StartSimulatorAsync("restart:5s@every=8");
 
         var (report, wall) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30) }));
 
@@ -144,51 +146,65 @@ public sealed class EndpointFaultTests
         Assert.Equal(0, outage.StepsResent);
         Assert.True(outage.ReadinessAttempts > 1, $"{outage.ReadinessAttempts} readiness attempts");
         Assert.True(outage.Failures["ConnectionReset"] >= 1);
-        // The warm-up's steps were not sent again, and the verdict comes from a whole verification after the outage.
-        Assert.Equal([1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        // The plan's three steps, the same three again once the server was back, and one whole verification after them.
+        Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
         Assert.NotNull(report.FirstUserLike);
         Assert.Equal(report.FirstUserLike.Requests, report.FirstUserLike.Succeeded);
         Assert.Equal(report.Steady!.Requests, report.Steady.Succeeded);
         Assert.DoesNotContain("ConnectionReset", report.Totals.ErrorsByOutcome.Keys);
         Assert.True(wall < TimeSpan.FromSeconds(40), $"took {wall}");
 
-        // The server's own log: every verification request it answered came after its outage.
+        // The server's own log: after its restart it answered the plan's 7 requests again, then the verification.
         var generation = simulator.Log.Snapshot();
-        var died = Assert.Single(generation, r => r.Fault == nameof(FaultKind.DieAndReturn));
-        var answeredAfter = generation.Count(r => r.Status == 200 && r.ArrivalUnixNs > died.ArrivalUnixNs + 4_500_000_000L);
-        Assert.Equal(report.FirstUserLike.Requests + report.Steady.Requests, answeredAfter);
+        var restarted = Assert.Single(generation, r => r.Fault == nameof(FaultKind.Restart));
+        var answeredAfter = generation.Count(r => r.Status == 200 && r.ArrivalUnixNs > restarted.ArrivalUnixNs + 4_500_000_000L);
+        Assert.Equal(7 + report.FirstUserLike.Requests + report.Steady.Requests, answeredAfter);
     }
 
-    [Fact]
-    public async Task An_adaptive_round_whose_verification_meets_an_outage_is_verified_again_and_the_loop_ends_warm()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_server_that_restarts_during_an_adaptive_round_is_sent_the_run_again_and_verified_warm_in_the_same_round(bool duringVerification)
     {
         var adaptive = PlanSpec.FromPreset(PlanPresets.Adaptive);
         static Func<TargetLimits, TargetLimits> Limits() => limits => limits with { MaxConcurrency = 4, ReadyDeadline = TimeSpan.FromSeconds(30) };
-        // The same round 1 against a server without faults: how many requests its warm-up sends before verifying.
+        // The same run against a server without faults: how many requests round 1 sends before verifying, and what the
+        // server has compiled and captured at the end.
         int warmupRequests;
+        SimulatorState warmed;
         await using (var clean = await FaultRun.StartSimulatorAsync("none"))
         {
             var (cleanReport, _) = await FaultRun.RunAsync(FaultRun.Target(clean, RequestTimeout, Limits()), plan: adaptive);
             Assert.Equal(RunOutcomes.Warm, cleanReport.Outcome);
             Assert.Single(cleanReport.Adaptive!.Rounds);
             warmupRequests = cleanReport.Steps.Sum(s => s.Requests);
+            warmed = clean.State;
         }
 
-        // The request after those, the verification's first, brings the server down for 5 s.
-        await using var simulator = await FaultRun.StartSimulatorAsync(FormattableString.Invariant($"die:5s@every={warmupRequests + 1}"));
+        // The 3rd request (a prompt rung) or the verification's first restarts the server: down for 5 s, then back with
+        // nothing warm.
+        var restartAt = duringVerification ? warmupRequests + 1 : 3;
+        await using var simulator = await FaultRun.StartSimulatorAsync(FormattableString.Invariant($"restart:5s@every={restartAt}"));
 
         var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, Limits()), plan: adaptive);
 
         Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
         var outage = Assert.Single(report.Outages);
         Assert.True(outage.Back);
-        Assert.True(outage.DuringVerification);
+        Assert.Equal(duringVerification, outage.DuringVerification);
         var round = Assert.Single(report.Adaptive!.Rounds);
         Assert.Equal(LoopStops.Warm, report.Adaptive.StoppedBy);
-        Assert.Equal(warmupRequests, round.Requests);
+        // The round's steps (the one that failed sent again), then all of them again once the server was back, then one
+        // whole verification.
+        Assert.Equal(2 * warmupRequests, round.Requests);
+        Assert.Contains(report.Notes, n => n.Contains("were sent again", StringComparison.Ordinal));
         Assert.Equal(report.FirstUserLike!.Requests + report.Steady!.Requests, round.VerifyRequests);
         Assert.Equal(report.FirstUserLike.Requests, report.FirstUserLike.Succeeded);
         Assert.Equal(report.Steady.Requests, report.Steady.Succeeded);
+        // The restarted server holds again everything the run had warmed on the clean one.
+        var state = simulator.State;
+        Assert.Equal(warmed.CompiledBuckets, state.CompiledBuckets);
+        Assert.Equal(warmed.CapturedGraphSizes, state.CapturedGraphSizes);
     }
 
     [Fact]

@@ -56,6 +56,33 @@ public sealed class FaultModeTests
     }
 
     [Fact]
+    public async Task Restart_drops_connections_like_die_and_the_server_comes_back_with_nothing_warm()
+    {
+        await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("restart:500ms@every=2"));
+        using var client = Sim.Client(host);
+
+        var first = await Sim.CompleteAsync(host, client, Sim.CompletionBody(Sim.Prompt(300, "first"), 2));
+        var warm = host.State;
+        await Assert.ThrowsAsync<HttpRequestException>(() => Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2)));
+        var cold = host.State;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var again = await Sim.CompleteAsync(host, client, Sim.CompletionBody(Sim.Prompt(300, "again"), 2));
+
+        Assert.Contains(first.Penalties, p => p.Name.StartsWith("jit:", StringComparison.Ordinal));
+        Assert.True(warm.Initialised);
+        Assert.NotEmpty(warm.CompiledBuckets);
+        // Gone with the old process: the one-time init, the compiled bucket, the captured graph, the KV growth.
+        Assert.False(cold.Initialised);
+        Assert.Empty(cold.CompiledBuckets);
+        Assert.Empty(cold.CapturedGraphSizes);
+        Assert.Equal(0, cold.KvHighWaterBlocks);
+        // The same shape pays its init and compile again after the restart.
+        Assert.Contains(again.Penalties, p => p.Name == "init");
+        Assert.Contains(again.Penalties, p => p.Name.StartsWith("jit:", StringComparison.Ordinal));
+        Assert.Equal(warm.CompiledBuckets, host.State.CompiledBuckets);
+    }
+
+    [Fact]
     public async Task Slower_delays_request_n_by_n_steps_before_its_headers()
     {
         await using var host = await Sim.StartAsync(faults: FaultPlan.Parse("slower:300ms"));

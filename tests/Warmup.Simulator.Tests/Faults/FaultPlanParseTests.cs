@@ -21,13 +21,15 @@ public sealed class FaultPlanParseTests
     }
 
     [Fact]
-    public void Parses_die_and_slower_and_round_trips_them()
+    public void Parses_die_restart_and_slower_and_round_trips_them()
     {
-        var plan = FaultPlan.Parse("die:3s@every=4,slower:50ms");
+        var plan = FaultPlan.Parse("die:3s@every=4,slower:50ms,restart:1s@every=9");
 
         Assert.Equal(new FaultRule(FaultKind.DieAndReturn, new FaultSelector.EverySelector(4)) { Duration = TimeSpan.FromSeconds(3) }, plan.Rules[0]);
         Assert.Equal(new FaultRule(FaultKind.SlowerAndSlower, FaultSelector.All) { Duration = TimeSpan.FromMilliseconds(50) }, plan.Rules[1]);
+        Assert.Equal(new FaultRule(FaultKind.Restart, new FaultSelector.EverySelector(9)) { Duration = TimeSpan.FromSeconds(1) }, plan.Rules[2]);
         Assert.Equal(new FaultSelector.FirstSelector(1), FaultPlan.Parse("die").Rules[0].Selector);
+        Assert.Equal(new FaultSelector.FirstSelector(1), FaultPlan.Parse("restart").Rules[0].Selector);
         Assert.Equal(plan, FaultPlan.Parse(plan.ToString()));
     }
 
