@@ -52,6 +52,24 @@ public sealed class ReportSummaryTests
     }
 
     [Fact]
+    public void An_outage_is_one_line_saying_when_what_failed_and_what_the_run_did()
+    {
+        var at = new DateTimeOffset(2026, 11, 28, 11, 5, 24, TimeSpan.Zero);
+        var back = new Core.Reliability.ServerOutage(at, 3120, true, 6, new Dictionary<string, int> { ["ConnectionReset"] = 22 }, 0, DuringVerification: true);
+        var gone = new Core.Reliability.ServerOutage(at, 30_000, false, 40, new Dictionary<string, int> { ["ConnectionRefused"] = 2 }, 0);
+
+        Assert.Equal(
+            "the server stopped answering during verification at 11:05:24Z (ConnectionReset×22) and answered again after 3120ms; " +
+            "a server that restarted has lost what it compiled, so the run's steps were sent again before verifying",
+            ReportSummary.Outage(back));
+        Assert.Equal(
+            "the server stopped answering during the warm-up at 11:05:24Z (ConnectionRefused×2) and did not answer again within 30.0s",
+            ReportSummary.Outage(gone));
+        var markdown = MarkdownReport.Render(Report([Step(new PlanStep(128, 16, 1), 1, 1)]) with { Outages = [back] }, "http://gpu-1:8000");
+        Assert.Contains("Outage: the server stopped answering during verification at 11:05:24Z", markdown);
+    }
+
+    [Fact]
     public void Markdown_cells_keep_server_text_from_breaking_the_table()
     {
         var step = Step(new PlanStep(128, 16, 1), 1, 0, new() { ["HttpError:400 bad | field\nnext"] = 1 });

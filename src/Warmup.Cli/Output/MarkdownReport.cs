@@ -35,6 +35,12 @@ internal static class MarkdownReport
 
         md.AppendLine();
         md.Append("Spent: ").AppendLine(Escape(ReportSummary.Spent(report)));
+        foreach (var outage in report.Outages)
+        {
+            md.AppendLine();
+            md.Append("Outage: ").AppendLine(Escape(ReportSummary.Outage(outage)));
+        }
+
         if (ReportSummary.Adapters(report) is { } used)
         {
             md.AppendLine();

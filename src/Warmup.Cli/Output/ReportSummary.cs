@@ -1,6 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
 using Warmup.Core.Analysis;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 
 namespace Warmup.Cli.Output;
@@ -33,6 +34,11 @@ internal static class ReportSummary
             : $"[red]not ready[/] after {Ms(report.Readiness.TimeToReadyMs)}: {Markup.Escape(report.Readiness.LastError ?? "no answer")}";
         console.MarkupLine($"Readiness: {readiness}");
         console.MarkupLine($"Spent: {Markup.Escape(Spent(report))}");
+        foreach (var outage in report.Outages)
+        {
+            console.MarkupLine($"Outage: {Markup.Escape(Outage(outage))}");
+        }
+
         if (Adapters(report) is { } adapters)
         {
             console.MarkupLine($"Adapters: {Markup.Escape(adapters)}");
@@ -52,6 +58,20 @@ internal static class ReportSummary
         $"{report.Totals.Requests} requests ({report.Totals.Failed} failed), " +
         $"{report.Totals.PromptTokens.ToString("N0", CultureInfo.InvariantCulture)} prompt + " +
         $"{report.Totals.OutputTokens.ToString("N0", CultureInfo.InvariantCulture)} output tokens, {Ms(report.DurationMs)}";
+
+    /// <summary>
+    /// A time the server stopped answering, in one line: when, what failed, and what the run did about it (the steps sent
+    /// again show up as a second pass of warm-up rows).
+    /// </summary>
+    internal static string Outage(ServerOutage outage)
+    {
+        var failures = string.Join(", ", outage.Failures.Select(f => $"{f.Key}×{f.Value}"));
+        var where = outage.DuringVerification ? "during verification" : "during the warm-up";
+        return outage.Back
+            ? $"the server stopped answering {where} at {outage.DetectedAt:HH:mm:ss}Z ({failures}) and answered again after {Ms(outage.DurationMs)}; " +
+              "a server that restarted has lost what it compiled, so the run's steps were sent again before verifying"
+            : $"the server stopped answering {where} at {outage.DetectedAt:HH:mm:ss}Z ({failures}) and did not answer again within {Ms(outage.DurationMs)}";
+    }
 
     /// <summary>
     /// The report's adapters in one line: which were warmed, how many of them were discovered rather than configured,

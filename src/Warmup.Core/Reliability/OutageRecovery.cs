@@ -14,7 +14,9 @@ namespace Warmup.Core.Reliability;
 /// the run waits for the same readiness gate it starts with (bounded by the target's ready deadline), then re-runs the
 /// level's unfinished steps with fresh salts and continues. The same for the verification, which is then run again whole:
 /// its verdict compares each first request with steady requests of the same server, so half a verification from before
-/// the outage says nothing about the server that came back. Deterministic: decided from activity results only.
+/// the outage says nothing about the server that came back. A server that came back may have restarted and lost what it
+/// compiled, so the run then sends its steps again (<see cref="WarmupOrchestrator.SendAgainAsync"/>). Deterministic:
+/// decided from activity results only.
 /// At most <see cref="MaxOutagesPerRun"/> times per run, so a server that resets every connection without dying still
 /// ends (aborted, by the circuit) instead of being retried forever.
 /// </summary>

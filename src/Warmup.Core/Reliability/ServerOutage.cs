@@ -3,7 +3,8 @@ namespace Warmup.Core.Reliability;
 /// <summary>
 /// A time the server went away in the middle of a run (a level's or the verification's requests came back refused or
 /// reset) and what the run did about it: it waited for the readiness gate again and, when the server answered, re-ran
-/// the level's unfinished steps, or the whole verification, with fresh salts.
+/// the level's unfinished steps, or the whole verification, with fresh salts; before verifying, it also sent every step
+/// of the run again, since a server that restarted has lost them (<see cref="Orchestration.WarmupOrchestrator.SendAgainAsync"/>).
 /// </summary>
 /// <param name="DetectedAt">When the level's results showed the server gone (orchestration time).</param>
 /// <param name="DurationMs">From <paramref name="DetectedAt"/> until the readiness gate opened again, or gave up.</param>
