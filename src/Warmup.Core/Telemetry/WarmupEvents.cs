@@ -60,6 +60,7 @@ public sealed class WarmupEvents(ILogger logger)
             .Add("promptTokens", report.Totals.PromptTokens)
             .Add("generatedTokens", report.Totals.OutputTokens)
             .Add("errorsByOutcome", ToJson(report.Totals.ErrorsByOutcome))
+            .Add("outages", report.Outages.Count)
             .Add("error", report.Error)
             .Add(WarmupTagNames.SyntheticSource, WarmupTagNames.SyntheticSourceValue);
         Write(report.Outcome == RunOutcomes.Warm ? LogLevel.Information : LogLevel.Warning, RunCompletedId, state);

@@ -71,7 +71,9 @@ public sealed class AzureMonitorExportTests
             var firstUserLike = await RunStepAsync(new PlanStep(512, 16, 1), Phases.Verify, 2);
             var steady = await RunStepAsync(new PlanStep(512, 16, 2), Phases.Verify, 3);
             // An Azure ML run: the deployment travels as its own field, beside the run's target name.
-            report = TelemetryTestData.Report(target, RunOutcomes.Warm, steps, firstUserLike, steady) with { Deployment = "green" };
+            // The server went away once during the run and came back.
+            var outage = new Core.Reliability.ServerOutage(DateTimeOffset.UtcNow, 3000, true, 6, new Dictionary<string, int> { ["ConnectionReset"] = 2 }, 1);
+            report = TelemetryTestData.Report(target, RunOutcomes.Warm, steps, firstUserLike, steady) with { Deployment = "green", Outages = [outage] };
 
             var sink = new TelemetryResultSink(new WarmupEvents(telemetry.LoggerFactory));
             await sink.RecordAsync(report, traceParent, CancellationToken.None);
@@ -103,6 +105,7 @@ public sealed class AzureMonitorExportTests
         AssertNumber(1, run.Property("errors"));
         AssertNumber(report.Totals.OutputTokens, run.Property("generatedTokens"));
         Assert.Equal("{\"HttpError:503\":1}", run.Property("errorsByOutcome"));
+        AssertNumber(1, run.Property("outages"));
         Assert.Equal(traceId, run.OperationId);
 
         // WarmupStepCompleted: one per plan step plus the two verify measurements, each with its percentiles.
