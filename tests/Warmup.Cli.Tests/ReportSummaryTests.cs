@@ -57,11 +57,21 @@ public sealed class ReportSummaryTests
         var at = new DateTimeOffset(2026, 11, 28, 11, 5, 24, TimeSpan.Zero);
         var back = new Core.Reliability.ServerOutage(at, 3120, true, 6, new Dictionary<string, int> { ["ConnectionReset"] = 22 }, 0, DuringVerification: true);
         var gone = new Core.Reliability.ServerOutage(at, 30_000, false, 40, new Dictionary<string, int> { ["ConnectionRefused"] = 2 }, 0);
+        var restarted = back with { Restarted = true, RestartEvidence = "process_start_time_seconds changed from 1764300000 to 1764300042" };
+        var same = back with { Restarted = false, RestartEvidence = "vllm:request_success_total went on from 40 to 52, at least the 47 of the same process" };
 
         Assert.Equal(
             "the server stopped answering during verification at 11:05:24Z (ConnectionReset×22) and answered again after 3120ms; " +
-            "a server that restarted has lost what it compiled, so the run's steps were sent again before verifying",
+            "its metrics could not say whether it restarted, so the run's steps were sent again before verifying",
             ReportSummary.Outage(back));
+        Assert.Equal(
+            "the server stopped answering during verification at 11:05:24Z (ConnectionReset×22) and answered again after 3120ms as a new process " +
+            "(process_start_time_seconds changed from 1764300000 to 1764300042): it had lost what it compiled, so the run's steps were sent again before verifying",
+            ReportSummary.Outage(restarted));
+        Assert.Equal(
+            "the server stopped answering during verification at 11:05:24Z (ConnectionReset×22) and answered again after 3120ms as the same process " +
+            "(vllm:request_success_total went on from 40 to 52, at least the 47 of the same process): nothing was sent again",
+            ReportSummary.Outage(same));
         Assert.Equal(
             "the server stopped answering during the warm-up at 11:05:24Z (ConnectionRefused×2) and did not answer again within 30.0s",
             ReportSummary.Outage(gone));

@@ -40,8 +40,9 @@ public sealed class ReliabilityBenchmark : IBenchmark
         new("connection reset mid-stream", "reset@first=2", 2),
         new("malformed chunk", "malformed@first=1", 2),
         new("error object after HTTP 200", "error-after-200@first=1", 2),
-        new("server dies mid-run (3 s) and comes back", "die:3s@every=2", 2),
+        new("server dies mid-run (3 s) and comes back, same process", "die:3s@every=2", 2),
         new("server restarts during verification (3 s), back cold", "restart:3s@every=8", 2),
+        new("llama.cpp restarts mid-run (3 s), no process start time", "restart:3s@every=4", 2) { Family = ServerFamily.LlamaCpp },
         new("server slower and slower (+100 ms per request)", "slower:100ms", 1),
         new("every request 503", "503", 2),
         new("key refused (401)", "none", 2) { WrongKey = true },
@@ -79,7 +80,7 @@ public sealed class ReliabilityBenchmark : IBenchmark
     private static async Task<object> RunCaseAsync(Case c, CancellationToken cancellationToken)
     {
         await using var simulator = await SimulatorHost.StartAsync(
-            new SimulatorOptions { Profile = Flat, Faults = FaultPlan.Parse(c.Fault), ApiKey = c.WrongKey ? "right-key" : null }, cancellationToken);
+            new SimulatorOptions { Profile = Flat, Faults = FaultPlan.Parse(c.Fault), ApiKey = c.WrongKey ? "right-key" : null, Family = c.Family }, cancellationToken);
         var target = new WarmupTarget
         {
             Name = "reliability",
@@ -164,7 +165,8 @@ public sealed class ReliabilityBenchmark : IBenchmark
             requestsNotSent = notSent,
             retryAfterWaits = report?.Totals.RetryAfterWaits ?? 0,
             retryAfterWaitMs = Math.Round(report?.Totals.RetryAfterWaitMs ?? 0),
-            outages = report?.Outages.Select(o => new { o.Back, durationS = Math.Round(o.DurationMs / 1000, 2), o.ReadinessAttempts, o.Failures, o.StepsResent, o.DuringVerification }),
+            outages = report?.Outages.Select(o => new { o.Back, durationS = Math.Round(o.DurationMs / 1000, 2), o.ReadinessAttempts, o.Failures, o.StepsResent, o.DuringVerification, o.Restarted, o.RestartEvidence }),
+            stepsSentAgain = Math.Max(0, (report?.Steps.Count ?? 0) - Plan.Length),
             timeToEndS = Math.Round(clock.Elapsed.TotalSeconds, 2),
             deadlineS,
             nothingLost = report is not null && sink.Reports.Count == 1 && sink.Reports.Single().RunId == report.RunId,
@@ -188,6 +190,8 @@ public sealed class ReliabilityBenchmark : IBenchmark
 
     private sealed record Case(string Name, string Fault, double RequestTimeoutS)
     {
+        public string Family { get; init; } = ServerFamily.Vllm;
+
         public bool WrongKey { get; init; }
 
         public int UserTokens { get; init; }

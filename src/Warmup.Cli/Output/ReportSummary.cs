@@ -67,10 +67,14 @@ internal static class ReportSummary
     {
         var failures = string.Join(", ", outage.Failures.Select(f => $"{f.Key}×{f.Value}"));
         var where = outage.DuringVerification ? "during verification" : "during the warm-up";
-        return outage.Back
-            ? $"the server stopped answering {where} at {outage.DetectedAt:HH:mm:ss}Z ({failures}) and answered again after {Ms(outage.DurationMs)}; " +
-              "a server that restarted has lost what it compiled, so the run's steps were sent again before verifying"
-            : $"the server stopped answering {where} at {outage.DetectedAt:HH:mm:ss}Z ({failures}) and did not answer again within {Ms(outage.DurationMs)}";
+        var stopped = $"the server stopped answering {where} at {outage.DetectedAt:HH:mm:ss}Z ({failures})";
+        return (outage.Back, outage.Restarted) switch
+        {
+            (false, _) => $"{stopped} and did not answer again within {Ms(outage.DurationMs)}",
+            (true, false) => $"{stopped} and answered again after {Ms(outage.DurationMs)} as the same process ({outage.RestartEvidence}): nothing was sent again",
+            (true, true) => $"{stopped} and answered again after {Ms(outage.DurationMs)} as a new process ({outage.RestartEvidence}): it had lost what it compiled, so the run's steps were sent again before verifying",
+            (true, null) => $"{stopped} and answered again after {Ms(outage.DurationMs)}; its metrics could not say whether it restarted, so the run's steps were sent again before verifying",
+        };
     }
 
     /// <summary>

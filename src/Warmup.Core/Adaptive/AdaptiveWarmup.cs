@@ -50,7 +50,7 @@ public static class AdaptiveWarmup
             var steps = await WarmupOrchestrator.RunLevelsAsync(
                 context, input, round.Plan, context.NewGuid().ToString("N"), report, cancellation, round.MaxInFlight, $"round {number}");
             var replayed = new List<StepResult>();
-            if (steps is not null && report.OutageCount > outages
+            if (steps is not null && report.MayHaveRestarted(outages)
                 && !await SendAgainAsync(context, input, sent, replayed, report, cancellation, round.MaxInFlight, number))
             {
                 steps = null;
@@ -81,7 +81,7 @@ public static class AdaptiveWarmup
             state = RoundFindings.Record(round.State, round, verdict, tokens, longest, steps);
             if (replayed.Count > 0)
             {
-                state = state with { Notes = [.. state.Notes, $"round {number}: the server stopped answering and came back; a server that restarted has lost what it compiled, so the {sent.Count} steps this run had sent were sent again ({replayed.Sum(s => s.Requests)} requests) before the verification"] };
+                state = state with { Notes = [.. state.Notes, $"round {number}: the server stopped answering and came back, and its metrics did not show the same process (a restarted server has lost what it compiled), so the {sent.Count} steps this run had sent were sent again ({replayed.Sum(s => s.Requests)} requests) before the verification"] };
             }
 
             rounds.Add(RoundReport.From(number, [.. steps, .. replayed], verified, state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));

@@ -63,6 +63,13 @@ public sealed record ServerLoad(double RequestsCompleted, double Running, double
     public string? ActivityCounter { get; init; }
 
     /// <summary>
+    /// When the serving process started (unix seconds): <c>process_start_time_seconds</c>, which prometheus_client's
+    /// process collector exports in a single-process Python server (vLLM's default); null where the page has none
+    /// (multiprocess mode, llama.cpp, TGI, Triton).
+    /// </summary>
+    public double? ProcessStartTimeSeconds { get; init; }
+
+    /// <summary>
     /// The traffic the server's histograms show (prompt lengths, adapters in use), when it exports them. Left out of
     /// activity outputs: only the idle timer, in its own process, reads it.
     /// </summary>

@@ -101,7 +101,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
 
         var total = plan.Steps.Count;
         if (await RunLevelsAsync(context, input, plan, context.NewGuid().ToString("N"), report, cancellation) is null
-            || (report.OutageCount > 0 && await SendAgainAsync(context, input, plan.Steps, report, cancellation) is null))
+            || (report.MayHaveRestarted() && await SendAgainAsync(context, input, plan.Steps, report, cancellation) is null))
         {
             return;
         }
@@ -123,8 +123,8 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     /// <summary>
     /// Runs the verification and records it in the report. When its requests failed because the server went away
     /// (<see cref="OutageRecovery"/>) and it answers again, the verification is run again whole, with fresh salts
-    /// (<paramref name="verifyInput"/> builds it from one), after <paramref name="afterOutage"/> (false: a guard ended
-    /// the run). Returns the verification, or null when a guard ended the run (the report says why).
+    /// (<paramref name="verifyInput"/> builds it from one), after <paramref name="afterOutage"/> when the server may have
+    /// restarted (false: a guard ended the run). Returns the verification, or null when a guard ended the run (the report says why).
     /// </summary>
     internal static async Task<VerificationResult?> VerifyAsync(
         TaskOrchestrationContext context, WarmupRequest input, Func<string, VerifyInput> verifyInput, ReportBuilder report, RunCancellation cancellation,
@@ -144,7 +144,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                 break;
             }
 
-            if (afterOutage is not null && !await afterOutage())
+            if (afterOutage is not null && report.MayHaveRestarted(report.OutageCount - 1) && !await afterOutage())
             {
                 return null;
             }
@@ -157,10 +157,10 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     }
 
     /// <summary>
-    /// After the server stopped answering and came back (<see cref="OutageRecovery"/>): sends every step of the run so
-    /// far again, with fresh salts. A server that restarted has lost what it compiled, and the run cannot tell a restart
-    /// from a server that was only unreachable; one that was only unreachable finds them warm, at the cost of their
-    /// tokens. Returns their results (also in the report), or null when a guard ended the run.
+    /// After the server stopped answering and came back as a new process, or one its metrics could not tell apart
+    /// (<see cref="OutageRecovery"/>, <see cref="ServerOutage.Restarted"/>): sends every step of the run so far again,
+    /// with fresh salts. A server that restarted has lost what it compiled; one that was only unreachable finds them
+    /// warm, at the cost of their tokens. Returns their results (also in the report), or null when a guard ended the run.
     /// </summary>
     internal static Task<IReadOnlyList<StepResult>?> SendAgainAsync(
         TaskOrchestrationContext context, WarmupRequest input, IReadOnlyList<PlanStep> sent, ReportBuilder report, RunCancellation cancellation,

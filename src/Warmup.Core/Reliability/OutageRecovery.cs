@@ -15,8 +15,9 @@ namespace Warmup.Core.Reliability;
 /// level's unfinished steps with fresh salts and continues. The same for the verification, which is then run again whole:
 /// its verdict compares each first request with steady requests of the same server, so half a verification from before
 /// the outage says nothing about the server that came back. A server that came back may have restarted and lost what it
-/// compiled, so the run then sends its steps again (<see cref="WarmupOrchestrator.SendAgainAsync"/>). Deterministic:
-/// decided from activity results only.
+/// compiled: its metrics are read again and compared with the reading before the level (<see cref="ServerProcess"/>), and
+/// unless they show the same process the run sends its steps again (<see cref="WarmupOrchestrator.SendAgainAsync"/>).
+/// Deterministic: decided from activity results only.
 /// At most <see cref="MaxOutagesPerRun"/> times per run, so a server that resets every connection without dying still
 /// ends (aborted, by the circuit) instead of being retried forever.
 /// </summary>
@@ -60,12 +61,19 @@ public static class OutageRecovery
 
         var waited = context.CurrentUtcDateTime - detected;
         var failures = StepAggregator.MergeErrors(failed.Select(s => s.ErrorsByOutcome));
-        report.AddOutage(new ServerOutage(detected, waited.TotalMilliseconds, back, readiness.Attempts, failures, back ? stepsToResend : 0, duringVerification));
+        var outage = new ServerOutage(detected, waited.TotalMilliseconds, back, readiness.Attempts, failures, back ? stepsToResend : 0, duringVerification);
         if (back)
         {
+            var load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
+            // Succeeded since the last reading: the report's requests, and the failed level's (or verification's) own,
+            // which the report does not hold yet.
+            var succeeded = report.SucceededSinceProcessReading + failed.Sum(s => (long)s.Succeeded);
+            var restart = ServerProcess.Compare(report.LastSeenProcess, load.Process, succeeded);
+            report.SawProcess(load.Process).AddOutage(outage with { Restarted = restart.Restarted, RestartEvidence = restart.Evidence });
             return OutageOutcome.Resumed;
         }
 
+        report.AddOutage(outage);
         report.EndEarly(RunOutcomes.Aborted, string.Create(CultureInfo.InvariantCulture,
             $"the server stopped answering at {detected:HH:mm:ss}Z ({string.Join(", ", failures.Select(f => $"{f.Key}: {f.Value}"))}) and did not answer again within its ready deadline ({readiness.ConfigurationError ?? readiness.LastError}); {(duringVerification ? "the verification was not finished" : "the rest of the plan was not sent")}"));
         return OutageOutcome.GaveUp;

@@ -32,7 +32,8 @@ public sealed partial class ReadLoadActivity(
             LogUnreadable(logger, target.Name, e.Message);
         }
 
-        return new TargetLoad(load is not null, load?.Running ?? 0, load?.Waiting ?? 0, target.Limits.BusyMaxWait, target.Limits.BusyPollInterval);
+        var process = load is null ? null : new ServerProcess(load.ProcessStartTimeSeconds, load.ActivityCounter, load.RequestsCompleted);
+        return new TargetLoad(load is not null, load?.Running ?? 0, load?.Waiting ?? 0, target.Limits.BusyMaxWait, target.Limits.BusyPollInterval, process);
     }
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Information, Message = "Load of {Target} could not be read ({Problem}); the warm-up proceeds")]
@@ -41,7 +42,8 @@ public sealed partial class ReadLoadActivity(
 
 /// <summary>What <see cref="ReadLoadActivity"/> saw, with the target's busy policy.</summary>
 /// <param name="Known">False when the dialect has no metrics or they could not be read.</param>
-public sealed record TargetLoad(bool Known, double Running, double Waiting, TimeSpan MaxWait, TimeSpan PollInterval)
+/// <param name="Process">Which process answered, to tell a restart after an outage (<see cref="ServerProcess"/>); null when unknown.</param>
+public sealed record TargetLoad(bool Known, double Running, double Waiting, TimeSpan MaxWait, TimeSpan PollInterval, ServerProcess? Process = null)
 {
     /// <summary>Between levels none of the run's own requests are in flight, so anything running or waiting is a user's.</summary>
     public bool IsBusy => Known && Running + Waiting > 0;

@@ -18,7 +18,8 @@ public static class RunGuards
 
     /// <summary>
     /// Before a level: reads the target's load; while users keep it busy, waits (durable timer) up to the target's
-    /// busyMaxWait, then proceeds when it is quiet or ends the run as <see cref="RunOutcomes.Busy"/>.
+    /// busyMaxWait, then proceeds when it is quiet or ends the run as <see cref="RunOutcomes.Busy"/>. The reading also
+    /// says which process answered (<see cref="ReportBuilder.SawProcess"/>), for an outage in the level.
     /// </summary>
     public static async Task<bool> WaitWhileBusyAsync(TaskOrchestrationContext context, string target, ReportBuilder report)
     {
@@ -26,6 +27,7 @@ public static class RunGuards
         ArgumentNullException.ThrowIfNull(report);
         var started = context.CurrentUtcDateTime;
         var load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
+        report.SawProcess(load.Process);
         if (!load.IsBusy)
         {
             return false;
@@ -44,6 +46,7 @@ public static class RunGuards
 
             await context.CreateTimer(interval < remaining ? interval : remaining, CancellationToken.None);
             load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
+            report.SawProcess(load.Process);
             if (!load.IsBusy)
             {
                 return false;

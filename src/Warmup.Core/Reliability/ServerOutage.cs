@@ -4,7 +4,8 @@ namespace Warmup.Core.Reliability;
 /// A time the server went away in the middle of a run (a level's or the verification's requests came back refused or
 /// reset) and what the run did about it: it waited for the readiness gate again and, when the server answered, re-ran
 /// the level's unfinished steps, or the whole verification, with fresh salts; before verifying, it also sent every step
-/// of the run again, since a server that restarted has lost them (<see cref="Orchestration.WarmupOrchestrator.SendAgainAsync"/>).
+/// of the run again when the server may have restarted and lost them (<see cref="Restarted"/>,
+/// <see cref="Orchestration.WarmupOrchestrator.SendAgainAsync"/>).
 /// </summary>
 /// <param name="DetectedAt">When the level's results showed the server gone (orchestration time).</param>
 /// <param name="DurationMs">From <paramref name="DetectedAt"/> until the readiness gate opened again, or gave up.</param>
@@ -22,4 +23,15 @@ public sealed record ServerOutage(
     int ReadinessAttempts,
     IReadOnlyDictionary<string, int> Failures,
     int StepsResent,
-    bool DuringVerification = false);
+    bool DuringVerification = false)
+{
+    /// <summary>
+    /// Whether the server that came back is a new process (<see cref="ServerProcess.Compare"/>): true, or null when its
+    /// metrics could not say, and the run sent its steps again; false, the same process, and nothing was sent again.
+    /// Null too when the server did not come back.
+    /// </summary>
+    public bool? Restarted { get; init; }
+
+    /// <summary>What <see cref="Restarted"/> was decided from, e.g. "process_start_time_seconds changed (...)"; null when the server did not come back.</summary>
+    public string? RestartEvidence { get; init; }
+}

@@ -36,6 +36,8 @@ public sealed class ReportBuilder
     private AdapterReport? _adapters;
     private readonly List<StepResult> _earlierVerifications = [];
     private readonly List<Reliability.ServerOutage> _outages = [];
+    private Reliability.ServerProcess? _process;
+    private long _succeededAtProcessReading;
     private string? _error;
     private string? _endedEarlyAs;
     private string? _cancelled;
@@ -130,7 +132,6 @@ public sealed class ReportBuilder
         return this;
     }
 
-    /// <summary>Records that the run was cancelled and why: the outcome is then cancelled, whatever was measured.</summary>
     public int OutageCount => _outages.Count;
 
     /// <summary>A time the server went away mid-run (see <see cref="Reliability.OutageRecovery"/>).</summary>
@@ -140,6 +141,31 @@ public sealed class ReportBuilder
         return this;
     }
 
+    /// <summary>
+    /// Whether a server that came back from an outage, from the <paramref name="fromOutage"/>th on, may have restarted
+    /// (its metrics said so, or could not say): the run then sends its steps again.
+    /// </summary>
+    public bool MayHaveRestarted(int fromOutage = 0) => _outages.Skip(fromOutage).Any(o => o.Back && o.Restarted != false);
+
+    /// <summary>
+    /// Which process answered the latest load reading (before each level, and after an outage), and how many of the
+    /// report's requests had succeeded by then, so an outage can be checked for a restart (<see cref="Reliability.ServerProcess"/>).
+    /// </summary>
+    public ReportBuilder SawProcess(Reliability.ServerProcess? process)
+    {
+        _process = process;
+        _succeededAtProcessReading = Succeeded;
+        return this;
+    }
+
+    public Reliability.ServerProcess? LastSeenProcess => _process;
+
+    /// <summary>Requests of the report's steps that succeeded since <see cref="SawProcess"/>.</summary>
+    public long SucceededSinceProcessReading => Succeeded - _succeededAtProcessReading;
+
+    private long Succeeded => _steps.Sum(s => (long)s.Succeeded);
+
+    /// <summary>Records that the run was cancelled and why: the outcome is then cancelled, whatever was measured.</summary>
     public ReportBuilder Cancel(string reason)
     {
         _cancelled ??= reason;

@@ -61,6 +61,7 @@ public sealed class WarmupEvents(ILogger logger)
             .Add("generatedTokens", report.Totals.OutputTokens)
             .Add("errorsByOutcome", ToJson(report.Totals.ErrorsByOutcome))
             .Add("outages", report.Outages.Count)
+            .Add("restarts", report.Outages.Count(o => o.Restarted == true))
             .Add("error", report.Error)
             .Add(WarmupTagNames.SyntheticSource, WarmupTagNames.SyntheticSourceValue);
         Write(report.Outcome == RunOutcomes.Warm ? LogLevel.Information : LogLevel.Warning, RunCompletedId, state);

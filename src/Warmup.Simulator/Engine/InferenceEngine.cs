@@ -63,7 +63,8 @@ internal sealed class InferenceEngine
 
     /// <summary>
     /// The server came back as a new process (a restart fault): everything it compiled, captured, loaded, allocated and
-    /// cached is gone. Sequences already running keep running (their connections are the host's to drop).
+    /// cached is gone, and its metrics start again (<see cref="SimMetrics.Restart"/>). Sequences already running keep
+    /// running (their connections are the host's to drop).
     /// </summary>
     public void Restart()
     {
@@ -72,6 +73,8 @@ internal sealed class InferenceEngine
             _cold = new ColdStartState(_profile);
             _prefixCache = new PrefixCache(_profile.BlockSize, _profile.KvCacheBlocks);
         }
+
+        _metrics.Restart();
     }
 
     public SimulatorState Snapshot()

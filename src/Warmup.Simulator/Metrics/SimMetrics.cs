@@ -14,11 +14,11 @@ internal sealed class SimMetrics(string modelName, int maxModelLen = 8192, int m
     private static readonly double[] s_e2eBuckets = [0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 7680.0];
 
     private readonly Lock _lock = new();
-    private readonly Histogram _ttft = new(s_ttftBuckets);
-    private readonly Histogram _itl = new(s_itlBuckets);
-    private readonly Histogram _e2e = new(s_e2eBuckets);
-    private readonly Histogram _promptLengths = new(OneTwoFiveBuckets(maxModelLen));
-    private readonly Histogram _generationLengths = new(OneTwoFiveBuckets(maxModelLen));
+    private Histogram _ttft = new(s_ttftBuckets);
+    private Histogram _itl = new(s_itlBuckets);
+    private Histogram _e2e = new(s_e2eBuckets);
+    private Histogram _promptLengths = new(OneTwoFiveBuckets(maxModelLen));
+    private Histogram _generationLengths = new(OneTwoFiveBuckets(maxModelLen));
     private readonly Dictionary<(string Running, string Waiting), double> _loraInfo = [];
     private readonly Dictionary<string, long> _success = new() { ["stop"] = 0, ["length"] = 0, ["abort"] = 0 };
     private long _promptTokens;
@@ -26,6 +26,12 @@ internal sealed class SimMetrics(string modelName, int maxModelLen = 8192, int m
     private long _prefixQueries;
     private long _prefixHits;
     private readonly SortedDictionary<string, (long Count, double Seconds)> _penalties = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// When the serving process started (unix seconds), exported as prometheus_client's process collector does in a
+    /// single-process server: process_start_time_seconds. A restart sets it anew.
+    /// </summary>
+    public double StartTimeSeconds { get; private set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
 
     public int Running { get; set; }
     public int Waiting { get; set; }
@@ -100,6 +106,31 @@ internal sealed class SimMetrics(string modelName, int maxModelLen = 8192, int m
             string.Join(',', adapters.OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// The server came back as a new process (a restart fault): every series a real server exports starts from zero and
+    /// the start time is now. The simulator's own cold-penalty counters are kept: they are test instrumentation, like
+    /// /sim/log, and count what a user met across the restart.
+    /// </summary>
+    public void Restart()
+    {
+        lock (_lock)
+        {
+            _ttft = new Histogram(s_ttftBuckets);
+            _itl = new Histogram(s_itlBuckets);
+            _e2e = new Histogram(s_e2eBuckets);
+            _promptLengths = new Histogram(OneTwoFiveBuckets(maxModelLen));
+            _generationLengths = new Histogram(OneTwoFiveBuckets(maxModelLen));
+            _loraInfo.Clear();
+            foreach (var reason in _success.Keys)
+            {
+                _success[reason] = 0;
+            }
+
+            _promptTokens = _generationTokens = _prefixQueries = _prefixHits = 0;
+            StartTimeSeconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
+        }
+    }
+
     /// <summary>Prompt tokens, generated tokens and finished requests (not aborted) so far.</summary>
     public (long Prompt, long Generation, long Success) Totals()
     {
@@ -130,6 +161,8 @@ internal sealed class SimMetrics(string modelName, int maxModelLen = 8192, int m
             _e2e.Render(sb, "vllm:e2e_request_latency_seconds", "Histogram of e2e request latency in seconds.", labels);
             _promptLengths.Render(sb, "vllm:request_prompt_tokens", "Number of prefill tokens processed.", labels);
             _generationLengths.Render(sb, "vllm:request_generation_tokens", "Number of generation tokens processed.", labels);
+            sb.Append("# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n# TYPE process_start_time_seconds gauge\n")
+                .Append("process_start_time_seconds ").Append(Format(StartTimeSeconds)).Append('\n');
             if (_loraInfo.Count > 0)
             {
                 sb.Append("# HELP vllm:lora_requests_info Running stats on lora requests.\n# TYPE vllm:lora_requests_info gauge\n");

@@ -103,9 +103,10 @@ public sealed class EndpointFaultTests
     }
 
     [Fact]
-    public async Task A_server_that_dies_mid_run_and_comes_back_is_waited_for_and_the_run_resumes_the_level_then_sends_its_steps_again()
+    public async Task A_server_that_dies_mid_run_and_comes_back_as_the_same_process_is_waited_for_and_only_the_level_is_resumed()
     {
-        // The 2nd request (level 2) brings the server down for 5 s: both requests of level 2 are dropped.
+        // The 2nd request (level 2) brings the server down for 5 s: both requests of level 2 are dropped. It comes back as
+        // the same process (its connections were dropped; it kept what it had compiled).
         await using var simulator = await FaultRun.StartSimulatorAsync("die:5s@every=2");
 
         var (report, wall) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30) }));
@@ -116,26 +117,49 @@ public sealed class EndpointFaultTests
         Assert.True(outage.ReadinessAttempts > 1, $"{outage.ReadinessAttempts} readiness attempts");
         Assert.True(outage.Failures["ConnectionReset"] >= 1);
         Assert.Equal(1, outage.StepsResent);
-        // Every step's requests answered: level 2 was re-run once the server was back, the run went on, and then sent its
-        // three steps again (a server that restarted has lost them; this one had not).
-        Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        Assert.False(outage.Restarted);
+        Assert.StartsWith("process_start_time_seconds unchanged", outage.RestartEvidence, StringComparison.Ordinal);
+        // Every step's requests answered: level 2 was re-run once the server was back and the run went on. Nothing else
+        // was sent again: the same process had lost nothing.
+        Assert.Equal([1, 2, 4], report.Steps.Select(s => s.Succeeded));
         Assert.DoesNotContain("ConnectionReset", report.Totals.ErrorsByOutcome.Keys);
         Assert.True(wall < TimeSpan.FromSeconds(40), $"took {wall}");
 
-        // The server's own log: it died once, and after its 5 s outage it served level 2 again and level 3 (2 + 4 requests
-        // of the plan's 64-token prompts; verification keeps its lengths off the plan's).
+        // The server's own log: it died once, and after its 5 s outage it served level 2 again and level 3, 2 + 4 requests
+        // of the plan's 64-token prompts (verification keeps its lengths off the plan's), and no more of them.
         var generation = simulator.Log.Snapshot();
         var died = Assert.Single(generation, r => r.Fault == nameof(FaultKind.DieAndReturn));
         var servedAfter = generation.Count(r => r.Status == 200 && Math.Abs(r.PromptTokens - 64) <= 8 && r.ArrivalUnixNs > died.ArrivalUnixNs + 4_500_000_000L);
-        Assert.True(servedAfter >= 6, $"{servedAfter} plan requests served after the outage");
+        Assert.Equal(6, servedAfter);
     }
 
-    [Fact]
-    public async Task A_server_that_restarts_during_verification_is_sent_the_plan_again_and_verified_again_whole()
+    [Theory]
+    [InlineData("die", false)]
+    [InlineData("restart", true)]
+    public async Task Without_a_process_start_time_the_servers_activity_counter_tells_a_restart_from_the_same_process(string fault, bool restarted)
     {
-        // The 8th request, the verification's first (the plan's levels send 1 + 2 + 4), restarts the server: down for 5 s,
-        // then back with nothing compiled.
-        await using var simulator = await FaultRun.StartSimulatorAsync("restart:5s@every=8");
+        // llama.cpp exports no process_start_time_seconds; its generated-token counter starts from zero in a new process.
+        // The 4th request (level 3's first) takes the server down for 3 s.
+        await using var simulator = await FaultRun.StartSimulatorAsync(fault + ":3s@every=4", family: ServerFamily.LlamaCpp);
+
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30) }));
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        var outage = Assert.Single(report.Outages);
+        Assert.Equal(restarted, outage.Restarted);
+        Assert.StartsWith("llamacpp:tokens_predicted_total", outage.RestartEvidence, StringComparison.Ordinal);
+        // Level 3 re-run; then, only after the restart, the plan's three steps again.
+        Assert.Equal(restarted ? [1, 2, 4, 1, 2, 4] : [1, 2, 4], report.Steps.Select(s => s.Succeeded));
+    }
+
+    [Theory]
+    [InlineData("restart", true)]
+    [InlineData("die", false)]
+    public async Task A_server_that_goes_away_during_verification_is_verified_again_whole_after_the_plan_again_if_it_restarted(string fault, bool restarted)
+    {
+        // The 8th request, the verification's first (the plan's levels send 1 + 2 + 4), takes the server down for 5 s; a
+        // restart brings it back with nothing compiled, die as the same process.
+        await using var simulator = await FaultRun.StartSimulatorAsync(fault + ":5s@every=8");
 
         var (report, wall) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30) }));
 
@@ -144,21 +168,23 @@ public sealed class EndpointFaultTests
         Assert.True(outage.Back);
         Assert.True(outage.DuringVerification);
         Assert.Equal(0, outage.StepsResent);
+        Assert.Equal(restarted, outage.Restarted);
+        Assert.StartsWith(restarted ? "process_start_time_seconds changed" : "process_start_time_seconds unchanged", outage.RestartEvidence, StringComparison.Ordinal);
         Assert.True(outage.ReadinessAttempts > 1, $"{outage.ReadinessAttempts} readiness attempts");
         Assert.True(outage.Failures["ConnectionReset"] >= 1);
-        // The plan's three steps, the same three again once the server was back, and one whole verification after them.
-        Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        // The plan's three steps, the same three again once a restarted server was back, and one whole verification after them.
+        Assert.Equal(restarted ? [1, 2, 4, 1, 2, 4] : [1, 2, 4], report.Steps.Select(s => s.Succeeded));
         Assert.NotNull(report.FirstUserLike);
         Assert.Equal(report.FirstUserLike.Requests, report.FirstUserLike.Succeeded);
         Assert.Equal(report.Steady!.Requests, report.Steady.Succeeded);
         Assert.DoesNotContain("ConnectionReset", report.Totals.ErrorsByOutcome.Keys);
         Assert.True(wall < TimeSpan.FromSeconds(40), $"took {wall}");
 
-        // The server's own log: after its restart it answered the plan's 7 requests again, then the verification.
+        // The server's own log: after the outage it answered the plan's 7 requests again if it had restarted, then the verification.
         var generation = simulator.Log.Snapshot();
-        var restarted = Assert.Single(generation, r => r.Fault == nameof(FaultKind.Restart));
-        var answeredAfter = generation.Count(r => r.Status == 200 && r.ArrivalUnixNs > restarted.ArrivalUnixNs + 4_500_000_000L);
-        Assert.Equal(7 + report.FirstUserLike.Requests + report.Steady.Requests, answeredAfter);
+        var down = Assert.Single(generation, r => r.Fault is nameof(FaultKind.Restart) or nameof(FaultKind.DieAndReturn));
+        var answeredAfter = generation.Count(r => r.Status == 200 && r.ArrivalUnixNs > down.ArrivalUnixNs + 4_500_000_000L);
+        Assert.Equal((restarted ? 7 : 0) + report.FirstUserLike.Requests + report.Steady.Requests, answeredAfter);
     }
 
     [Theory]
@@ -192,6 +218,7 @@ public sealed class EndpointFaultTests
         var outage = Assert.Single(report.Outages);
         Assert.True(outage.Back);
         Assert.Equal(duringVerification, outage.DuringVerification);
+        Assert.True(outage.Restarted);
         var round = Assert.Single(report.Adaptive!.Rounds);
         Assert.Equal(LoopStops.Warm, report.Adaptive.StoppedBy);
         // The round's steps (the one that failed sent again), then all of them again once the server was back, then one

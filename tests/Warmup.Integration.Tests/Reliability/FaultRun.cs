@@ -25,8 +25,8 @@ internal static class FaultRun
 
     public static SimulatorProfile FlatProfile { get; } = SimulatorProfile.AlwaysWarm(timeScale: 0.05);
 
-    public static Task<SimulatorHost> StartSimulatorAsync(string faults, string? apiKey = null)
-        => SimulatorHost.StartAsync(new SimulatorOptions { Profile = FlatProfile, Faults = FaultPlan.Parse(faults), ApiKey = apiKey });
+    public static Task<SimulatorHost> StartSimulatorAsync(string faults, string? apiKey = null, string family = ServerFamily.Vllm)
+        => SimulatorHost.StartAsync(new SimulatorOptions { Profile = FlatProfile, Faults = FaultPlan.Parse(faults), ApiKey = apiKey, Family = family });
 
     public static WarmupTarget Target(SimulatorHost simulator, TimeSpan requestTimeout, Func<TargetLimits, TargetLimits>? limits = null)
     {

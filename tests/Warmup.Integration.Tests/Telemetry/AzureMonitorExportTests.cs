@@ -71,9 +71,13 @@ public sealed class AzureMonitorExportTests
             var firstUserLike = await RunStepAsync(new PlanStep(512, 16, 1), Phases.Verify, 2);
             var steady = await RunStepAsync(new PlanStep(512, 16, 2), Phases.Verify, 3);
             // An Azure ML run: the deployment travels as its own field, beside the run's target name.
-            // The server went away once during the run and came back.
-            var outage = new Core.Reliability.ServerOutage(DateTimeOffset.UtcNow, 3000, true, 6, new Dictionary<string, int> { ["ConnectionReset"] = 2 }, 1);
-            report = TelemetryTestData.Report(target, RunOutcomes.Warm, steps, firstUserLike, steady) with { Deployment = "green", Outages = [outage] };
+            // The server went away twice during the run and came back: once as the same process, once restarted.
+            var outage = new Core.Reliability.ServerOutage(DateTimeOffset.UtcNow, 3000, true, 6, new Dictionary<string, int> { ["ConnectionReset"] = 2 }, 1) { Restarted = false };
+            report = TelemetryTestData.Report(target, RunOutcomes.Warm, steps, firstUserLike, steady) with
+            {
+                Deployment = "green",
+                Outages = [outage, outage with { Restarted = true }],
+            };
 
             var sink = new TelemetryResultSink(new WarmupEvents(telemetry.LoggerFactory));
             await sink.RecordAsync(report, traceParent, CancellationToken.None);
@@ -105,7 +109,8 @@ public sealed class AzureMonitorExportTests
         AssertNumber(1, run.Property("errors"));
         AssertNumber(report.Totals.OutputTokens, run.Property("generatedTokens"));
         Assert.Equal("{\"HttpError:503\":1}", run.Property("errorsByOutcome"));
-        AssertNumber(1, run.Property("outages"));
+        AssertNumber(2, run.Property("outages"));
+        AssertNumber(1, run.Property("restarts"));
         Assert.Equal(traceId, run.OperationId);
 
         // WarmupStepCompleted: one per plan step plus the two verify measurements, each with its percentiles.

@@ -82,6 +82,30 @@ public sealed class FaultModeTests
         Assert.Equal(warm.CompiledBuckets, host.State.CompiledBuckets);
     }
 
+    [Theory]
+    [InlineData("die", false)]
+    [InlineData("restart", true)]
+    public async Task Restart_starts_the_exported_metrics_again_with_a_new_start_time_and_die_keeps_them(string fault, bool newProcess)
+    {
+        await using var host = await Sim.StartAsync(faults: FaultPlan.Parse(fault + ":500ms@every=3"));
+        using var client = Sim.Client(host);
+        await Sim.CompleteAsync(host, client, Sim.CompletionBody(Sim.Prompt(300, "first"), 2));
+        await Sim.CompleteAsync(host, client, Sim.CompletionBody(Sim.Prompt(300, "second"), 2));
+        var before = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        await Task.Delay(TimeSpan.FromMilliseconds(50));
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => Sim.PostAsync(client, "/v1/completions", Sim.CompletionBody("hi", 2)));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var after = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Equal(2, Sum(before, "vllm:request_success_total"));
+        Assert.Equal(newProcess ? 0 : 2, Sum(after, "vllm:request_success_total"));
+        Assert.Equal(newProcess ? 0 : Sum(before, "vllm:prompt_tokens_total"), Sum(after, "vllm:prompt_tokens_total"));
+        Assert.Equal(newProcess, Sum(after, "process_start_time_seconds") > Sum(before, "process_start_time_seconds"));
+        // The simulator's own cold-penalty counts span the restart, so a test can count what a user met across it.
+        Assert.Equal(Sum(before, "sim:cold_penalties_total"), Sum(after, "sim:cold_penalties_total"));
+    }
+
     [Fact]
     public async Task Slower_delays_request_n_by_n_steps_before_its_headers()
     {
@@ -251,4 +275,10 @@ public sealed class FaultModeTests
         Assert.Equal(hits, Enumerable.Range(1, 200).Where(i => FaultPlan.Parse("503@p=0.5;seed=7").Rules[0].Selector.Matches(i)));
         Assert.NotEqual(hits, Enumerable.Range(1, 200).Where(i => FaultPlan.Parse("503@p=0.5;seed=8").Rules[0].Selector.Matches(i)));
     }
+
+    /// <summary>Every sample of <paramref name="name"/> (with or without labels) on a metrics page, added up.</summary>
+    private static double Sum(string metrics, string name)
+        => metrics.Split('\n')
+            .Where(l => l.StartsWith(name + "{", StringComparison.Ordinal) || l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -7,7 +7,14 @@ public static class ServerLoadReader
     public static ServerLoad? Read(PrometheusText metrics)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        return ReadCounters(metrics) is { } load ? load with { Traffic = Traffic.TrafficMetricsReader.Read(metrics) } : null;
+        return ReadCounters(metrics) is { } load
+            ? load with
+            {
+                Traffic = Traffic.TrafficMetricsReader.Read(metrics),
+                // One process, one start time: several samples (a page merged from processes) say nothing about a restart.
+                ProcessStartTimeSeconds = metrics.Get("process_start_time_seconds") is [var started] ? started.Value : null,
+            }
+            : null;
     }
 
     private static ServerLoad? ReadCounters(PrometheusText metrics)

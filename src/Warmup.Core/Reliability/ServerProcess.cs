@@ -1,0 +1,48 @@
+using System.Globalization;
+
+namespace Warmup.Core.Reliability;
+
+/// <summary>
+/// What a server's metrics say about the process that answered: when it started (<c>process_start_time_seconds</c>,
+/// where the page has it) and a monotonic counter of what it has served (<c>vllm:request_success_total</c> and its peers,
+/// <see cref="Dialects.ServerLoad.ActivityCounter"/>). Read before every level and again when a server that went away
+/// answers, to tell a restart, which has lost everything the run warmed, from a server that was only unreachable.
+/// </summary>
+/// <param name="StartTimeSeconds">The process start time (unix seconds); null when the page has none.</param>
+/// <param name="Counter">The counter's name; null when the server exports none (or no metrics at all).</param>
+/// <param name="Served">The counter's value.</param>
+public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, double Served)
+{
+    /// <summary>
+    /// Whether the process that answers now (<paramref name="after"/>) is a new one. A different start time says so
+    /// outright. Without start times, the counter decides: it only falls when the process is new (Prometheus counters
+    /// start from zero), and the same process has counted at least the <paramref name="succeededSince"/> requests this run
+    /// completed since <paramref name="before"/> was read (each finished request adds at least one, to a request counter
+    /// or a token counter). A counter below that means a restart. Unknown (null) when either reading lacks both: the run
+    /// then assumes a restart.
+    /// </summary>
+    public static RestartCheck Compare(ServerProcess? before, ServerProcess? after, long succeededSince)
+    {
+        if (before?.StartTimeSeconds is { } was && after?.StartTimeSeconds is { } now)
+        {
+            return Math.Abs(now - was) < 0.001
+                ? new RestartCheck(false, Invariant($"process_start_time_seconds unchanged at {now:0.###}"))
+                : new RestartCheck(true, Invariant($"process_start_time_seconds changed from {was:0.###} to {now:0.###}"));
+        }
+
+        if (before?.Counter is { } counter && after?.Counter == counter)
+        {
+            var expected = before.Served + succeededSince;
+            return after.Served >= expected
+                ? new RestartCheck(false, Invariant($"{counter} went on from {before.Served:0} to {after.Served:0}, at least the {expected:0} of the same process"))
+                : new RestartCheck(true, Invariant($"{counter} was {before.Served:0} and reads {after.Served:0}, below the {expected:0} the same process would show"));
+        }
+
+        return new RestartCheck(null, "the server's metrics show neither a process start time nor an activity counter before and after");
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>What <see cref="ServerProcess.Compare"/> found: a restart (true), the same process (false), or unknown (null), and why.</summary>
+public sealed record RestartCheck(bool? Restarted, string Evidence);
