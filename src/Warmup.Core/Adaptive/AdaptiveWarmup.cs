@@ -4,6 +4,7 @@ using Warmup.Core.Analysis;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Planning;
 using Warmup.Core.Readiness;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 
 namespace Warmup.Core.Adaptive;
@@ -50,8 +51,9 @@ public static class AdaptiveWarmup
             var steps = await WarmupOrchestrator.RunLevelsAsync(
                 context, input, round.Plan, context.NewGuid().ToString("N"), report, cancellation, round.MaxInFlight, $"round {number}");
             var replayed = new List<StepResult>();
+            var resendNotes = new List<string>();
             if (steps is not null && report.MayHaveRestarted(outages)
-                && !await SendAgainAsync(context, input, sent, replayed, report, cancellation, round.MaxInFlight, number))
+                && !await SendAgainAsync(context, input, round, steps, sent, replayed, resendNotes, report, cancellation))
             {
                 steps = null;
             }
@@ -68,7 +70,7 @@ public static class AdaptiveWarmup
                 ? new VerificationResultSummary(0, 0, verdict)
                 : await VerifyAsync(
                     context, input, readiness, round, number, report, cancellation,
-                    () => SendAgainAsync(context, input, sent, replayed, report, cancellation, round.MaxInFlight, number));
+                    () => SendAgainAsync(context, input, round, steps, sent, replayed, resendNotes, report, cancellation));
             if (verified is null)
             {
                 stop = LoopStops.EndedEarly;
@@ -81,8 +83,10 @@ public static class AdaptiveWarmup
             state = RoundFindings.Record(round.State, round, verdict, tokens, longest, steps);
             if (replayed.Count > 0)
             {
-                state = state with { Notes = [.. state.Notes, $"round {number}: the server stopped answering and came back, and its metrics did not show the same process (a restarted server has lost what it compiled), so the {sent.Count} steps this run had sent were sent again ({replayed.Sum(s => s.Requests)} requests) before the verification"] };
+                state = state with { Notes = [.. state.Notes, $"round {number}: the server stopped answering and came back, and its metrics did not show the same process (a restarted server has lost what it compiled), so the steps this run had sent were sent again ({replayed.Sum(s => s.Requests)} requests) before the verification"] };
             }
+
+            state = state with { Notes = [.. state.Notes, .. resendNotes.Select(n => $"round {number}: {n}")] };
 
             rounds.Add(RoundReport.From(number, [.. steps, .. replayed], verified, state.ColdShapes.Where(c => c.FoundInRound == number).ToList()));
             log.LogInformation("Adaptive warm-up of {Target}, round {Round}: warm={IsWarm} ({Reason})", input.Target, number, verdict.IsWarm, verdict.Reason);
@@ -155,15 +159,19 @@ public static class AdaptiveWarmup
     }
 
     /// <summary>
-    /// After the server stopped answering and came back: every step of this run again
-    /// (<see cref="WarmupOrchestrator.SendAgainAsync"/>), their results added to <paramref name="replayed"/>. False when a
-    /// guard ended the run.
+    /// After the server stopped answering and came back, maybe restarted: every step of this run again
+    /// (<see cref="WarmupOrchestrator.SendAgainAsync"/>), as many as fit what is left of the loop's budget with the
+    /// round's verification set aside (<see cref="ResendBudget"/>, whose note goes to <paramref name="notes"/>), their
+    /// results added to <paramref name="replayed"/>. False when a guard ended the run.
     /// </summary>
     private static async Task<bool> SendAgainAsync(
-        TaskOrchestrationContext context, WarmupRequest input, IReadOnlyList<PlanStep> sent, List<StepResult> replayed, ReportBuilder report,
-        RunCancellation cancellation, int maxInFlight, int number)
+        TaskOrchestrationContext context, WarmupRequest input, RoundPlan round, IReadOnlyList<StepResult> roundSteps, IReadOnlyList<PlanStep> sent,
+        List<StepResult> replayed, List<string> notes, ReportBuilder report, RunCancellation cancellation)
     {
-        var again = await WarmupOrchestrator.SendAgainAsync(context, input, sent, report, cancellation, maxInFlight, $"round {number}");
+        var spent = round.State.TokensSpent + roundSteps.Concat(replayed).Sum(s => s.PromptTokens + s.OutputTokens);
+        var (steps, note) = ResendBudget.Fit(sent, round.TokenBudget - spent - round.Mix.TokenCost);
+        notes.AddRange(note is null ? [] : [note]);
+        var again = await WarmupOrchestrator.SendAgainAsync(context, input, steps, report, cancellation, round.MaxInFlight, $"round {round.State.Round + 1}");
         replayed.AddRange(again ?? []);
         return again is not null;
     }

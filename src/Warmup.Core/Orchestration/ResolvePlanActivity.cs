@@ -18,6 +18,11 @@ public sealed class ResolvePlanActivity(ITargetCatalog catalog, DialectRegistry 
         var dialect = await dialects.ResolveAsync(target, http, CancellationToken.None).ConfigureAwait(false);
         (target, var note) = await ServerCapacity.ApplyAsync(dialect, http, target, CancellationToken.None).ConfigureAwait(false);
         var plan = PlanPresets.Resolve(input.Plan, target, input.MaxContext);
-        return note is null ? plan : plan with { Notes = [.. plan.Notes, note] };
+        var verification = VerificationPlan.For(plan, input.MaxContext, target.Adapters).TokenCost;
+        return plan with
+        {
+            Notes = note is null ? plan.Notes : [.. plan.Notes, note],
+            StepTokenBudget = target.Limits.TokensPerRun(input.MaxContext) - verification,
+        };
     }
 }

@@ -101,7 +101,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
 
         var total = plan.Steps.Count;
         if (await RunLevelsAsync(context, input, plan, context.NewGuid().ToString("N"), report, cancellation) is null
-            || (report.MayHaveRestarted() && await SendAgainAsync(context, input, plan.Steps, report, cancellation) is null))
+            || (report.MayHaveRestarted() && !await SendPlanAgainAsync()))
         {
             return;
         }
@@ -113,10 +113,22 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
             salt => new VerifyInput(input.Target, plan, readiness.MaxContext, input.Threshold, salt, input.CorrelationId, input.TraceParent),
             report,
             cancellation,
-            async () => await SendAgainAsync(context, input, plan.Steps, report, cancellation) is not null);
+            SendPlanAgainAsync);
         if (verification is not null)
         {
             log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
+        }
+
+        // The plan's steps again, as many as fit what is left of the target's budget (false: a guard ended the run).
+        async Task<bool> SendPlanAgainAsync()
+        {
+            var (steps, note) = ResendBudget.Fit(plan.Steps, plan.StepTokenBudget is { } budget ? budget - report.StepTokens : long.MaxValue);
+            if (note is not null)
+            {
+                report.AddNote(note);
+            }
+
+            return await SendAgainAsync(context, input, steps, report, cancellation) is not null;
         }
     }
 
@@ -159,8 +171,9 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     /// <summary>
     /// After the server stopped answering and came back as a new process, or one its metrics could not tell apart
     /// (<see cref="OutageRecovery"/>, <see cref="ServerOutage.Restarted"/>): sends every step of the run so far again,
-    /// with fresh salts. A server that restarted has lost what it compiled; one that was only unreachable finds them
-    /// warm, at the cost of their tokens. Returns their results (also in the report), or null when a guard ended the run.
+    /// with fresh salts, as many as fit the target's budget (<see cref="ResendBudget"/>, applied by the callers). A server
+    /// that restarted has lost what it compiled; one that was only unreachable finds them warm, at the cost of their
+    /// tokens. Returns their results (also in the report), or null when a guard ended the run.
     /// </summary>
     internal static Task<IReadOnlyList<StepResult>?> SendAgainAsync(
         TaskOrchestrationContext context, WarmupRequest input, IReadOnlyList<PlanStep> sent, ReportBuilder report, RunCancellation cancellation,

@@ -8,6 +8,13 @@ public sealed record WarmupPlan(string Name, IReadOnlyList<PlanStep> Steps)
     /// <summary>What resolution changed and why (a concurrency clipped to the target's limit, a step shortened to fit the budget).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
+    /// <summary>
+    /// Tokens the plan's steps may spend in all, steps sent again after a restart included: the target's
+    /// maxTokensPerRun less the verification's worst case (set when the plan is resolved for a target; null otherwise,
+    /// and nothing is checked).
+    /// </summary>
+    public long? StepTokenBudget { get; init; }
+
     [JsonIgnore]
     public int TotalRequests => Steps.Sum(s => s.Concurrency);
 

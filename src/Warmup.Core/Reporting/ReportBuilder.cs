@@ -72,6 +72,16 @@ public sealed class ReportBuilder
         return this;
     }
 
+    /// <summary>A note on what the run did beyond its plan (steps left out of a re-send after a restart).</summary>
+    public ReportBuilder AddNote(string note)
+    {
+        _notes = [.. _notes, note];
+        return this;
+    }
+
+    /// <summary>Prompt plus output tokens the report's steps spent so far (verifications not included).</summary>
+    public long StepTokens => _steps.Sum(s => s.PromptTokens + s.OutputTokens);
+
     public ReportBuilder AddSteps(IEnumerable<StepResult> steps)
     {
         _steps.AddRange(steps);

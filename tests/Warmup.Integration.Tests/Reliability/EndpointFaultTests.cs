@@ -187,6 +187,25 @@ public sealed class EndpointFaultTests
         Assert.Equal((restarted ? 7 : 0) + report.FirstUserLike.Requests + report.Steady.Requests, answeredAfter);
     }
 
+    [Fact]
+    public async Task After_a_restart_only_the_steps_that_fit_what_is_left_of_max_tokens_per_run_are_sent_again()
+    {
+        // A budget that holds the plan and its verification with 100 tokens to spare: after the restart at the
+        // verification's first request, only the first step (72 tokens at most) fits again, not the second (144 more).
+        await using var simulator = await FaultRun.StartSimulatorAsync("restart:3s@every=8");
+        var verification = VerificationPlan.For(new WarmupPlan("faults", FaultRun.ThreeLevels), simulator.Profile.MaxModelLen).TokenCost;
+        var budget = 504 + verification + 100;
+
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(
+            simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30), MaxTokensPerRun = budget }));
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        Assert.True(Assert.Single(report.Outages).Restarted);
+        Assert.Equal([1, 2, 4, 1], report.Steps.Select(s => s.Succeeded));
+        Assert.Contains(report.Notes, n => n.StartsWith("after the restart, 2 of the 3 steps sent so far were not sent again", StringComparison.Ordinal));
+        Assert.True(report.Totals.PromptTokens + report.Totals.OutputTokens <= budget, $"{report.Totals.PromptTokens + report.Totals.OutputTokens} tokens spent of {budget}");
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
