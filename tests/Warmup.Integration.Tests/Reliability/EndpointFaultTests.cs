@@ -254,6 +254,36 @@ public sealed class EndpointFaultTests
     }
 
     [Fact]
+    public async Task An_adaptive_round_sends_again_after_a_restart_only_what_fits_the_loops_budget()
+    {
+        var adaptive = PlanSpec.FromPreset(PlanPresets.Adaptive);
+        long spent, warmupTokens;
+        int warmupRequests;
+        await using (var clean = await FaultRun.StartSimulatorAsync("none"))
+        {
+            var (cleanReport, _) = await FaultRun.RunAsync(FaultRun.Target(clean, RequestTimeout, limits => limits with { MaxConcurrency = 4 }), plan: adaptive);
+            Assert.Single(cleanReport.Adaptive!.Rounds);
+            spent = cleanReport.Adaptive.TokensSpent;
+            warmupTokens = cleanReport.Steps.Sum(s => s.PromptTokens + s.OutputTokens);
+            warmupRequests = cleanReport.Steps.Sum(s => s.Requests);
+        }
+
+        // What the clean run spent and half its steps' tokens again: round 1 fits, a second pass of its steps does not.
+        var budget = spent + (warmupTokens / 2);
+        await using var simulator = await FaultRun.StartSimulatorAsync("restart:3s@every=3");
+
+        var (report, _) = await FaultRun.RunAsync(
+            FaultRun.Target(simulator, RequestTimeout, limits => limits with { MaxConcurrency = 4, MaxTokensPerRun = budget, ReadyDeadline = TimeSpan.FromSeconds(30) }),
+            plan: adaptive);
+
+        Assert.True(Assert.Single(report.Outages).Restarted);
+        var round = report.Adaptive!.Rounds[0];
+        Assert.InRange(round.Requests, warmupRequests + 1, (2 * warmupRequests) - 1);
+        Assert.Contains(report.Notes, n => n.StartsWith("round 1: after the restart, ", StringComparison.Ordinal) && n.Contains("were not sent again", StringComparison.Ordinal));
+        Assert.True(report.Adaptive.TokensSpent <= budget, $"{report.Adaptive.TokensSpent} tokens spent of {budget}");
+    }
+
+    [Fact]
     public async Task A_server_that_dies_and_stays_away_past_the_ready_deadline_ends_the_run_aborted_with_the_outage_reported()
     {
         await using var simulator = await FaultRun.StartSimulatorAsync("die:60s@every=2");
