@@ -34,6 +34,6 @@ public static class ResendBudget
         return fitting.Count == sent.Count
             ? (fitting, null)
             : (fitting, string.Create(CultureInfo.InvariantCulture,
-                $"after the restart, {sent.Count - fitting.Count} of the {sent.Count} steps sent so far were not sent again: they did not fit what was left of maxTokensPerRun ({Math.Max(0, tokensLeft):N0} tokens, the verification still to come set aside), so their shapes may be cold"));
+                $"after the outage, {sent.Count - fitting.Count} of the {sent.Count} steps sent so far were not sent again: they did not fit what was left of maxTokensPerRun ({Math.Max(0, tokensLeft):N0} tokens, the verification still to come set aside), so their shapes may be cold"));
     }
 }

@@ -32,6 +32,6 @@ public sealed record ServerOutage(
     /// </summary>
     public bool? Restarted { get; init; }
 
-    /// <summary>What <see cref="Restarted"/> was decided from, e.g. "process_start_time_seconds changed (...)"; null when the server did not come back.</summary>
+    /// <summary>What <see cref="Restarted"/> was decided from, e.g. "process_start_time_seconds changed from 1764300000 to 1764300042"; null when the server did not come back.</summary>
     public string? RestartEvidence { get; init; }
 }

@@ -24,7 +24,7 @@ public sealed class ResendBudgetTests
 
         Assert.Equal(Sent[..2], steps);
         Assert.Equal(
-            "after the restart, 1 of the 3 steps sent so far were not sent again: they did not fit what was left of maxTokensPerRun " +
+            "after the outage, 1 of the 3 steps sent so far were not sent again: they did not fit what was left of maxTokensPerRun " +
             "(300 tokens, the verification still to come set aside), so their shapes may be cold",
             note);
     }

@@ -202,7 +202,7 @@ public sealed class EndpointFaultTests
         Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
         Assert.True(Assert.Single(report.Outages).Restarted);
         Assert.Equal([1, 2, 4, 1], report.Steps.Select(s => s.Succeeded));
-        Assert.Contains(report.Notes, n => n.StartsWith("after the restart, 2 of the 3 steps sent so far were not sent again", StringComparison.Ordinal));
+        Assert.Contains(report.Notes, n => n.StartsWith("after the outage, 2 of the 3 steps sent so far were not sent again", StringComparison.Ordinal));
         Assert.True(report.Totals.PromptTokens + report.Totals.OutputTokens <= budget, $"{report.Totals.PromptTokens + report.Totals.OutputTokens} tokens spent of {budget}");
     }
 
@@ -279,7 +279,7 @@ public sealed class EndpointFaultTests
         Assert.True(Assert.Single(report.Outages).Restarted);
         var round = report.Adaptive!.Rounds[0];
         Assert.InRange(round.Requests, warmupRequests + 1, (2 * warmupRequests) - 1);
-        Assert.Contains(report.Notes, n => n.StartsWith("round 1: after the restart, ", StringComparison.Ordinal) && n.Contains("were not sent again", StringComparison.Ordinal));
+        Assert.Contains(report.Notes, n => n.StartsWith("round 1: after the outage, ", StringComparison.Ordinal) && n.Contains("were not sent again", StringComparison.Ordinal));
         Assert.True(report.Adaptive.TokensSpent <= budget, $"{report.Adaptive.TokensSpent} tokens spent of {budget}");
     }
 
