@@ -22,7 +22,10 @@ public sealed record AdaptiveReport
     /// <summary>True when round 1 started from the target's learned shape map.</summary>
     public bool FromShapeMap { get; init; }
 
-    /// <summary>Prompt plus output tokens the whole loop spent (every plan step and verification), against <see cref="TokenBudget"/>.</summary>
+    /// <summary>
+    /// Prompt plus output tokens the whole loop spent (every plan step and verification, and the results an outage cut
+    /// short), against <see cref="TokenBudget"/>.
+    /// </summary>
     public long TokensSpent { get; init; }
 
     public long TokenBudget { get; init; }

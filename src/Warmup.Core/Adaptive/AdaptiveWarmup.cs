@@ -43,6 +43,7 @@ public static class AdaptiveWarmup
         {
             var number = round.State.Round + 1;
             var outages = report.OutageCount;
+            var discarded = report.DiscardedTokens;
             foreach (var step in round.Plan.Steps.Where(s => !sent.Contains(s)))
             {
                 sent.Add(step);
@@ -53,7 +54,7 @@ public static class AdaptiveWarmup
             var replayed = new List<StepResult>();
             var resendNotes = new List<string>();
             if (steps is not null && report.MayHaveRestarted(outages)
-                && !await SendAgainAsync(context, input, round, steps, sent, replayed, resendNotes, report, cancellation))
+                && !await SendAgainAsync(context, input, round, steps, sent, replayed, resendNotes, report, discarded, cancellation))
             {
                 steps = null;
             }
@@ -70,7 +71,7 @@ public static class AdaptiveWarmup
                 ? new VerificationResultSummary(0, 0, verdict)
                 : await VerifyAsync(
                     context, input, readiness, round, number, report, cancellation,
-                    () => SendAgainAsync(context, input, round, steps, sent, replayed, resendNotes, report, cancellation));
+                    () => SendAgainAsync(context, input, round, steps, sent, replayed, resendNotes, report, discarded, cancellation));
             if (verified is null)
             {
                 stop = LoopStops.EndedEarly;
@@ -78,8 +79,9 @@ public static class AdaptiveWarmup
             }
 
             verdict = verified.Verdict;
-            // What the round learned comes from its own steps; the steps sent again after an outage only count as cost.
-            var tokens = steps.Concat(replayed).Sum(s => s.PromptTokens + s.OutputTokens) + verified.Tokens;
+            // What the round learned comes from its own steps; the steps sent again after an outage, and the results an
+            // outage made it throw away, only count as cost.
+            var tokens = steps.Concat(replayed).Sum(s => s.PromptTokens + s.OutputTokens) + verified.Tokens + report.DiscardedTokens - discarded;
             state = RoundFindings.Record(round.State, round, verdict, tokens, longest, steps);
             if (replayed.Count > 0)
             {
@@ -162,16 +164,22 @@ public static class AdaptiveWarmup
     /// After the server stopped answering and came back, maybe restarted: every step of this run again
     /// (<see cref="WarmupOrchestrator.SendAgainAsync"/>), as many as fit what is left of the loop's budget with the
     /// round's verification set aside (<see cref="ResendBudget"/>, whose note goes to <paramref name="notes"/>), their
-    /// results added to <paramref name="replayed"/>. False when a guard ended the run.
+    /// results added to <paramref name="replayed"/>. <paramref name="discardedBefore"/>: the report's discarded tokens
+    /// when the round began. False when a guard ended the run.
     /// </summary>
     private static async Task<bool> SendAgainAsync(
         TaskOrchestrationContext context, WarmupRequest input, RoundPlan round, IReadOnlyList<StepResult> roundSteps, IReadOnlyList<PlanStep> sent,
-        List<StepResult> replayed, List<string> notes, ReportBuilder report, RunCancellation cancellation)
+        List<StepResult> replayed, List<string> notes, ReportBuilder report, long discardedBefore, RunCancellation cancellation)
     {
-        var spent = round.State.TokensSpent + roundSteps.Concat(replayed).Sum(s => s.PromptTokens + s.OutputTokens);
-        var (steps, note) = ResendBudget.Fit(sent, round.TokenBudget - spent - round.Mix.TokenCost);
-        notes.AddRange(note is null ? [] : [note]);
-        var again = await WarmupOrchestrator.SendAgainAsync(context, input, steps, report, cancellation, round.MaxInFlight, $"round {round.State.Round + 1}");
+        long TokensLeft(IReadOnlyList<StepResult> passes)
+        {
+            var spent = round.State.TokensSpent + roundSteps.Concat(replayed).Concat(passes).Sum(s => s.PromptTokens + s.OutputTokens)
+                        + report.DiscardedTokens - discardedBefore;
+            return round.TokenBudget - spent - round.Mix.TokenCost;
+        }
+
+        var again = await WarmupOrchestrator.SendAgainAsync(
+            context, input, sent, TokensLeft, notes.Add, report, cancellation, round.MaxInFlight, $"round {round.State.Round + 1}");
         replayed.AddRange(again ?? []);
         return again is not null;
     }

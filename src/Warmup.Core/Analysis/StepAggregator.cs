@@ -26,7 +26,8 @@ public static class StepAggregator
             InterTokenMs = LatencySummary.From(succeeded.SelectMany(p => p.InterTokenMs)),
             E2eMs = LatencySummary.From(succeeded.Where(p => p.E2eMs.HasValue).Select(p => p.E2eMs!.Value)),
             ErrorsByOutcome = CountErrors(probes),
-            PromptTokens = probes.Sum(p => (long)p.PromptTokens),
+            // Sent only: a request the run's circuit held back cost nothing (report schema: "prompt tokens sent").
+            PromptTokens = probes.Where(p => p.Outcome != ProbeOutcome.NotSent).Sum(p => (long)p.PromptTokens),
             OutputTokens = probes.Sum(p => (long)p.OutputTokens),
             WallMs = wallMs,
             RetryAfterWaits = probes.Count(p => p.RetryAfterWaitMs > 0),

@@ -119,17 +119,11 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
             log.LogInformation("Warm-up of {Target}: warm={IsWarm} ({Reason})", input.Target, verification.Verdict.IsWarm, verification.Verdict.Reason);
         }
 
-        // The plan's steps again, as many as fit what is left of the target's budget (false: a guard ended the run).
+        // The plan's steps again, within what is left of the target's budget (false: a guard ended the run).
         async Task<bool> SendPlanAgainAsync()
-        {
-            var (steps, note) = ResendBudget.Fit(plan.Steps, plan.StepTokenBudget is { } budget ? budget - report.StepTokens : long.MaxValue);
-            if (note is not null)
-            {
-                report.AddNote(note);
-            }
-
-            return await SendAgainAsync(context, input, steps, report, cancellation) is not null;
-        }
+            => await SendAgainAsync(
+                context, input, plan.Steps, _ => plan.StepTokenBudget is { } budget ? budget - report.StepTokens - report.DiscardedTokens : long.MaxValue,
+                note => report.AddNote(note), report, cancellation) is not null;
     }
 
     /// <summary>
@@ -156,6 +150,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                 break;
             }
 
+            report.Discard(Steps(verification));
             if (afterOutage is not null && report.MayHaveRestarted(report.OutageCount - 1) && !await afterOutage())
             {
                 return null;
@@ -171,16 +166,44 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
     /// <summary>
     /// After the server stopped answering and came back as a new process, or one its metrics could not tell apart
     /// (<see cref="OutageRecovery"/>, <see cref="ServerOutage.Restarted"/>): sends every step of the run so far again,
-    /// with fresh salts, as many as fit the target's budget (<see cref="ResendBudget"/>, applied by the callers). A server
-    /// that restarted has lost what it compiled; one that was only unreachable finds them warm, at the cost of their
-    /// tokens. Returns their results (also in the report), or null when a guard ended the run.
+    /// with fresh salts, as many as fit what is left of the budget (<paramref name="tokensLeft"/>, given the results of
+    /// the passes before; <see cref="ResendBudget"/>, whose note goes to <paramref name="note"/>). A server that restarted
+    /// has lost what it compiled; one that was only unreachable finds them warm, at the cost of their tokens. Returns
+    /// their results (also in the report), or null when a guard ended the run.
     /// </summary>
-    internal static Task<IReadOnlyList<StepResult>?> SendAgainAsync(
-        TaskOrchestrationContext context, WarmupRequest input, IReadOnlyList<PlanStep> sent, ReportBuilder report, RunCancellation cancellation,
-        int maxInFlight = int.MaxValue, string? stage = null)
-        => RunLevelsAsync(
-            context, input, new WarmupPlan("sent again after an outage", [.. sent]), context.NewGuid().ToString("N"), report, cancellation, maxInFlight,
-            stage is null ? "after the outage" : $"{stage}, after the outage");
+    internal static async Task<IReadOnlyList<StepResult>?> SendAgainAsync(
+        TaskOrchestrationContext context, WarmupRequest input, IReadOnlyList<PlanStep> sent, Func<IReadOnlyList<StepResult>, long> tokensLeft,
+        Action<string> note, ReportBuilder report, RunCancellation cancellation, int maxInFlight = int.MaxValue, string? stage = null)
+    {
+        var results = new List<StepResult>();
+        // A restart during a pass loses it too, so the steps are sent again; each pass past the first costs one of the
+        // run's outages.
+        for (var pass = 0; pass <= OutageRecovery.MaxOutagesPerRun; pass++)
+        {
+            var outages = report.OutageCount;
+            var (steps, left) = ResendBudget.Fit(sent, tokensLeft(results));
+            if (left is not null)
+            {
+                note(left);
+            }
+
+            var again = await RunLevelsAsync(
+                context, input, new WarmupPlan("sent again after an outage", [.. steps]), context.NewGuid().ToString("N"), report, cancellation, maxInFlight,
+                stage is null ? "after the outage" : $"{stage}, after the outage");
+            if (again is null)
+            {
+                return null;
+            }
+
+            results.AddRange(again);
+            if (!report.MayHaveRestarted(outages))
+            {
+                break;
+            }
+        }
+
+        return results;
+    }
 
     private static Task<VerificationResult> VerifyOnceAsync(TaskOrchestrationContext context, Func<string, VerifyInput> verifyInput)
         => context.CallActivityAsync<VerificationResult>(TaskNames.Verify, verifyInput(context.NewGuid().ToString("N")), ActivityRetry.Options);
@@ -237,6 +260,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                     }
 
                     var freshSalt = context.NewGuid().ToString("N");
+                    report.Discard(unfinished.Select(i => done[i]));
                     var again = await cancellation.RaceAsync(Task.WhenAll(unfinished.Select(i => RunStepAsync(context, input, part.Steps[i], freshSalt))));
                     for (var j = 0; j < unfinished.Count; j++)
                     {

@@ -65,11 +65,12 @@ public static class OutageRecovery
         if (back)
         {
             var load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
-            // Succeeded since the last reading: the report's requests, and the failed level's (or verification's) own,
-            // which the report does not hold yet.
-            var succeeded = report.SucceededSinceProcessReading + failed.Sum(s => (long)s.Succeeded);
-            var restart = ServerProcess.Compare(report.LastSeenProcess, load.Process, succeeded);
-            report.SawProcess(load.Process).AddOutage(outage with { Restarted = restart.Restarted, RestartEvidence = restart.Evidence });
+            // Served since the last reading: the report's steps, and the failed level's (or verification's) results, which
+            // the report does not hold yet. A level's finished steps join the report later, though served before this
+            // reading.
+            var restart = ServerProcess.Compare(report.LastSeenProcess, load.Process, report.ServedSinceProcessReading + Served.Of(failed));
+            var pending = duringVerification ? default : Served.Of(failed.Where(s => s.Succeeded == s.Requests));
+            report.SawProcess(load.Process, pending).AddOutage(outage with { Restarted = restart.Restarted, RestartEvidence = restart.Evidence });
             return OutageOutcome.Resumed;
         }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Warmup.Core.Analysis;
 
 namespace Warmup.Core.Reliability;
 
@@ -16,12 +17,12 @@ public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, do
     /// <summary>
     /// Whether the process that answers now (<paramref name="after"/>) is a new one. A different start time says so
     /// outright. Without start times, the counter decides: it only falls when the process is new (Prometheus counters
-    /// start from zero), and the same process has counted at least the <paramref name="succeededSince"/> requests this run
-    /// completed since <paramref name="before"/> was read (each finished request adds at least one, to a request counter
-    /// or a token counter). A counter below that means a restart. Unknown (null) when either reading lacks both: the run
-    /// then assumes a restart.
+    /// start from zero), and the same process has counted at least what this run was served since
+    /// <paramref name="before"/> was read (<paramref name="since"/>: its requests that succeeded for a request counter,
+    /// their generated tokens for a token counter). A counter below that means a restart. Unknown (null) when either
+    /// reading lacks both: the run then assumes a restart.
     /// </summary>
-    public static RestartCheck Compare(ServerProcess? before, ServerProcess? after, long succeededSince)
+    public static RestartCheck Compare(ServerProcess? before, ServerProcess? after, Served since)
     {
         if (before?.StartTimeSeconds is { } was && after?.StartTimeSeconds is { } now)
         {
@@ -32,7 +33,8 @@ public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, do
 
         if (before?.Counter is { } counter && after?.Counter == counter)
         {
-            var expected = before.Served + succeededSince;
+            // llama.cpp and older SGLang count generated tokens, not requests: compare like with like.
+            var expected = before.Served + (counter.Contains("token", StringComparison.OrdinalIgnoreCase) ? since.OutputTokens : since.Requests);
             return after.Served >= expected
                 ? new RestartCheck(false, Invariant($"{counter} went on from {before.Served:0} to {after.Served:0}, at least the {expected:0} of the same process"))
                 : new RestartCheck(true, Invariant($"{counter} was {before.Served:0} and reads {after.Served:0}, below the {expected:0} the same process would show"));
@@ -46,3 +48,21 @@ public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, do
 
 /// <summary>What <see cref="ServerProcess.Compare"/> found: a restart (true), the same process (false), or unknown (null), and why.</summary>
 public sealed record RestartCheck(bool? Restarted, string Evidence);
+
+/// <summary>
+/// What a server served the run: its requests that succeeded, and a lower bound of the tokens it generated for them
+/// (a step whose requests all succeeded counts its output tokens; one that failed part-way counts one per success, as
+/// the tokens of its failed requests may never have reached the server's counter).
+/// </summary>
+public readonly record struct Served(long Requests, long OutputTokens)
+{
+    public static Served Of(IEnumerable<StepResult> steps)
+    {
+        ArgumentNullException.ThrowIfNull(steps);
+        return steps.Aggregate(default(Served), (sum, s) => sum + new Served(s.Succeeded, s.Succeeded == s.Requests ? s.OutputTokens : s.Succeeded));
+    }
+
+    public static Served operator +(Served a, Served b) => new(a.Requests + b.Requests, a.OutputTokens + b.OutputTokens);
+
+    public static Served operator -(Served a, Served b) => new(a.Requests - b.Requests, a.OutputTokens - b.OutputTokens);
+}

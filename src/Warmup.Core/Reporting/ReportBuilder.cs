@@ -37,7 +37,8 @@ public sealed class ReportBuilder
     private readonly List<StepResult> _earlierVerifications = [];
     private readonly List<Reliability.ServerOutage> _outages = [];
     private Reliability.ServerProcess? _process;
-    private long _succeededAtProcessReading;
+    private Reliability.Served _servedAtProcessReading;
+    private long _discardedTokens;
     private string? _error;
     private string? _endedEarlyAs;
     private string? _cancelled;
@@ -81,6 +82,19 @@ public sealed class ReportBuilder
 
     /// <summary>Prompt plus output tokens the report's steps spent so far (verifications not included).</summary>
     public long StepTokens => _steps.Sum(s => s.PromptTokens + s.OutputTokens);
+
+    /// <summary>
+    /// Results an outage made the run throw away (a level's unfinished steps, run again; a verification it cut, run again
+    /// whole): they stay out of the report's steps and totals, but their tokens were spent and count against the budget.
+    /// </summary>
+    public ReportBuilder Discard(IEnumerable<StepResult> steps)
+    {
+        _discardedTokens += steps.Sum(s => s.PromptTokens + s.OutputTokens);
+        return this;
+    }
+
+    /// <summary>Prompt plus output tokens of the results thrown away so far (<see cref="Discard"/>).</summary>
+    public long DiscardedTokens => _discardedTokens;
 
     public ReportBuilder AddSteps(IEnumerable<StepResult> steps)
     {
@@ -158,22 +172,22 @@ public sealed class ReportBuilder
     public bool MayHaveRestarted(int fromOutage = 0) => _outages.Skip(fromOutage).Any(o => o.Back && o.Restarted != false);
 
     /// <summary>
-    /// Which process answered the latest load reading (before each level, and after an outage), and how many of the
-    /// report's requests had succeeded by then, so an outage can be checked for a restart (<see cref="Reliability.ServerProcess"/>).
+    /// Which process answered the latest load reading (before each level, and after an outage), and what the server had
+    /// served the run by then, so an outage can be checked for a restart (<see cref="Reliability.ServerProcess"/>).
+    /// <paramref name="pending"/>: what was served before the reading by results the report will hold later (a failed
+    /// level's finished steps).
     /// </summary>
-    public ReportBuilder SawProcess(Reliability.ServerProcess? process)
+    public ReportBuilder SawProcess(Reliability.ServerProcess? process, Reliability.Served pending = default)
     {
         _process = process;
-        _succeededAtProcessReading = Succeeded;
+        _servedAtProcessReading = Reliability.Served.Of(_steps) + pending;
         return this;
     }
 
     public Reliability.ServerProcess? LastSeenProcess => _process;
 
-    /// <summary>Requests of the report's steps that succeeded since <see cref="SawProcess"/>.</summary>
-    public long SucceededSinceProcessReading => Succeeded - _succeededAtProcessReading;
-
-    private long Succeeded => _steps.Sum(s => (long)s.Succeeded);
+    /// <summary>What the report's steps were served since <see cref="SawProcess"/>.</summary>
+    public Reliability.Served ServedSinceProcessReading => Reliability.Served.Of(_steps) - _servedAtProcessReading;
 
     /// <summary>Records that the run was cancelled and why: the outcome is then cancelled, whatever was measured.</summary>
     public ReportBuilder Cancel(string reason)

@@ -1,4 +1,6 @@
+using Warmup.Core.Analysis;
 using Warmup.Core.Dialects.Metrics;
+using Warmup.Core.Planning;
 using Warmup.Core.Reliability;
 
 namespace Warmup.Core.Tests.Reliability;
@@ -12,8 +14,8 @@ public sealed class ServerProcessTests
     {
         var before = new ServerProcess(1_764_300_000.25, Requests, 500);
 
-        Assert.True(ServerProcess.Compare(before, new ServerProcess(1_764_300_090.5, Requests, 900), succeededSince: 10).Restarted);
-        var same = ServerProcess.Compare(before, new ServerProcess(1_764_300_000.25, Requests, 3), succeededSince: 10);
+        Assert.True(ServerProcess.Compare(before, new ServerProcess(1_764_300_090.5, Requests, 900), new Served(10, 2560)).Restarted);
+        var same = ServerProcess.Compare(before, new ServerProcess(1_764_300_000.25, Requests, 3), new Served(10, 2560));
         Assert.False(same.Restarted);
         Assert.Contains("process_start_time_seconds unchanged", same.Evidence, StringComparison.Ordinal);
     }
@@ -26,19 +28,43 @@ public sealed class ServerProcessTests
     public void Without_start_times_a_counter_below_what_the_same_process_has_counted_since_is_a_restart(double after, bool restarted)
     {
         // 500 before, and 10 of the run's requests succeeded since: the same process reads 510 or more.
-        var check = ServerProcess.Compare(new ServerProcess(null, Requests, 500), new ServerProcess(null, Requests, after), succeededSince: 10);
+        var check = ServerProcess.Compare(new ServerProcess(null, Requests, 500), new ServerProcess(null, Requests, after), new Served(10, 2560));
 
         Assert.Equal(restarted, check.Restarted);
         Assert.Contains(Requests, check.Evidence, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(3_940, false)]
+    [InlineData(3_939, true)]
+    [InlineData(200, true)]
+    public void A_token_counter_is_compared_with_the_tokens_generated_since_not_the_requests(double after, bool restarted)
+    {
+        // 100 tokens before; since then 15 requests succeeded with 3,840 tokens: a young server restarted and then busy
+        // with a few users' requests (200 tokens) would pass a comparison with the 15 requests.
+        const string tokens = "llamacpp:tokens_predicted_total";
+
+        var check = ServerProcess.Compare(new ServerProcess(null, tokens, 100), new ServerProcess(null, tokens, after), new Served(15, 3_840));
+
+        Assert.Equal(restarted, check.Restarted);
+    }
+
+    [Fact]
+    public void What_was_served_counts_a_partly_failed_steps_tokens_as_one_per_success()
+    {
+        var whole = Step(requests: 4, succeeded: 4, outputTokens: 1_024);
+        var partly = Step(requests: 4, succeeded: 1, outputTokens: 700);
+
+        Assert.Equal(new Served(5, 1_025), Served.Of([whole, partly]));
+    }
+
     [Fact]
     public void Nothing_to_compare_is_unknown()
     {
-        Assert.Null(ServerProcess.Compare(null, new ServerProcess(1_764_300_000, Requests, 3), 0).Restarted);
-        Assert.Null(ServerProcess.Compare(new ServerProcess(null, null, 0), new ServerProcess(null, null, 0), 0).Restarted);
+        Assert.Null(ServerProcess.Compare(null, new ServerProcess(1_764_300_000, Requests, 3), default).Restarted);
+        Assert.Null(ServerProcess.Compare(new ServerProcess(null, null, 0), new ServerProcess(null, null, 0), default).Restarted);
         // A different counter (the server's family changed behind the endpoint) is not a reading of the same series.
-        Assert.Null(ServerProcess.Compare(new ServerProcess(null, Requests, 5), new ServerProcess(null, "tgi_request_success", 900), 0).Restarted);
+        Assert.Null(ServerProcess.Compare(new ServerProcess(null, Requests, 5), new ServerProcess(null, "tgi_request_success", 900), default).Restarted);
     }
 
     [Fact]
@@ -54,4 +80,15 @@ public sealed class ServerProcessTests
         Assert.Null(none!.ProcessStartTimeSeconds);
         Assert.Null(merged!.ProcessStartTimeSeconds);
     }
+
+    private static StepResult Step(int requests, int succeeded, long outputTokens) => new()
+    {
+        Step = new PlanStep(64, 256, requests),
+        Requests = requests,
+        Succeeded = succeeded,
+        OutputTokens = outputTokens,
+        TtftMs = LatencySummary.Empty,
+        InterTokenMs = LatencySummary.Empty,
+        E2eMs = LatencySummary.Empty,
+    };
 }

@@ -1,5 +1,6 @@
 using Warmup.Core.Analysis;
 using Warmup.Core.Readiness;
+using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
 
 namespace Warmup.Core.Tests.Reporting;
@@ -19,6 +20,33 @@ public sealed class ReportBuilderTests
         Assert.Equal(new Dictionary<string, int> { ["HttpError:503"] = 1 }, report.Totals.ErrorsByOutcome);
         Assert.Equal(["a note"], report.Notes);
         Assert.Null(report.Error);
+    }
+
+    [Fact]
+    public void What_the_server_served_since_a_reading_leaves_out_a_failed_levels_steps_that_finished_before_it()
+    {
+        var builder = NewBuilder().AddSteps([SampleReports.Step(64, 1)]);
+        var finished = SampleReports.Step(64, 2);
+        var rerun = SampleReports.Step(128, 4);
+
+        // An outage in the next level: its first step had finished before it, the other is run again after the reading
+        // taken once the server was back. The level then joins the report whole.
+        builder.SawProcess(null, Served.Of([finished]));
+        builder.AddSteps([finished, rerun]);
+
+        Assert.Equal(new Served(4, 32), builder.ServedSinceProcessReading);
+    }
+
+    [Fact]
+    public void Results_an_outage_threw_away_count_as_tokens_spent_but_stay_out_of_the_totals()
+    {
+        var builder = NewBuilder().WithReadiness(new ReadinessResult(true, 1, 1, null)).AddSteps([SampleReports.Step(64, 1)]);
+
+        builder.Discard([SampleReports.Step(100, 2, failed: 1), SampleReports.Step(200, 1, failed: 1)]);
+
+        Assert.Equal(200 + 8 + 200, builder.DiscardedTokens);
+        Assert.Equal(64 + 8, builder.StepTokens);
+        Assert.Equal(1, builder.Build(SampleReports.Started.AddSeconds(1)).Totals.Requests);
     }
 
     [Fact]

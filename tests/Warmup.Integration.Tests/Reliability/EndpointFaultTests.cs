@@ -188,13 +188,32 @@ public sealed class EndpointFaultTests
     }
 
     [Fact]
+    public async Task A_server_that_restarts_again_while_the_run_sends_its_steps_again_is_sent_them_once_more()
+    {
+        // The 8th request (the verification's first) restarts the server; so does the 12th, the first of level 3 of the
+        // steps sent again once it was back (requests 9 to 15).
+        await using var simulator = await FaultRun.StartSimulatorAsync("restart:3s@every=8,restart:3s@every=12");
+
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30) }));
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        Assert.Equal([true, true], report.Outages.Select(o => o.Restarted));
+        Assert.Equal([true, false], report.Outages.Select(o => o.DuringVerification));
+        // The plan; the pass the second restart cut (its level 3 run again); the whole plan once more; then the verification.
+        Assert.Equal([1, 2, 4, 1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        Assert.Equal(report.FirstUserLike!.Requests, report.FirstUserLike.Succeeded);
+    }
+
+    [Fact]
     public async Task After_a_restart_only_the_steps_that_fit_what_is_left_of_max_tokens_per_run_are_sent_again()
     {
-        // A budget that holds the plan and its verification with 100 tokens to spare: after the restart at the
-        // verification's first request, only the first step (72 tokens at most) fits again, not the second (144 more).
-        await using var simulator = await FaultRun.StartSimulatorAsync("restart:3s@every=8");
+        // A budget that holds the plan and its verification with 400 tokens to spare. The restart at level 3's first
+        // request cuts its 4 requests short (about 260 prompt tokens, spent but thrown away), so about 140 are left: the
+        // first step (72 tokens at most) is sent again, not the second (144 more). Counting only what the report keeps
+        // would have sent the second too.
+        await using var simulator = await FaultRun.StartSimulatorAsync("restart:3s@every=4");
         var verification = VerificationPlan.For(new WarmupPlan("faults", FaultRun.ThreeLevels), simulator.Profile.MaxModelLen).TokenCost;
-        var budget = 504 + verification + 100;
+        var budget = 504 + verification + 400;
 
         var (report, _) = await FaultRun.RunAsync(FaultRun.Target(
             simulator, RequestTimeout, limits => limits with { ReadyDeadline = TimeSpan.FromSeconds(30), MaxTokensPerRun = budget }));
