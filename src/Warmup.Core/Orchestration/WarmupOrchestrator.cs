@@ -181,10 +181,10 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         for (var pass = 0; pass <= OutageRecovery.MaxOutagesPerRun; pass++)
         {
             var outages = report.OutageCount;
-            var (steps, left) = ResendBudget.Fit(sent, tokensLeft(results));
-            if (left is not null)
+            var (steps, leftOut) = ResendBudget.Fit(sent, tokensLeft(results));
+            if (leftOut is not null)
             {
-                note(left);
+                note(leftOut);
             }
 
             var again = await RunLevelsAsync(

@@ -50,16 +50,16 @@ public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, do
 public sealed record RestartCheck(bool? Restarted, string Evidence);
 
 /// <summary>
-/// What a server served the run: its requests that succeeded, and a lower bound of the tokens it generated for them
-/// (a step whose requests all succeeded counts its output tokens; one that failed part-way counts one per success, as
-/// the tokens of its failed requests may never have reached the server's counter).
+/// What a server served the run: its requests that succeeded, and the tokens it generated (failed requests' streamed
+/// tokens included: if the server never counted those, the same process falls short and reads as a restart, which only
+/// costs a re-send; leaving them out could let a restarted server pass).
 /// </summary>
 public readonly record struct Served(long Requests, long OutputTokens)
 {
     public static Served Of(IEnumerable<StepResult> steps)
     {
         ArgumentNullException.ThrowIfNull(steps);
-        return steps.Aggregate(default(Served), (sum, s) => sum + new Served(s.Succeeded, s.Succeeded == s.Requests ? s.OutputTokens : s.Succeeded));
+        return steps.Aggregate(default(Served), (sum, s) => sum + new Served(s.Succeeded, s.OutputTokens));
     }
 
     public static Served operator +(Served a, Served b) => new(a.Requests + b.Requests, a.OutputTokens + b.OutputTokens);

@@ -50,12 +50,12 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
-    public void What_was_served_counts_a_partly_failed_steps_tokens_as_one_per_success()
+    public void What_was_served_counts_the_requests_that_succeeded_and_every_token_streamed()
     {
         var whole = Step(requests: 4, succeeded: 4, outputTokens: 1_024);
         var partly = Step(requests: 4, succeeded: 1, outputTokens: 700);
 
-        Assert.Equal(new Served(5, 1_025), Served.Of([whole, partly]));
+        Assert.Equal(new Served(5, 1_724), Served.Of([whole, partly]));
     }
 
     [Fact]
