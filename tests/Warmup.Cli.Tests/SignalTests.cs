@@ -13,11 +13,12 @@ namespace Warmup.Cli.Tests;
 /// </summary>
 public sealed class SignalTests
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData("INT", ExitCodes.Interrupted, "stopped by Ctrl-C (SIGINT)")]
     [InlineData("TERM", ExitCodes.Terminated, "stopped by SIGTERM")]
     public async Task A_signal_during_a_run_writes_the_partial_report_and_exits_with_the_signal_code(string signal, int exitCode, string reason)
     {
+        SkipWhereIgnored(signal);
         await using var endpoint = await LoadingServer.StartAsync();
         var report = Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():n}.json");
         var start = new ProcessStartInfo("dotnet")
@@ -69,11 +70,12 @@ public sealed class SignalTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("INT", ExitCodes.Interrupted)]
     [InlineData("TERM", ExitCodes.Terminated)]
     public async Task A_signal_after_a_measured_level_keeps_its_steps_in_the_report(string signal, int exitCode)
     {
+        SkipWhereIgnored(signal);
         await using var simulator = await SimulatorHost.StartAsync(
             new SimulatorOptions { Profile = SimulatorProfile.Default with { TimeScale = 0.25 }, Port = 0 }, CancellationToken.None);
         var report = Path.Combine(Path.GetTempPath(), $"report-{Guid.NewGuid():n}.json");
@@ -179,5 +181,19 @@ public sealed class SignalTests
         var dll = Path.Combine(AppContext.BaseDirectory, "warmup.dll");
         Assert.True(File.Exists(dll), $"{dll} is missing");
         return dll;
+    }
+
+    /// <summary>
+    /// A test run started in the background by a shell without job control (`cmd &amp;` in a script, `nohup`) ignores SIGINT,
+    /// and every process it starts inherits that: the CLI under test then never hears Ctrl-C, as POSIX intends. Such a
+    /// run cannot test it, so it says so instead of failing.
+    /// </summary>
+    private static void SkipWhereIgnored(string signal)
+    {
+        const int sigint = 2;
+        var ignored = File.Exists("/proc/self/status")
+            && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+            && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (sigint - 1))) != 0;
+        Skip.If(signal == "INT" && ignored, "SIGINT is ignored in this test run (started in the background without job control), and the CLI under test inherits that");
     }
 }
