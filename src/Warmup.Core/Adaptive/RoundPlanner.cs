@@ -319,7 +319,7 @@ public static class RoundPlanner
         return index >= 0 ? index : steps.Count - 1;
     }
 
-    private static long Cost(IEnumerable<PlanStep> steps) => steps.Sum(s => (long)s.Concurrency * (s.PromptTokens + s.MaxOutputTokens));
+    private static long Cost(IEnumerable<PlanStep> steps) => steps.Sum(s => s.MaxTokens);
 
     private static RoundPlan Stopped(AdaptiveState state, WarmupTarget target, AdaptiveBudget budget, string stop, List<string> notes)
         => new(new WarmupPlan(PlanPresets.Adaptive, []), new VerificationPlan([], VerificationPlan.DefaultOutputTokens, 0), state with { Notes = notes },

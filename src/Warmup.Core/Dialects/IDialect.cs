@@ -63,6 +63,12 @@ public sealed record ServerLoad(double RequestsCompleted, double Running, double
     public string? ActivityCounter { get; init; }
 
     /// <summary>
+    /// Whether <paramref name="activityCounter"/> counts generated tokens rather than requests (llama.cpp, older SGLang):
+    /// compare it with tokens, like with like.
+    /// </summary>
+    public static bool CountsTokens(string? activityCounter) => activityCounter?.Contains("token", StringComparison.OrdinalIgnoreCase) == true;
+
+    /// <summary>
     /// When the serving process started (unix seconds): <c>process_start_time_seconds</c>, which prometheus_client's
     /// process collector exports in a single-process Python server (vLLM's default); null where the page has none
     /// (multiprocess mode, llama.cpp, TGI, Triton).

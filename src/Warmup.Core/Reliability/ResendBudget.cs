@@ -12,8 +12,7 @@ namespace Warmup.Core.Reliability;
 public static class ResendBudget
 {
     /// <summary>
-    /// The leading steps of <paramref name="sent"/> whose worst-case cost (every request's prompt plus its output limit)
-    /// fits <paramref name="tokensLeft"/>, and a note for the report when some do not (null when all fit).
+    /// The leading steps of <paramref name="sent"/> whose worst-case cost (<see cref="PlanStep.MaxTokens"/>) fits <paramref name="tokensLeft"/>, and a note for the report when some do not (null when all fit).
     /// </summary>
     public static (IReadOnlyList<PlanStep> Steps, string? Note) Fit(IReadOnlyList<PlanStep> sent, long tokensLeft)
     {
@@ -22,7 +21,7 @@ public static class ResendBudget
         var cost = 0L;
         foreach (var step in sent)
         {
-            cost += (long)step.Concurrency * (step.PromptTokens + step.MaxOutputTokens);
+            cost += step.MaxTokens;
             if (cost > tokensLeft)
             {
                 break;

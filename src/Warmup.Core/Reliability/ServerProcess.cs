@@ -33,8 +33,7 @@ public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, do
 
         if (before?.Counter is { } counter && after?.Counter == counter)
         {
-            // llama.cpp and older SGLang count generated tokens, not requests: compare like with like.
-            var expected = before.Served + (counter.Contains("token", StringComparison.OrdinalIgnoreCase) ? since.OutputTokens : since.Requests);
+            var expected = before.Served + (Dialects.ServerLoad.CountsTokens(counter) ? since.OutputTokens : since.Requests);
             return after.Served >= expected
                 ? new RestartCheck(false, Invariant($"{counter} went on from {before.Served:0} to {after.Served:0}, at least the {expected:0} of the same process"))
                 : new RestartCheck(true, Invariant($"{counter} was {before.Served:0} and reads {after.Served:0}, below the {expected:0} the same process would show"));

@@ -65,7 +65,7 @@ public static class IdlePolicy
 
     // Servers without a finished-requests counter (llama.cpp) count generated tokens instead; compare like with like.
     private static double OwnShare(ServerLoad load, LastWarmup run) =>
-        load.ActivityCounter?.Contains("token", StringComparison.OrdinalIgnoreCase) == true ? run.OutputTokens ?? 0 : run.Requests ?? 0;
+        ServerLoad.CountsTokens(load.ActivityCounter) ? run.OutputTokens ?? 0 : run.Requests ?? 0;
 
     private static string Unit(ServerLoad load) => load.ActivityCounter ?? "completed requests";
 
