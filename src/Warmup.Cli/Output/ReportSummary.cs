@@ -65,6 +65,11 @@ internal static class ReportSummary
     /// </summary>
     internal static string Outage(ServerOutage outage)
     {
+        if (outage.BetweenLevels)
+        {
+            return $"the server restarted between two levels, with no request failing: its metrics read at {outage.DetectedAt:HH:mm:ss}Z showed a new process ({outage.RestartEvidence}), so the run's steps were sent again before verifying";
+        }
+
         var failures = string.Join(", ", outage.Failures.Select(f => $"{f.Key}×{f.Value}"));
         var where = outage.DuringVerification ? "during verification" : "during the warm-up";
         var stopped = $"the server stopped answering {where} at {outage.DetectedAt:HH:mm:ss}Z ({failures})";

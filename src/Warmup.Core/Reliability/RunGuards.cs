@@ -18,16 +18,16 @@ public static class RunGuards
 
     /// <summary>
     /// Before a level: reads the target's load; while users keep it busy, waits (durable timer) up to the target's
-    /// busyMaxWait, then proceeds when it is quiet or ends the run as <see cref="RunOutcomes.Busy"/>. The reading also
-    /// says which process answered (<see cref="ReportBuilder.SawProcess"/>), for an outage in the level.
+    /// busyMaxWait, then proceeds when it is quiet or ends the run as <see cref="RunOutcomes.Busy"/>. Each reading also
+    /// says which process answered (<see cref="ReportBuilder.SawProcess"/>), for an outage in the level, and shows a
+    /// restart since the reading before, with no request failing (<see cref="ReadLoadAsync"/>).
     /// </summary>
     public static async Task<bool> WaitWhileBusyAsync(TaskOrchestrationContext context, string target, ReportBuilder report)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(report);
         var started = context.CurrentUtcDateTime;
-        var load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
-        report.SawProcess(load.Process);
+        var load = await ReadLoadAsync(context, target, report);
         if (!load.IsBusy)
         {
             return false;
@@ -45,8 +45,7 @@ public static class RunGuards
             }
 
             await context.CreateTimer(interval < remaining ? interval : remaining, CancellationToken.None);
-            load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
-            report.SawProcess(load.Process);
+            load = await ReadLoadAsync(context, target, report);
             if (!load.IsBusy)
             {
                 return false;
@@ -57,6 +56,26 @@ public static class RunGuards
         report.EndEarly(RunOutcomes.Busy, string.Create(CultureInfo.InvariantCulture,
             $"the target stayed busy with users ({load.Running:0} running, {load.Waiting:0} waiting) for {waited.TotalSeconds:0} s (limits.busyMaxWait {load.MaxWait}); the rest of the warm-up was not sent"));
         return true;
+    }
+
+    /// <summary>
+    /// Reads the target's load and which process answered. A process certainly new since the reading before
+    /// (<see cref="ServerProcess.CertainRestart"/>) restarted between the run's requests, e.g. during the minutes a busy
+    /// wait polls: it is recorded as an outage (<see cref="ServerOutage.BetweenLevels"/>), so the run sends its steps
+    /// again before verifying, as after any restart. Bounded like every outage (<see cref="OutageRecovery.MaxOutagesPerRun"/>),
+    /// so readings that flip between processes (replicas behind one address) cannot re-send without end.
+    /// </summary>
+    private static async Task<TargetLoad> ReadLoadAsync(TaskOrchestrationContext context, string target, ReportBuilder report)
+    {
+        var load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
+        if (report.OutageCount < OutageRecovery.MaxOutagesPerRun
+            && ServerProcess.CertainRestart(report.LastSeenProcess, load.Process) is { } restart)
+        {
+            report.AddOutage(ServerOutage.Between(context.CurrentUtcDateTime, restart));
+        }
+
+        report.SawProcess(load.Process);
+        return load;
     }
 
     /// <summary>

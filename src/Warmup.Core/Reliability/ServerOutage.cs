@@ -34,4 +34,23 @@ public sealed record ServerOutage(
 
     /// <summary>What <see cref="Restarted"/> was decided from, e.g. "process_start_time_seconds changed from 1764300000 to 1764300042"; null when the server did not come back.</summary>
     public string? RestartEvidence { get; init; }
+
+    /// <summary>
+    /// No request failed: the metrics read before a level showed a new process where the reading before showed another
+    /// (<see cref="Between"/>). The server went away and came back between two of the
+    /// run's readings, e.g. while the run waited for users to finish; how long it was gone is unknown (0 here).
+    /// </summary>
+    public bool BetweenLevels { get; init; }
+
+    /// <summary>A restart the metrics showed between two readings, with no request failing (<see cref="BetweenLevels"/>).</summary>
+    public static ServerOutage Between(DateTimeOffset seenAt, RestartCheck restart)
+    {
+        ArgumentNullException.ThrowIfNull(restart);
+        return new ServerOutage(seenAt, 0, true, 0, new Dictionary<string, int>(), 0)
+        {
+            Restarted = restart.Restarted,
+            RestartEvidence = restart.Evidence,
+            BetweenLevels = true,
+        };
+    }
 }

@@ -42,6 +42,18 @@ public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, do
         return new RestartCheck(null, "the server's metrics show neither a process start time nor an activity counter before and after");
     }
 
+    /// <summary>
+    /// Whether <paramref name="after"/> is certainly another process than <paramref name="before"/>, with nothing known of
+    /// what happened between: the start time changed, or the counter fell (a counter never falls within one process).
+    /// Null otherwise, unknown included. For readings between levels, where no request failed: a restart claimed there
+    /// on weaker evidence would send the run's steps again for nothing.
+    /// </summary>
+    public static RestartCheck? CertainRestart(ServerProcess? before, ServerProcess? after)
+    {
+        var check = Compare(before, after, default);
+        return check.Restarted == true ? check : null;
+    }
+
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
 

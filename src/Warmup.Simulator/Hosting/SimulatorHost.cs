@@ -70,6 +70,12 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>What is warm right now: compiled buckets, captured graph sizes, KV high-water mark, loaded adapters.</summary>
     public SimulatorState State => _engine.Snapshot();
 
+    /// <summary>
+    /// The server is replaced by a new process between two requests, too fast for any client to see it gone (the
+    /// <c>restart</c> fault is the same with its downtime): everything warm is lost and its metrics start again.
+    /// </summary>
+    public void RestartUnseen() => _engine.Restart();
+
     /// <summary>What is warm in one Azure ML deployment (each has its own engine and cold state).</summary>
     public SimulatorState DeploymentState(string deployment) => _deployments[deployment].Engine.Snapshot();
 

@@ -50,6 +50,21 @@ public sealed class ServerProcessTests
     }
 
     [Fact]
+    public void Between_levels_only_a_changed_start_time_or_a_counter_that_fell_is_certainly_a_restart()
+    {
+        // No request failed and nothing is known of what the server served users since: only what a single process
+        // can never show counts.
+        Assert.NotNull(ServerProcess.CertainRestart(new ServerProcess(1_764_300_000, Requests, 5), new ServerProcess(1_764_300_042, Requests, 900)));
+        var fell = ServerProcess.CertainRestart(new ServerProcess(null, Requests, 500), new ServerProcess(null, Requests, 499));
+        Assert.Contains("was 500 and reads 499", fell!.Evidence, StringComparison.Ordinal);
+
+        Assert.Null(ServerProcess.CertainRestart(new ServerProcess(1_764_300_000, Requests, 500), new ServerProcess(1_764_300_000, Requests, 3)));
+        Assert.Null(ServerProcess.CertainRestart(new ServerProcess(null, Requests, 500), new ServerProcess(null, Requests, 500)));
+        Assert.Null(ServerProcess.CertainRestart(null, new ServerProcess(null, Requests, 0)));
+        Assert.Null(ServerProcess.CertainRestart(new ServerProcess(null, null, 0), new ServerProcess(null, null, 0)));
+    }
+
+    [Fact]
     public void What_was_served_counts_the_requests_that_succeeded_and_every_token_streamed()
     {
         var whole = Step(requests: 4, succeeded: 4, outputTokens: 1_024);

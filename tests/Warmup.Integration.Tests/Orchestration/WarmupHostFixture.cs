@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Warmup.Cli.Hosting;
+using Warmup.Core.Adaptive;
 using Warmup.Core.Orchestration;
 using Warmup.Core.Reliability;
 using Warmup.Core.Reporting;
@@ -31,6 +32,8 @@ internal static class WarmupHost
                 journal.Wrap<VerifyActivity>(registry, TaskNames.Verify);
                 journal.Wrap<RecordActivity>(registry, TaskNames.Record);
                 journal.Wrap<ReadLoadActivity>(registry, TaskNames.ReadLoad);
+                journal.Wrap<PlanRoundActivity>(registry, TaskNames.PlanRound);
+                journal.Wrap<SaveShapeMapActivity>(registry, TaskNames.SaveShapeMap);
             },
             port => new DurableTaskTestHostOptions
             {

@@ -24,7 +24,9 @@ public sealed class WarmupOrchestrationTests
     [Fact]
     public async Task Runs_the_activities_in_order_and_fans_out_each_concurrency_level()
     {
-        await using var server = await VllmLikeServer.StartAsync(ColdModel.None);
+        // 400 ms per request: the two steps of a level must be seen overlapping, and on a loaded 2-core machine the
+        // engine can take well over 150 ms to dispatch the second activity.
+        await using var server = await VllmLikeServer.StartAsync(ColdModel.None, baseTtft: TimeSpan.FromMilliseconds(400));
         var target = WarmupHost.Target("steady", server.BaseUrl);
         var journal = new ActivityJournal();
         var sink = new CollectingSink();
@@ -79,7 +81,9 @@ public sealed class WarmupOrchestrationTests
 
         Assert.Equal(RunOutcomes.Warm, report.Outcome);
         Assert.True(report.Verdict!.IsWarm, report.Verdict.Reason);
-        Assert.InRange(report.Verdict.Ratio!.Value, 0.5, Threshold);
+        // Measured, not a placeholder. No upper bound: the verdict above is what judges the ratio against the run's own
+        // noise, and one stall of a loaded machine can move a raw mean of 5 requests well past 1.5 on a warm server.
+        Assert.True(report.Verdict.Ratio > 0.5, $"ratio {report.Verdict.Ratio}");
         Assert.Equal(5, report.Verdict.ByLength.Count);
         Assert.Equal("openai", report.Dialect);
         Assert.Equal("tiny", report.Model);

@@ -4,6 +4,7 @@ using Warmup.Core.Adaptive;
 using Warmup.Core.Planning;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
+using Warmup.Integration.Tests.Orchestration;
 using Warmup.Simulator;
 
 namespace Warmup.Integration.Tests.Reliability;
@@ -134,6 +135,52 @@ public sealed class EndpointFaultTests
     }
 
     [Theory]
+    [InlineData(ServerFamily.Vllm, true)]
+    [InlineData(ServerFamily.LlamaCpp, true)]
+    [InlineData(ServerFamily.Vllm, false)]
+    [InlineData(ServerFamily.LlamaCpp, false)]
+    public async Task A_restart_between_two_levels_with_no_request_failing_is_seen_in_the_metrics_and_the_plan_is_sent_again(string family, bool restart)
+    {
+        // The server is replaced by a new process as the reading before level 3 starts, too fast for a request to fail:
+        // only its metrics show it (vLLM: the process start time; llama.cpp, which has none: its token counter falls from
+        // the 8 tokens of level 1, read before level 2).
+        await using var simulator = await FaultRun.StartSimulatorAsync("none", family: family);
+        var readings = 0;
+        var journal = new ActivityJournal
+        {
+            Fault = (name, _, _) =>
+            {
+                if (restart && name == Core.Orchestration.TaskNames.ReadLoad && Interlocked.Increment(ref readings) == 3)
+                {
+                    simulator.RestartUnseen();
+                }
+
+                return null;
+            },
+        };
+
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout), journal: journal);
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        Assert.Equal(0, report.Totals.Failed);
+        if (!restart)
+        {
+            // Readings between levels of one process never read as a restart.
+            Assert.Empty(report.Outages);
+            Assert.Equal([1, 2, 4], report.Steps.Select(s => s.Succeeded));
+            return;
+        }
+
+        var outage = Assert.Single(report.Outages);
+        Assert.True(outage.BetweenLevels);
+        Assert.True(outage.Restarted);
+        Assert.Empty(outage.Failures);
+        Assert.StartsWith(family == ServerFamily.Vllm ? "process_start_time_seconds changed" : "llamacpp:tokens_predicted_total was 8 and reads 0", outage.RestartEvidence, StringComparison.Ordinal);
+        // Level 3 ran on the new process; levels 1 and 2 had warmed the old one, so the plan was sent again before verifying.
+        Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
+    }
+
+    [Theory]
     [InlineData("die", false)]
     [InlineData("restart", true)]
     public async Task Without_a_process_start_time_the_servers_activity_counter_tells_a_restart_from_the_same_process(string fault, bool restarted)
@@ -226,10 +273,12 @@ public sealed class EndpointFaultTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_server_that_restarts_during_an_adaptive_round_is_sent_the_run_again_and_verified_warm_in_the_same_round(bool duringVerification)
+    [InlineData("in a level")]
+    [InlineData("during verification")]
+    [InlineData("between levels")]
+    public async Task A_server_that_restarts_during_an_adaptive_round_is_sent_the_run_again_and_verified_warm_in_the_same_round(string when)
     {
+        var duringVerification = when == "during verification";
         var adaptive = PlanSpec.FromPreset(PlanPresets.Adaptive);
         static Func<TargetLimits, TargetLimits> Limits() => limits => limits with { MaxConcurrency = 4, ReadyDeadline = TimeSpan.FromSeconds(30) };
         // The same run against a server without faults: how many requests round 1 sends before verifying, and what the
@@ -246,16 +295,31 @@ public sealed class EndpointFaultTests
         }
 
         // The 3rd request (a prompt rung) or the verification's first restarts the server: down for 5 s, then back with
-        // nothing warm.
+        // nothing warm. Or it is replaced by a new process as the reading before the round's second level starts, and no
+        // request fails.
         var restartAt = duringVerification ? warmupRequests + 1 : 3;
-        await using var simulator = await FaultRun.StartSimulatorAsync(FormattableString.Invariant($"restart:5s@every={restartAt}"));
+        await using var simulator = await FaultRun.StartSimulatorAsync(when == "between levels" ? "none" : FormattableString.Invariant($"restart:5s@every={restartAt}"));
+        var readings = 0;
+        var journal = new ActivityJournal
+        {
+            Fault = (name, _, _) =>
+            {
+                if (when == "between levels" && name == Core.Orchestration.TaskNames.ReadLoad && Interlocked.Increment(ref readings) == 2)
+                {
+                    simulator.RestartUnseen();
+                }
 
-        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, Limits()), plan: adaptive);
+                return null;
+            },
+        };
+
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, Limits()), plan: adaptive, journal: journal);
 
         Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
         var outage = Assert.Single(report.Outages);
         Assert.True(outage.Back);
         Assert.Equal(duringVerification, outage.DuringVerification);
+        Assert.Equal(when == "between levels", outage.BetweenLevels);
         Assert.True(outage.Restarted);
         var round = Assert.Single(report.Adaptive!.Rounds);
         Assert.Equal(LoopStops.Warm, report.Adaptive.StoppedBy);

@@ -35,11 +35,15 @@ internal static class FaultRun
         return target with { Limits = limits?.Invoke(withTimeout) ?? withTimeout };
     }
 
-    /// <summary>A run of <paramref name="steps"/> (default <see cref="ThreeLevels"/>), or of <paramref name="plan"/> when given.</summary>
-    public static async Task<Result> RunAsync(WarmupTarget target, PlanStep[]? steps = null, Action<IServiceCollection>? configure = null, PlanSpec? plan = null)
+    /// <summary>
+    /// A run of <paramref name="steps"/> (default <see cref="ThreeLevels"/>), or of <paramref name="plan"/> when given;
+    /// <paramref name="journal"/> sees (and may act on) every activity.
+    /// </summary>
+    public static async Task<Result> RunAsync(
+        WarmupTarget target, PlanStep[]? steps = null, Action<IServiceCollection>? configure = null, PlanSpec? plan = null, ActivityJournal? journal = null)
     {
         var sink = new CollectingSink();
-        await using var host = await WarmupHost.StartAsync(new InMemoryTargetCatalog(target), [sink], configure: configure);
+        await using var host = await WarmupHost.StartAsync(new InMemoryTargetCatalog(target), [sink], journal, configure);
         var request = new WarmupRequest(target.Name, WarmupReasons.Manual, plan ?? PlanSpec.FromSteps("faults", steps ?? ThreeLevels), "corr-" + Guid.NewGuid().ToString("N"), Threshold);
         var clock = Stopwatch.StartNew();
         var (report, _) = await WarmupHost.RunAsync(host, request);
