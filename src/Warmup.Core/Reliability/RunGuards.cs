@@ -68,7 +68,8 @@ public static class RunGuards
     private static async Task<TargetLoad> ReadLoadAsync(TaskOrchestrationContext context, string target, ReportBuilder report)
     {
         var load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
-        if (report.OutageCount < OutageRecovery.MaxOutagesPerRun
+        // Before the run's first step a restart has cost nothing: there is nothing to send again.
+        if (report.OutageCount < OutageRecovery.MaxOutagesPerRun && report.StepTokens > 0
             && ServerProcess.CertainRestart(report.LastSeenProcess, load.Process) is { } restart)
         {
             report.AddOutage(ServerOutage.Between(context.CurrentUtcDateTime, restart));

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Warmup.Core.Orchestration;
 using Warmup.Core.Reporting;
+using Warmup.Integration.Tests.Orchestration;
 using Warmup.Simulator;
 
 namespace Warmup.Integration.Tests.Reliability;
@@ -50,6 +52,67 @@ public sealed class BusyBackoffTests
         Assert.Equal(1500, users.CompletionTokens);
         var usersEnd = users.Chunks[^1].SentUnixNs;
         Assert.All(records.Skip(1), r => Assert.True(r.ArrivalUnixNs > usersEnd, "a warm-up request arrived while the user's request ran"));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(1)]
+    public async Task A_server_that_restarts_while_the_run_waits_out_its_users_is_sent_the_steps_before_again(int level)
+    {
+        // Users arrive before level 2 (or level 1): the reading before it finds one running. The server is then replaced by
+        // a new process, with no request of the run failing, before the wait's next reading.
+        await using var simulator = await FaultRun.StartSimulatorAsync("none");
+        Task? userRequest = null;
+        var readings = 0;
+        var journal = new ActivityJournal
+        {
+            Fault = (name, _, _) =>
+            {
+                if (name == TaskNames.ReadLoad)
+                {
+                    var reading = Interlocked.Increment(ref readings);
+                    if (reading == level)
+                    {
+                        userRequest = StartUserRequestAsync(simulator, outputTokens: 1500, CancellationToken.None);
+                        WaitUntilRunningAsync(simulator).GetAwaiter().GetResult();
+                    }
+                    else if (reading == level + 1)
+                    {
+                        simulator.RestartUnseen();
+                    }
+                }
+
+                return null;
+            },
+        };
+        var target = FaultRun.Target(simulator, TimeSpan.FromSeconds(5), l => l with { BusyMaxWait = TimeSpan.FromSeconds(20) });
+
+        var (report, _) = await FaultRun.RunAsync(target, journal: journal);
+        await userRequest!;
+
+        Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
+        Assert.Equal(0, report.Totals.Failed);
+        // The wait read again while the user's request ran, and the level was sent only after it ended.
+        var records = simulator.Log.Snapshot().OrderBy(r => r.ArrivalUnixNs).ToList();
+        var users = Assert.Single(records, r => r.CompletionTokens == 1500);
+        Assert.Equal(level - 1, records.IndexOf(users));
+        Assert.True(records[level].ArrivalUnixNs > users.Chunks[^1].SentUnixNs, $"level {level} was sent while the user's request ran");
+        if (level == 1)
+        {
+            // Before the run's first step a restart has cost nothing: nothing is recorded or sent again.
+            Assert.Empty(report.Outages);
+            Assert.Equal([1, 2, 4], report.Steps.Select(s => s.Succeeded));
+            Assert.True(readings >= 4, $"{readings} readings");
+            return;
+        }
+
+        var outage = Assert.Single(report.Outages);
+        Assert.True(outage.BetweenLevels);
+        Assert.StartsWith("process_start_time_seconds changed", outage.RestartEvidence, StringComparison.Ordinal);
+        // What level 1 warmed went with the old process: the plan was sent again before verifying. One reading before
+        // each of the 6 levels, and at least one more during the wait.
+        Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        Assert.True(readings >= 7, $"{readings} readings");
     }
 
     private static async Task StartUserRequestAsync(SimulatorHost simulator, int outputTokens, CancellationToken cancellationToken)
