@@ -77,8 +77,8 @@ public sealed class ReportSummaryTests
             ReportSummary.Outage(gone));
         var between = Core.Reliability.ServerOutage.Between(at, new Core.Reliability.RestartCheck(true, "vllm:request_success_total was 40 and reads 3, below the 40 the same process would show"));
         Assert.Equal(
-            "the server restarted between two levels, with no request failing: its metrics read at 11:05:24Z showed a new process " +
-            "(vllm:request_success_total was 40 and reads 3, below the 40 the same process would show), so the run's steps were sent again before verifying",
+            "the server restarted between two levels: its metrics read at 11:05:24Z showed a new process " +
+            "(vllm:request_success_total was 40 and reads 3, below the 40 the same process would show), which had lost what the run sent before",
             ReportSummary.Outage(between));
         var markdown = MarkdownReport.Render(Report([Step(new PlanStep(128, 16, 1), 1, 1)]) with { Outages = [back] }, "http://gpu-1:8000");
         Assert.Contains("Outage: the server stopped answering during verification at 11:05:24Z", markdown);

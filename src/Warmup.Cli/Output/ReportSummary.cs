@@ -67,7 +67,7 @@ internal static class ReportSummary
     {
         if (outage.BetweenLevels)
         {
-            return $"the server restarted between two levels, with no request failing: its metrics read at {outage.DetectedAt:HH:mm:ss}Z showed a new process ({outage.RestartEvidence}), so the run's steps were sent again before verifying";
+            return $"the server restarted between two levels: its metrics read at {outage.DetectedAt:HH:mm:ss}Z showed a new process ({outage.RestartEvidence}), which had lost what the run sent before";
         }
 
         var failures = string.Join(", ", outage.Failures.Select(f => $"{f.Key}×{f.Value}"));

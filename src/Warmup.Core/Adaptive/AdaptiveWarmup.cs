@@ -85,7 +85,7 @@ public static class AdaptiveWarmup
             state = RoundFindings.Record(round.State, round, verdict, tokens, longest, steps);
             if (replayed.Count > 0)
             {
-                state = state with { Notes = [.. state.Notes, $"round {number}: the server stopped answering and came back, and its metrics did not show the same process (a restarted server has lost what it compiled), so the steps this run had sent were sent again ({replayed.Sum(s => s.Requests)} requests) before the verification"] };
+                state = state with { Notes = [.. state.Notes, $"round {number}: the server restarted, or may have (see outages), and a restarted server has lost what it compiled, so the steps this run had sent were sent again ({replayed.Sum(s => s.Requests)} requests) before the verification"] };
             }
 
             state = state with { Notes = [.. state.Notes, .. resendNotes.Select(n => $"round {number}: {n}")] };

@@ -137,7 +137,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
         Func<Task<bool>>? afterOutage = null)
     {
         var verification = await cancellation.RaceAsync(VerifyOnceAsync(context, verifyInput));
-        while (OutageRecovery.ServerGone(Steps(verification)) && report.OutageCount < OutageRecovery.MaxOutagesPerRun)
+        while (OutageRecovery.ServerGone(Steps(verification)) && report.ServerGoneCount < OutageRecovery.MaxOutagesPerRun)
         {
             var outage = await cancellation.RaceAsync(OutageRecovery.AwaitReturnAsync(context, input.Target, Steps(verification), 0, report, duringVerification: true));
             if (outage == OutageOutcome.GaveUp)
@@ -244,7 +244,7 @@ public sealed class WarmupOrchestrator : TaskOrchestrator<WarmupRequest, WarmupR
                     Phases.Warmup, first, total, stage is null ? description : $"{stage}: {description}"));
                 var fanOut = part.Steps.Select(s => RunStepAsync(context, input, s, salt)).ToList();
                 var done = await cancellation.RaceAsync(Task.WhenAll(fanOut));
-                while (OutageRecovery.ServerGone(done) && report.OutageCount < OutageRecovery.MaxOutagesPerRun)
+                while (OutageRecovery.ServerGone(done) && report.ServerGoneCount < OutageRecovery.MaxOutagesPerRun)
                 {
                     // The server went away mid-level: wait for it like at the start, then re-run what did not finish.
                     var unfinished = Enumerable.Range(0, done.Length).Where(i => done[i].Succeeded < done[i].Requests).ToList();

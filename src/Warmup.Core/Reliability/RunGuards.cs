@@ -14,6 +14,13 @@ namespace Warmup.Core.Reliability;
 /// </summary>
 public static class RunGuards
 {
+    /// <summary>
+    /// Restarts acted on that only the metrics showed, per run. A real one between two levels is rare; readings that
+    /// alternate between processes (replicas behind one address, which a single endpoint should not be) would otherwise
+    /// send the run's steps again at every level. A second restart is still found if a request fails on it.
+    /// </summary>
+    public const int MaxRestartsSeenBetweenLevels = 1;
+
     private static readonly TimeSpan MinPollInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
@@ -59,18 +66,17 @@ public static class RunGuards
     }
 
     /// <summary>
-    /// Reads the target's load and which process answered. A process certainly new since the reading before
+    /// Reads the target's load and which process answered. A process certainly new since the last one a reading showed
     /// (<see cref="ServerProcess.CertainRestart"/>) restarted between the run's requests, e.g. during the minutes a busy
     /// wait polls: it is recorded as an outage (<see cref="ServerOutage.BetweenLevels"/>), so the run sends its steps
-    /// again before verifying, as after any restart. Bounded like every outage (<see cref="OutageRecovery.MaxOutagesPerRun"/>),
-    /// so readings that flip between processes (replicas behind one address) cannot re-send without end.
+    /// again before verifying, as after any restart. Once per run (<see cref="MaxRestartsSeenBetweenLevels"/>), and
+    /// not before the run's first step, when nothing was lost.
     /// </summary>
     private static async Task<TargetLoad> ReadLoadAsync(TaskOrchestrationContext context, string target, ReportBuilder report)
     {
         var load = await context.CallActivityAsync<TargetLoad>(TaskNames.ReadLoad, target, ActivityRetry.Options);
-        // Before the run's first step a restart has cost nothing: there is nothing to send again.
-        if (report.OutageCount < OutageRecovery.MaxOutagesPerRun && report.StepTokens > 0
-            && ServerProcess.CertainRestart(report.LastSeenProcess, load.Process) is { } restart)
+        if (report.RestartsSeenBetweenLevels < MaxRestartsSeenBetweenLevels && report.StepTokens > 0
+            && ServerProcess.CertainRestart(report.LastKnownProcess, load.Process, report.LatestStartTime) is { } restart)
         {
             report.AddOutage(ServerOutage.Between(context.CurrentUtcDateTime, restart));
         }

@@ -5,7 +5,8 @@ namespace Warmup.Core.Reliability;
 /// reset) and what the run did about it: it waited for the readiness gate again and, when the server answered, re-ran
 /// the level's unfinished steps, or the whole verification, with fresh salts; before verifying, it also sent every step
 /// of the run again when the server may have restarted and lost them (<see cref="Restarted"/>,
-/// <see cref="Orchestration.WarmupOrchestrator.SendAgainAsync"/>).
+/// <see cref="Orchestration.WarmupOrchestrator.SendAgainAsync"/>). Or a restart that only the metrics showed, between
+/// two levels (<see cref="BetweenLevels"/>): nothing failed or was waited for, and the steps are sent again the same way.
 /// </summary>
 /// <param name="DetectedAt">When the level's results showed the server gone (orchestration time).</param>
 /// <param name="DurationMs">From <paramref name="DetectedAt"/> until the readiness gate opened again, or gave up.</param>
@@ -13,7 +14,8 @@ namespace Warmup.Core.Reliability;
 /// <param name="ReadinessAttempts">Readiness polls it took.</param>
 /// <param name="Failures">The failed level's failures by outcome class (those requests are not in the steps' totals:
 /// their steps were re-run and the report keeps the re-run's measurements).</param>
-/// <param name="StepsResent">Steps re-run after the server came back (0 when it did not, and during verification).</param>
+/// <param name="StepsResent">The failed level's steps re-run after the server came back (0 when it did not, during
+/// verification, and between levels).</param>
 /// <param name="DuringVerification">The verification's requests showed it: the verification was run again once the
 /// server answered (its failed requests are not in the report's totals either).</param>
 public sealed record ServerOutage(

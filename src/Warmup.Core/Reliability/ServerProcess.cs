@@ -43,15 +43,18 @@ public sealed record ServerProcess(double? StartTimeSeconds, string? Counter, do
     }
 
     /// <summary>
-    /// Whether <paramref name="after"/> is certainly another process than <paramref name="before"/>, with nothing known of
-    /// what happened between: the start time changed, or the counter fell (a counter never falls within one process).
-    /// Null otherwise, unknown included. For readings between levels, where no request failed: a restart claimed there
-    /// on weaker evidence would send the run's steps again for nothing.
+    /// Whether <paramref name="after"/> is certainly a new process since <paramref name="before"/>, with nothing known of
+    /// what happened between: it started after every process seen so far (<paramref name="latestStart"/>, at least
+    /// <paramref name="before"/>'s; one that started earlier, or was seen already, is another replica behind the same
+    /// address), or, without start times, the counter fell (a counter never falls within one process). Null otherwise,
+    /// unknown included. For readings between levels, where no request failed: a restart claimed there on weaker
+    /// evidence would send the run's steps again for nothing.
     /// </summary>
-    public static RestartCheck? CertainRestart(ServerProcess? before, ServerProcess? after)
+    public static RestartCheck? CertainRestart(ServerProcess? before, ServerProcess? after, double? latestStart = null)
     {
         var check = Compare(before, after, default);
-        return check.Restarted == true ? check : null;
+        var startedBefore = Math.Max(before?.StartTimeSeconds ?? double.MinValue, latestStart ?? double.MinValue);
+        return check.Restarted != true || after?.StartTimeSeconds <= startedBefore + 0.001 ? null : check;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

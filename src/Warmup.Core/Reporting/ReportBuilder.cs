@@ -37,6 +37,8 @@ public sealed class ReportBuilder
     private readonly List<StepResult> _earlierVerifications = [];
     private readonly List<Reliability.ServerOutage> _outages = [];
     private Reliability.ServerProcess? _process;
+    private Reliability.ServerProcess? _knownProcess;
+    private double? _latestStartTime;
     private Reliability.Served _servedAtProcessReading;
     private long _discardedTokens;
     private string? _error;
@@ -158,10 +160,25 @@ public sealed class ReportBuilder
 
     public int OutageCount => _outages.Count;
 
-    /// <summary>A time the server went away mid-run (see <see cref="Reliability.OutageRecovery"/>).</summary>
+    /// <summary>
+    /// The outages where the server went away (requests refused or reset), which a run recovers from at most
+    /// <see cref="Reliability.OutageRecovery.MaxOutagesPerRun"/> times; restarts seen only in the metrics between levels
+    /// (<see cref="Reliability.ServerOutage.BetweenLevels"/>) have their own bound and do not use these up.
+    /// </summary>
+    public int ServerGoneCount => _outages.Count(o => !o.BetweenLevels);
+
+    /// <summary>Restarts seen only in the metrics between levels (<see cref="Reliability.ServerOutage.BetweenLevels"/>).</summary>
+    public int RestartsSeenBetweenLevels => _outages.Count(o => o.BetweenLevels);
+
+    /// <summary>
+    /// A time the server went away mid-run (see <see cref="Reliability.OutageRecovery"/>), or restarted between levels.
+    /// The process it came back as is then the latest reading's (<see cref="LastKnownProcess"/>), even an unreadable one,
+    /// so the restart is not found again at the next reading.
+    /// </summary>
     public ReportBuilder AddOutage(Reliability.ServerOutage outage)
     {
         _outages.Add(outage);
+        _knownProcess = _process;
         return this;
     }
 
@@ -180,11 +197,23 @@ public sealed class ReportBuilder
     public ReportBuilder SawProcess(Reliability.ServerProcess? process, Reliability.Served pending = default)
     {
         _process = process;
+        _knownProcess = process ?? _knownProcess;
+        if (process?.StartTimeSeconds is { } started && !(started <= _latestStartTime))
+        {
+            _latestStartTime = started;
+        }
+
         _servedAtProcessReading = Reliability.Served.Of(_steps) + pending;
         return this;
     }
 
     public Reliability.ServerProcess? LastSeenProcess => _process;
+
+    /// <summary>The latest process a reading showed: a reading that could not be made does not forget it (see <see cref="AddOutage"/>).</summary>
+    public Reliability.ServerProcess? LastKnownProcess => _knownProcess;
+
+    /// <summary>The latest process start time any reading of this run showed; null when none had one.</summary>
+    public double? LatestStartTime => _latestStartTime;
 
     /// <summary>What the report's steps were served since <see cref="SawProcess"/>.</summary>
     public Reliability.Served ServedSinceProcessReading => Reliability.Served.Of(_steps) - _servedAtProcessReading;

@@ -59,6 +59,10 @@ public sealed class ServerProcessTests
         Assert.Contains("was 500 and reads 499", fell!.Evidence, StringComparison.Ordinal);
 
         Assert.Null(ServerProcess.CertainRestart(new ServerProcess(1_764_300_000, Requests, 500), new ServerProcess(1_764_300_000, Requests, 3)));
+        // Replicas behind one address: a process that started earlier, or no later than one seen already, is not new.
+        Assert.Null(ServerProcess.CertainRestart(new ServerProcess(1_764_300_042, Requests, 5), new ServerProcess(1_764_300_000, Requests, 900)));
+        Assert.Null(ServerProcess.CertainRestart(new ServerProcess(1_764_300_000, Requests, 5), new ServerProcess(1_764_300_042, Requests, 900), latestStart: 1_764_300_042));
+        Assert.NotNull(ServerProcess.CertainRestart(new ServerProcess(1_764_300_000, Requests, 5), new ServerProcess(1_764_300_090, Requests, 900), latestStart: 1_764_300_042));
         Assert.Null(ServerProcess.CertainRestart(new ServerProcess(null, Requests, 500), new ServerProcess(null, Requests, 500)));
         Assert.Null(ServerProcess.CertainRestart(null, new ServerProcess(null, Requests, 0)));
         Assert.Null(ServerProcess.CertainRestart(new ServerProcess(null, null, 0), new ServerProcess(null, null, 0)));

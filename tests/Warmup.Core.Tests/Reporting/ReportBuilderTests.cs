@@ -38,6 +38,25 @@ public sealed class ReportBuilderTests
     }
 
     [Fact]
+    public void A_reading_that_could_not_be_made_does_not_forget_the_process_and_an_outage_starts_again_from_its_own_reading()
+    {
+        var first = new ServerProcess(1_764_300_000, "vllm:request_success_total", 3);
+        var builder = NewBuilder().SawProcess(first).SawProcess(new ServerProcess(1_764_299_000, "vllm:request_success_total", 1)).SawProcess(null);
+
+        Assert.Null(builder.LastSeenProcess);
+        Assert.Equal(1_764_299_000, builder.LastKnownProcess!.StartTimeSeconds);
+        Assert.Equal(1_764_300_000, builder.LatestStartTime);
+
+        // The server came back from an outage and its metrics could not be read: what it is now is unknown, so an earlier
+        // process must not be compared with the next reading (the outage has already dealt with the restart, if any).
+        builder.AddOutage(new ServerOutage(SampleReports.Started, 3000, true, 6, new Dictionary<string, int>(), 0) { Restarted = null });
+
+        Assert.Null(builder.LastKnownProcess);
+        Assert.Equal(0, builder.RestartsSeenBetweenLevels);
+        Assert.Equal(1, builder.ServerGoneCount);
+    }
+
+    [Fact]
     public void Results_an_outage_threw_away_count_as_tokens_spent_but_stay_out_of_the_totals()
     {
         var builder = NewBuilder().WithReadiness(new ReadinessResult(true, 1, 1, null)).AddSteps([SampleReports.Step(64, 1)]);

@@ -136,7 +136,9 @@ public sealed class BusyBackoffTests
     private static async Task WaitUntilRunningAsync(SimulatorHost simulator)
     {
         using var http = new HttpClient { BaseAddress = simulator.BaseUrl };
-        for (var i = 0; i < 100; i++)
+        // A deadline, not a count of polls: on a loaded machine the user's request can take seconds to start streaming.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
         {
             var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
             if (metrics.Split('\n').Any(l => l.StartsWith("vllm:num_requests_running", StringComparison.Ordinal) && !l.TrimEnd().EndsWith(" 0", StringComparison.Ordinal) && !l.TrimEnd().EndsWith(" 0.0", StringComparison.Ordinal)))

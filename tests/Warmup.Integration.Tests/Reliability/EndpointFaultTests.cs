@@ -180,6 +180,33 @@ public sealed class EndpointFaultTests
         Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
     }
 
+    [Fact]
+    public async Task Only_one_restart_seen_between_levels_is_acted_on_in_a_run()
+    {
+        // Replaced before level 3 and again before the second level of the pass that sends the plan again: the second
+        // is not acted on (readings that alternate between replicas would otherwise re-send at every level).
+        await using var simulator = await FaultRun.StartSimulatorAsync("none");
+        var readings = 0;
+        var journal = new ActivityJournal
+        {
+            Fault = (name, _, _) =>
+            {
+                if (name == Core.Orchestration.TaskNames.ReadLoad && Interlocked.Increment(ref readings) is 3 or 5)
+                {
+                    simulator.RestartUnseen();
+                }
+
+                return null;
+            },
+        };
+
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout), journal: journal);
+
+        Assert.True(Assert.Single(report.Outages).BetweenLevels);
+        Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
+        Assert.Equal(6, readings);
+    }
+
     [Theory]
     [InlineData("die", false)]
     [InlineData("restart", true)]
