@@ -154,6 +154,21 @@ public sealed class BadInputTests
         Assert.Contains("--faults", Assert.Single(result.ErrorLines));
     }
 
+    [Theory]
+    [InlineData("--deployments green", "error: --deployments is an Azure ML setting: use it with --dialect azureml")]
+    [InlineData("--dialect azureml --max-concurrent-requests-per-instance 0", "error: --max-concurrent-requests-per-instance must be a positive whole number, got 0")]
+    [InlineData("--dialect azureml --request-timeout-ms -5", "error: --request-timeout-ms must be a positive whole number, got -5")]
+    [InlineData("--dialect azureml --deployments blue,,green", "error: --deployments 'blue,,green' must be distinct, non-empty names separated by commas, e.g. blue,green")]
+    [InlineData("--dialect azureml --deployments blue,Blue", "error: --deployments 'blue,Blue' must be distinct, non-empty names separated by commas, e.g. blue,green")]
+    public async Task Bad_Azure_ML_settings_for_the_simulator_are_one_usage_line_before_it_starts(string args, string error)
+    {
+        var result = await CliRunner.RunAsync(["simulate", "--port", "0", .. args.Split(' ')]);
+
+        Assert.Equal(ExitCodes.BadInput, result.ExitCode);
+        Assert.Equal(error, Assert.Single(result.ErrorLines));
+        Assert.DoesNotContain("ready on", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Plan_file_naming_an_adapter_the_target_does_not_serve_is_refused_before_any_traffic()
     {

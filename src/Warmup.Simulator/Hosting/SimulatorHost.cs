@@ -85,6 +85,9 @@ public sealed class SimulatorHost : IAsyncDisposable
     /// <summary>Whether the modelled load is over (families that listen while loading answer "not yet" until then).</summary>
     public bool Loaded => _family.Loaded;
 
+    /// <summary>Completes when the modelled load is over: the server listens and answers as a loaded one.</summary>
+    public Task Ready => _family.LoadedTask;
+
     /// <summary>
     /// Binds the port and returns. With no start-up delay the server is listening on return; otherwise
     /// it starts listening after Profile.StartupDelayMs × TimeScale (await <see cref="Listening"/>).
@@ -170,6 +173,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         {
             await Task.Delay(delay, _stopping.Token);
             await GoLiveAsync(_stopping.Token);
+            _family.MarkLoaded();
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
