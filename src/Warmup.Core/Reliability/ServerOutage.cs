@@ -39,8 +39,8 @@ public sealed record ServerOutage(
 
     /// <summary>
     /// No request failed: the metrics read before a level showed a new process where the reading before showed another
-    /// (<see cref="Between"/>). The server went away and came back between two of the
-    /// run's readings, e.g. while the run waited for users to finish; how long it was gone is unknown (0 here).
+    /// (<see cref="Between"/>). The server went away and came back between two of the run's readings, e.g. while the run
+    /// waited for users to finish; how long it was gone is unknown (0 here).
     /// </summary>
     public bool BetweenLevels { get; init; }
 

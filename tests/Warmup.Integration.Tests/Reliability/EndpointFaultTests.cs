@@ -4,7 +4,6 @@ using Warmup.Core.Adaptive;
 using Warmup.Core.Planning;
 using Warmup.Core.Reporting;
 using Warmup.Core.Targets;
-using Warmup.Integration.Tests.Orchestration;
 using Warmup.Simulator;
 
 namespace Warmup.Integration.Tests.Reliability;
@@ -145,21 +144,8 @@ public sealed class EndpointFaultTests
         // only its metrics show it (vLLM: the process start time; llama.cpp, which has none: its token counter falls from
         // the 8 tokens of level 1, read before level 2).
         await using var simulator = await FaultRun.StartSimulatorAsync("none", family: family);
-        var readings = 0;
-        var journal = new ActivityJournal
-        {
-            Fault = (name, _, _) =>
-            {
-                if (restart && name == Core.Orchestration.TaskNames.ReadLoad && Interlocked.Increment(ref readings) == 3)
-                {
-                    simulator.RestartUnseen();
-                }
 
-                return null;
-            },
-        };
-
-        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout), journal: journal);
+        var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout), journal: FaultRun.RestartAtReadings(simulator, restart ? [3] : []));
 
         Assert.True(report.Outcome == RunOutcomes.Warm, $"{report.Outcome}: {report.Verdict?.Reason} {report.Error}");
         Assert.Equal(0, report.Totals.Failed);
@@ -186,25 +172,13 @@ public sealed class EndpointFaultTests
         // Replaced before level 3 and again before the second level of the pass that sends the plan again: the second
         // is not acted on (readings that alternate between replicas would otherwise re-send at every level).
         await using var simulator = await FaultRun.StartSimulatorAsync("none");
-        var readings = 0;
-        var journal = new ActivityJournal
-        {
-            Fault = (name, _, _) =>
-            {
-                if (name == Core.Orchestration.TaskNames.ReadLoad && Interlocked.Increment(ref readings) is 3 or 5)
-                {
-                    simulator.RestartUnseen();
-                }
-
-                return null;
-            },
-        };
+        var journal = FaultRun.RestartAtReadings(simulator, 3, 5);
 
         var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout), journal: journal);
 
         Assert.True(Assert.Single(report.Outages).BetweenLevels);
         Assert.Equal([1, 2, 4, 1, 2, 4], report.Steps.Select(s => s.Succeeded));
-        Assert.Equal(6, readings);
+        Assert.Equal(6, journal.Entries.Count(e => e.Name == Core.Orchestration.TaskNames.ReadLoad));
     }
 
     [Theory]
@@ -326,19 +300,7 @@ public sealed class EndpointFaultTests
         // request fails.
         var restartAt = duringVerification ? warmupRequests + 1 : 3;
         await using var simulator = await FaultRun.StartSimulatorAsync(when == "between levels" ? "none" : FormattableString.Invariant($"restart:5s@every={restartAt}"));
-        var readings = 0;
-        var journal = new ActivityJournal
-        {
-            Fault = (name, _, _) =>
-            {
-                if (when == "between levels" && name == Core.Orchestration.TaskNames.ReadLoad && Interlocked.Increment(ref readings) == 2)
-                {
-                    simulator.RestartUnseen();
-                }
-
-                return null;
-            },
-        };
+        var journal = FaultRun.RestartAtReadings(simulator, when == "between levels" ? [2] : []);
 
         var (report, _) = await FaultRun.RunAsync(FaultRun.Target(simulator, RequestTimeout, Limits()), plan: adaptive, journal: journal);
 

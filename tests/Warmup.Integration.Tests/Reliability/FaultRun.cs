@@ -52,5 +52,26 @@ internal static class FaultRun
         return new Result(report, clock.Elapsed);
     }
 
+    /// <summary>
+    /// A journal that replaces the simulator by a new process, too fast for a request to fail
+    /// (<see cref="SimulatorHost.RestartUnseen"/>), as each of the given load readings (1-based) starts.
+    /// </summary>
+    public static ActivityJournal RestartAtReadings(SimulatorHost simulator, params int[] readings)
+    {
+        var count = 0;
+        return new ActivityJournal
+        {
+            Fault = (name, _, _) =>
+            {
+                if (name == TaskNames.ReadLoad && readings.Contains(Interlocked.Increment(ref count)))
+                {
+                    simulator.RestartUnseen();
+                }
+
+                return null;
+            },
+        };
+    }
+
     public sealed record Result(WarmupReport Report, TimeSpan Wall);
 }
