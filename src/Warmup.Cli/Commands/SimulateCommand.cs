@@ -71,12 +71,12 @@ internal sealed class SimulateCommand(IAnsiConsole console)
             console.MarkupLine($"Metrics on their own port, as Triton's --metrics-port: [bold]{metrics}[/] (a target's metricsUrl).");
         }
 
+        var readyIn = TimeSpan.FromMilliseconds(options.Profile.StartupDelayMs * options.Profile.TimeScale).TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         if (!simulator.Listening.IsCompleted)
         {
             // The modelled start-up: the port is bound but refuses connections, as while a real server loads weights.
-            var startup = TimeSpan.FromMilliseconds(options.Profile.StartupDelayMs * options.Profile.TimeScale);
             console.MarkupLine(
-                $"Simulator ({family}) starting on [bold]{simulator.BaseUrl}[/] (model [bold]{model}[/]), ready in {startup.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s; " +
+                $"Simulator ({family}) starting on [bold]{simulator.BaseUrl}[/] (model [bold]{model}[/]), ready in {readyIn} s; " +
                 "connections are refused until then. Ctrl+C or SIGTERM stops it.");
             await WaitAsync(simulator.Listening, stop.Token);
         }
@@ -84,9 +84,8 @@ internal sealed class SimulateCommand(IAnsiConsole console)
         if (!simulator.Loaded && !stop.IsCancellationRequested)
         {
             // llama.cpp, SGLang, Triton, Ollama and Azure ML listen while they load and answer "not yet" until then.
-            var loading = TimeSpan.FromMilliseconds(options.Profile.StartupDelayMs * options.Profile.TimeScale);
             console.MarkupLine(
-                $"Simulator ({family}) listening on [bold]{simulator.BaseUrl}[/] while it loads, ready in {loading.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s; " +
+                $"Simulator ({family}) listening on [bold]{simulator.BaseUrl}[/] while it loads, ready in {readyIn} s; " +
                 "until then it answers as its server does while loading. Ctrl+C or SIGTERM stops it.");
             await WaitAsync(simulator.Ready, stop.Token);
         }

@@ -26,11 +26,11 @@ public sealed record PlanStep(int PromptTokens, int MaxOutputTokens, int Concurr
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<int>? Levels { get; init; }
 
-    // Steps are compared by value (a step read back from the orchestration history must equal the one planned), and a
     /// <summary>Worst-case tokens of the step: every request's prompt plus its output limit (what budgets are checked against).</summary>
     [JsonIgnore]
     public long MaxTokens => (long)Concurrency * (PromptTokens + MaxOutputTokens);
 
+    // Steps are compared by value (a step read back from the orchestration history must equal the one planned), and a
     // record compares a list by reference.
     public bool Equals(PlanStep? other)
         => other is not null && PromptTokens == other.PromptTokens && MaxOutputTokens == other.MaxOutputTokens

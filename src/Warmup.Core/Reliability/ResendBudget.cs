@@ -12,7 +12,8 @@ namespace Warmup.Core.Reliability;
 public static class ResendBudget
 {
     /// <summary>
-    /// The leading steps of <paramref name="sent"/> whose worst-case cost (<see cref="PlanStep.MaxTokens"/>) fits <paramref name="tokensLeft"/>, and a note for the report when some do not (null when all fit).
+    /// The leading steps of <paramref name="sent"/> whose worst-case cost (<see cref="PlanStep.MaxTokens"/>) fits
+    /// <paramref name="tokensLeft"/>, and a note for the report when some do not (null when all fit).
     /// </summary>
     public static (IReadOnlyList<PlanStep> Steps, string? Note) Fit(IReadOnlyList<PlanStep> sent, long tokensLeft)
     {

@@ -1,7 +1,6 @@
-using Warmup.Core.Analysis;
 using Warmup.Core.Dialects.Metrics;
-using Warmup.Core.Planning;
 using Warmup.Core.Reliability;
+using Warmup.Core.Tests.Reporting;
 
 namespace Warmup.Core.Tests.Reliability;
 
@@ -71,8 +70,8 @@ public sealed class ServerProcessTests
     [Fact]
     public void What_was_served_counts_the_requests_that_succeeded_and_every_token_streamed()
     {
-        var whole = Step(requests: 4, succeeded: 4, outputTokens: 1_024);
-        var partly = Step(requests: 4, succeeded: 1, outputTokens: 700);
+        var whole = SampleReports.Step(64, 4) with { OutputTokens = 1_024 };
+        var partly = SampleReports.Step(64, 4, failed: 3) with { OutputTokens = 700 };
 
         Assert.Equal(new Served(5, 1_724), Served.Of([whole, partly]));
     }
@@ -99,15 +98,4 @@ public sealed class ServerProcessTests
         Assert.Null(none!.ProcessStartTimeSeconds);
         Assert.Null(merged!.ProcessStartTimeSeconds);
     }
-
-    private static StepResult Step(int requests, int succeeded, long outputTokens) => new()
-    {
-        Step = new PlanStep(64, 256, requests),
-        Requests = requests,
-        Succeeded = succeeded,
-        OutputTokens = outputTokens,
-        TtftMs = LatencySummary.Empty,
-        InterTokenMs = LatencySummary.Empty,
-        E2eMs = LatencySummary.Empty,
-    };
 }
